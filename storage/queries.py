@@ -1,0 +1,331 @@
+"""Query functions over the models. They never commit: the service that
+calls them owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    AuditEntry,
+    Membership,
+    OutboxNotice,
+    ProcessedEvent,
+    ReminderLog,
+    SlackUser,
+    Snooze,
+    Team,
+    Topic,
+)
+
+
+def _insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted.
+    Safe under concurrency on both SQLite and PostgreSQL."""
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = session.execute(ins(model).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
+
+
+# -- teams and people ------------------------------------------------------
+
+
+def active_teams(session: Session) -> Sequence[Team]:
+    return session.scalars(select(Team).where(Team.active).order_by(Team.id)).all()
+
+
+def team_by_name(session: Session, name: str) -> Team | None:
+    return session.scalar(select(Team).where(Team.name == name))
+
+
+def team_by_channel(session: Session, channel: str) -> Team | None:
+    return session.scalar(select(Team).where(Team.channel == channel, Team.active))
+
+
+def teams_of_user(session: Session, user_id: str, role: str | None = None) -> Sequence[Team]:
+    """The user's active teams, in the order of the teams file."""
+    q = (
+        select(Team)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(Membership.user_id == user_id, Membership.active, Team.active)
+    )
+    if role:
+        q = q.where(Membership.role == role)
+    return session.scalars(q.group_by(Team.id).order_by(Team.id)).all()
+
+
+def has_role(session: Session, team_id: int, user_id: str, role: str) -> bool:
+    return (
+        session.scalar(
+            select(Membership.id).where(
+                Membership.team_id == team_id,
+                Membership.user_id == user_id,
+                Membership.role == role,
+                Membership.active,
+            )
+        )
+        is not None
+    )
+
+
+def is_in_team(session: Session, team_id: int, user_id: str) -> bool:
+    return (
+        session.scalar(
+            select(Membership.id).where(
+                Membership.team_id == team_id, Membership.user_id == user_id, Membership.active
+            )
+        )
+        is not None
+    )
+
+
+def team_user_ids(session: Session, team_id: int, role: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(Membership.user_id)
+            .where(Membership.team_id == team_id, Membership.role == role, Membership.active)
+            .order_by(Membership.position, Membership.id)
+        ).all()
+    )
+
+
+def slack_users(session: Session, user_ids: Iterable[str]) -> dict[str, SlackUser]:
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    return {u.user_id: u for u in session.scalars(select(SlackUser).where(SlackUser.user_id.in_(ids)))}
+
+
+# -- topics -----------------------------------------------------------------
+
+
+def topic_counts_for_week(
+    session: Session, team_id: int, week: str, until: datetime | None = None, authors: Iterable[str] | None = None
+) -> dict[str, int]:
+    """Topics proposed per author in a week (withdrawn ones do not count), in one query."""
+    q = (
+        select(Topic.author_id, func.count(Topic.id))
+        .where(Topic.team_id == team_id, Topic.week == week, Topic.status != "withdrawn")
+        .group_by(Topic.author_id)
+    )
+    if until is not None:
+        q = q.where(Topic.created_at <= until)
+    if authors is not None:
+        q = q.where(Topic.author_id.in_(list(authors)))
+    return {a: n for a, n in session.execute(q).all()}
+
+
+def topics_for_week(
+    session: Session, team_id: int, week: str, *, author_id: str | None = None, statuses: Iterable[str] | None = None
+) -> Sequence[Topic]:
+    q = select(Topic).where(Topic.team_id == team_id, Topic.week == week)
+    if author_id:
+        q = q.where(Topic.author_id == author_id)
+    if statuses is not None:
+        q = q.where(Topic.status.in_(list(statuses)))
+    return session.scalars(q.order_by(Topic.id)).all()
+
+
+def duplicate_topic(session: Session, team_id: int, author_id: str, week: str, title_key: str) -> Topic | None:
+    return session.scalar(
+        select(Topic).where(
+            Topic.team_id == team_id,
+            Topic.author_id == author_id,
+            Topic.week == week,
+            Topic.title_key == title_key,
+            Topic.status != "withdrawn",
+        )
+    )
+
+
+def decide_topic_if_open(
+    session: Session, topic_id: int, *, status: str, actor: str, at: datetime, reason: str | None
+) -> bool:
+    """The conditional update that lets exactly one decision win a race."""
+    result = session.execute(
+        update(Topic)
+        .where(Topic.id == topic_id, Topic.status == "proposed")
+        .values(status=status, decided_by=actor, decided_at=at, reason=reason)
+    )
+    return result.rowcount == 1
+
+
+def withdraw_topic_if_open(session: Session, topic_id: int, author_id: str) -> bool:
+    result = session.execute(
+        update(Topic)
+        .where(Topic.id == topic_id, Topic.author_id == author_id, Topic.status == "proposed")
+        .values(status="withdrawn")
+    )
+    return result.rowcount == 1
+
+
+def pending_topics(session: Session, team_id: int, older_than: datetime) -> Sequence[Topic]:
+    return session.scalars(
+        select(Topic)
+        .where(Topic.team_id == team_id, Topic.status == "proposed", Topic.created_at <= older_than)
+        .order_by(Topic.created_at)
+    ).all()
+
+
+# -- audit ------------------------------------------------------------------
+
+
+def add_audit(session: Session, **values: Any) -> None:
+    session.add(AuditEntry(**values))
+
+
+def audit_entries(
+    session: Session, *, item_kind: str | None = None, item_id: int | None = None, since: datetime | None = None
+) -> Sequence[AuditEntry]:
+    q = select(AuditEntry)
+    if item_kind:
+        q = q.where(AuditEntry.item_kind == item_kind)
+    if item_id is not None:
+        q = q.where(AuditEntry.item_id == item_id)
+    if since is not None:
+        q = q.where(AuditEntry.at >= since)
+    return session.scalars(q.order_by(AuditEntry.at, AuditEntry.id)).all()
+
+
+# -- idempotency --------------------------------------------------------------
+
+
+def claim_once(session: Session, *, job: str, subject: str, period: str, team_id: int | None, at: datetime) -> bool:
+    """Record that ``job`` did its work for ``subject`` in ``period``.
+    False when it already had: the caller then sends nothing."""
+    return _insert_ignore(
+        session, ReminderLog, {"job": job, "subject": subject, "period": period, "team_id": team_id, "at": at}
+    )
+
+
+def already_claimed(session: Session, *, job: str, subject: str, period: str) -> bool:
+    return (
+        session.scalar(
+            select(ReminderLog.id).where(
+                ReminderLog.job == job, ReminderLog.subject == subject, ReminderLog.period == period
+            )
+        )
+        is not None
+    )
+
+
+def mark_event_processed(session: Session, event_id: str, at: datetime) -> bool:
+    return _insert_ignore(session, ProcessedEvent, {"event_id": event_id, "at": at})
+
+
+# -- outbox -----------------------------------------------------------------
+
+
+def enqueue_notice(
+    session: Session,
+    *,
+    kind: str,
+    recipient: str,
+    payload: dict[str, Any],
+    now: datetime,
+    team_id: int | None = None,
+    key: str | None = None,
+    coalesce_key: str | None = None,
+) -> bool:
+    """Write a notice into the outbox. A ``key`` makes it once-only forever;
+    a ``coalesce_key`` skips it while an equal one waits unclaimed."""
+    if coalesce_key is not None:
+        waiting = session.scalar(
+            select(OutboxNotice.id).where(
+                OutboxNotice.coalesce_key == coalesce_key,
+                OutboxNotice.status == "pending",
+                OutboxNotice.claimed_until.is_(None),
+            )
+        )
+        if waiting is not None:
+            return False
+    values = {
+        "kind": kind,
+        "recipient": recipient,
+        "payload": payload,
+        "team_id": team_id,
+        "key": key,
+        "coalesce_key": coalesce_key,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    # Tells the session's after_commit hook to wake the delivery worker.
+    session.info["outbox"] = True
+    if key is not None:
+        return _insert_ignore(session, OutboxNotice, values)
+    session.execute(insert(OutboxNotice).values(**values))
+    return True
+
+
+def due_notice_ids(session: Session, now: datetime, limit: int) -> list[int]:
+    busy_groups = (
+        select(OutboxNotice.coalesce_key)
+        .where(
+            OutboxNotice.status == "pending",
+            OutboxNotice.coalesce_key.is_not(None),
+            OutboxNotice.claimed_until > now,
+        )
+        .scalar_subquery()
+    )
+    q = (
+        select(OutboxNotice.id)
+        .where(
+            OutboxNotice.status == "pending",
+            OutboxNotice.next_attempt_at <= now,
+            or_(OutboxNotice.claimed_until.is_(None), OutboxNotice.claimed_until <= now),
+            or_(OutboxNotice.coalesce_key.is_(None), OutboxNotice.coalesce_key.not_in(busy_groups)),
+        )
+        .order_by(OutboxNotice.id)
+        .limit(limit)
+    )
+    return list(session.scalars(q).all())
+
+
+def claim_notice(session: Session, notice_id: int, now: datetime, until: datetime) -> bool:
+    """Lease one notice to this worker; another worker's live lease wins."""
+    result = session.execute(
+        update(OutboxNotice)
+        .where(
+            OutboxNotice.id == notice_id,
+            OutboxNotice.status == "pending",
+            or_(OutboxNotice.claimed_until.is_(None), OutboxNotice.claimed_until <= now),
+        )
+        .values(claimed_until=until)
+    )
+    return result.rowcount == 1
+
+
+def notices(session: Session, *, pending_only: bool = False, limit: int = 200) -> Sequence[OutboxNotice]:
+    q = select(OutboxNotice)
+    if pending_only:
+        q = q.where(OutboxNotice.status == "pending")
+    return session.scalars(q.order_by(OutboxNotice.id.desc()).limit(limit)).all()
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count(OutboxNotice.id)).where(OutboxNotice.status == "pending")) or 0
+
+
+# -- snoozes ----------------------------------------------------------------
+
+
+def due_snoozes(session: Session, now: datetime) -> Sequence[Snooze]:
+    return session.scalars(
+        select(Snooze).where(and_(Snooze.status == "pending", Snooze.due_at <= now)).order_by(Snooze.id)
+    ).all()
+
+
+def mark_snooze_sent(session: Session, snooze_id: int) -> bool:
+    result = session.execute(
+        update(Snooze).where(Snooze.id == snooze_id, Snooze.status == "pending").values(status="sent")
+    )
+    return result.rowcount == 1
