@@ -1,0 +1,194 @@
+"""The teams file (PRODUCT.md §4, §7): validated with Pydantic so that a bad
+file stops start-up with one message naming the file, the team and the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.domain.calendar import is_valid_country
+from bot.domain.schedule import parse_daily, parse_weekly
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+DEFAULT_PLATFORMS = ["WeChat", "Weibo", "Xiaohongshu", "Website"]
+
+
+class ConfigError(Exception):
+    """A teams file that cannot be used; the message is for the operator."""
+
+
+def _user_id(v: str) -> str:
+    if not isinstance(v, str) or not USER_ID.match(v):
+        raise ValueError(f"{v!r} is not a Slack user ID (like U0123ABCD)")
+    return v
+
+
+def _channel_id(v: str) -> str:
+    if not CHANNEL_ID.match(v):
+        raise ValueError(f"{v!r} is not a Slack channel ID (like C0123ABCD); use the ID, not the #name")
+    return v
+
+
+def _timezone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {v!r}; use an IANA name like Asia/Shanghai") from None
+    return v
+
+
+UserId = Annotated[str, AfterValidator(_user_id)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScheduleConfig(_Strict):
+    weekly_plan: str = "MON 10:00"
+    quota_reminder: str = "THU 10:00"
+    quota_summary: str = "FRI 18:00"
+    daily: str = "10:00"
+
+    @field_validator("weekly_plan", "quota_reminder", "quota_summary")
+    @classmethod
+    def _weekly(cls, v: str) -> str:
+        parse_weekly(v)
+        return v
+
+    @field_validator("daily")
+    @classmethod
+    def _daily(cls, v: str) -> str:
+        parse_daily(v)
+        return v
+
+
+class CalendarConfig(_Strict):
+    holidays: list[date] = []
+    workdays: list[date] = []
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CalendarConfig:
+        both = set(self.holidays) & set(self.workdays)
+        if both:
+            raise ValueError(f"{sorted(both)[0]} is listed both as a holiday and as a workday")
+        return self
+
+
+class ReviewsConfig(_Strict):
+    weights: dict[Literal["performance", "ability", "attitude"], int] = {
+        "performance": 60,
+        "ability": 20,
+        "attitude": 20,
+    }
+    grades: dict[Literal["S", "A", "B", "C"], int] = {"S": 90, "A": 80, "B": 70, "C": 60}
+    selfreview_due_workday: int = Field(3, ge=1, le=20)
+    evaluation_due_workday: int = Field(5, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _rules(self) -> ReviewsConfig:
+        if set(self.weights) != {"performance", "ability", "attitude"}:
+            raise ValueError("weights needs performance, ability and attitude")
+        if any(w < 0 for w in self.weights.values()) or sum(self.weights.values()) != 100:
+            raise ValueError(f"weights must be non-negative and sum to 100 (they sum to {sum(self.weights.values())})")
+        order = [self.grades.get(g) for g in ("S", "A", "B", "C")]
+        if None in order or any(not (0 < b <= 100) for b in order) or order != sorted(order, reverse=True) or len(set(order)) != 4:
+            raise ValueError("grades must give S, A, B and C thresholds in strictly descending order within 1..100")
+        if self.evaluation_due_workday < self.selfreview_due_workday:
+            raise ValueError("evaluation_due_workday must not come before selfreview_due_workday")
+        return self
+
+
+class TeamConfig(_Strict):
+    name: str = Field(min_length=1, max_length=80)
+    channel: Annotated[str, AfterValidator(_channel_id)]
+    timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    country: str | None = None
+    locale: Literal["en", "zh-CN"] = "en"
+    weekly_topic_quota: int = Field(3, ge=0, le=100)
+    supervisors: list[UserId] = Field(min_length=1)
+    members: list[UserId] = []
+    platforms: list[Annotated[str, Field(min_length=1, max_length=75)]] = Field(
+        default_factory=lambda: list(DEFAULT_PLATFORMS), min_length=1, max_length=100
+    )
+    mention_in_summaries: bool = False
+    calendar: CalendarConfig = CalendarConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    reviews: ReviewsConfig = ReviewsConfig()
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = v.upper()
+        if not is_valid_country(v):
+            raise ValueError(f"unknown country {v!r}; use an ISO 3166 code like CN or US")
+        return v
+
+    @field_validator("locale", mode="before")
+    @classmethod
+    def _locale(cls, v: object) -> object:
+        if v not in ("en", "zh-CN"):
+            raise ValueError(f"unknown locale {v!r}; use en or zh-CN")
+        return v
+
+
+class TeamsFile(_Strict):
+    admins: list[UserId] = []
+    teams: list[TeamConfig] = []
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> TeamsFile:
+        seen: set[str] = set()
+        for t in self.teams:
+            if t.name.casefold() in seen:
+                raise ValueError(f"team name {t.name!r} is used twice")
+            seen.add(t.name.casefold())
+        return self
+
+
+def _describe(err: dict, raw: object) -> str:
+    loc = list(err["loc"])
+    where = []
+    if len(loc) >= 2 and loc[0] == "teams" and isinstance(loc[1], int):
+        idx = loc[1]
+        name = None
+        if isinstance(raw, dict) and isinstance(raw.get("teams"), list) and idx < len(raw["teams"]):
+            entry = raw["teams"][idx]
+            name = entry.get("name") if isinstance(entry, dict) else None
+        where.append(f"team {name!r}" if name else f"team #{idx + 1}")
+        loc = loc[2:]
+    field = ".".join(str(p) for p in loc if not str(p).startswith("function-after"))
+    if field:
+        where.append(f"field {field!r}")
+    msg = err["msg"].removeprefix("Value error, ")
+    return ", ".join(where) + (": " if where else "") + msg
+
+
+def parse_teams(raw: object, source: str = "<teams>") -> TeamsFile:
+    try:
+        return TeamsFile.model_validate(raw if raw is not None else {})
+    except ValidationError as e:
+        first = e.errors()[0]
+        more = f" (and {e.error_count() - 1} more problem(s))" if e.error_count() > 1 else ""
+        raise ConfigError(f"{source}: {_describe(first, raw)}{more}") from None
+
+
+def load_teams_file(path: Path) -> TeamsFile:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the teams file ({e.strerror})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML ({e})") from None
+    return parse_teams(raw, str(path))

@@ -1,0 +1,368 @@
+"""The scheduled jobs (PRODUCT.md §5, §7) as plain functions of ``now``.
+
+A job decides who is due as of ``now`` and, for each, claims a unique
+(job, subject, period) key before writing its notice in the same
+transaction: a second run, a catch-up after downtime, a restart or a second
+replica sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import notices
+from bot.clock import Clock
+from bot.errors import NotFound
+from bot.i18n import resolve_locale
+from bot.domain.periods import local_date, local_instant, week_id
+from bot.domain.schedule import Shift, next_daily_run, next_weekly_run, weekly_due_date
+from bot.outbox import SlackPort, refresh_profiles
+from bot.services.quota import leave_days, progress_for
+from bot.team import TeamView, team_view
+from storage import queries
+from storage.db import transaction
+from storage.models import SlackUser, Snooze, Team
+
+PENDING_AFTER = timedelta(hours=24)
+SNOOZE_FOR = timedelta(hours=3)
+SNOOZE_LATEST_HOUR = 18
+
+
+@dataclass
+class JobReport:
+    job: str
+    team: str
+    # When notices are written: the real clock, even for a run "as of" another
+    # time, so that what a run by hand sends goes out at once.
+    sent_at: datetime
+    sent: list[tuple[str, str]] = field(default_factory=list)  # (recipient, what)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (recipient, why)
+
+
+@dataclass(frozen=True)
+class JobDef:
+    name: str
+    schedule_key: str  # key in the team's schedule
+    weekly: bool
+    shift: Shift
+    per_recipient: bool  # DMs at the hour in each recipient's own zone
+    run: Callable[[Session, TeamView, datetime, bool, bool, JobReport], None]
+    what: str
+
+
+def _zone(profile: SlackUser | None, team: TeamView) -> ZoneInfo:
+    if profile and profile.tz:
+        try:
+            return ZoneInfo(profile.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return team.tz
+
+
+def _due_at(team: TeamView, job: JobDef, day: date, zone: ZoneInfo) -> datetime:
+    spec = team.weekly(job.schedule_key) if job.weekly else team.daily()
+    return local_instant(day, spec.at, zone)
+
+
+def _week_due_date(team: TeamView, job: JobDef, monday: date) -> date | None:
+    return weekly_due_date(team.weekly(job.schedule_key), monday, team.calendar, job.shift)
+
+
+def _skip_deactivated(s: Session, team: TeamView, user_id: str, now: datetime, dry_run: bool, report: JobReport) -> None:
+    """A person who left the workspace gets nothing; supervisors hear it once."""
+    report.skipped.append((user_id, "deactivated in Slack"))
+    if dry_run or not queries.claim_once(
+        s, job="member-deactivated", subject=f"{team.id}:{user_id}", period="once", team_id=team.id, at=now
+    ):
+        return
+    for sup in queries.team_user_ids(s, team.id, "supervisor"):
+        notices.enqueue_dm(s, user=sup, type="member_deactivated", team_id=team.id, now=report.sent_at,
+                           key=f"member_deactivated:{team.id}:{user_id}:{sup}", member=user_id)
+
+
+def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
+    job = JOBS["quota-reminder"]
+    monday = team.monday(now)
+    week = week_id(monday)
+    due_day = _week_due_date(team, job, monday)
+    if due_day is None:
+        report.skipped.append(("*", "no working days this week"))
+        return
+    members = queries.team_user_ids(s, team.id, "member")
+    profiles = queries.slack_users(s, members)
+    progress = progress_for(s, team, members, monday=monday, until=now)
+    away = leave_days(s, team.id, members, monday)
+    summary_day = weekly_due_date(team.weekly("quota_summary"), monday, team.calendar, Shift.EARLIER) or due_day
+    summary_at = int(local_instant(summary_day, team.weekly("quota_summary").at, team.tz).timestamp())
+    for m in members:
+        prof = profiles.get(m)
+        if prof is not None and prof.deleted:
+            _skip_deactivated(s, team, m, now, dry_run, report)
+            continue
+        zone = _zone(prof, team)
+        if local_date(now, zone) in away.get(m, set()):
+            report.skipped.append((m, "on leave"))
+            continue
+        if not manual and now < _due_at(team, job, due_day, zone):
+            report.skipped.append((m, "not due yet in their zone"))
+            continue
+        p = progress[m]
+        if p.quota == 0 or p.met:
+            continue
+        what = f"quota reminder {p.count}/{p.quota} for {week}"
+        if dry_run:
+            if not queries.already_claimed(s, job=job.name, subject=f"{team.id}:{m}", period=week):
+                report.sent.append((m, what))
+            continue
+        if queries.claim_once(s, job=job.name, subject=f"{team.id}:{m}", period=week, team_id=team.id, at=now):
+            notices.enqueue_dm(
+                s, user=m, type="quota_reminder", team_id=team.id, now=report.sent_at,
+                key=f"{job.name}:{team.id}:{m}:{week}",
+                count=p.count, quota=p.quota, due=summary_at, job=job.name, period=week,
+            )
+            report.sent.append((m, what))
+
+
+def _quota_summary(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
+    job = JOBS["quota-summary"]
+    monday = team.monday(now)
+    week = week_id(monday)
+    due_day = _week_due_date(team, job, monday)
+    if due_day is None:
+        report.skipped.append((team.channel, "no working days this week"))
+        return
+    if not manual and now < _due_at(team, job, due_day, team.tz):
+        report.skipped.append((team.channel, "not due yet"))
+        return
+    members = queries.team_user_ids(s, team.id, "member")
+    progress = progress_for(s, team, members, monday=monday, until=now)
+    rows = [[m, progress[m].count, progress[m].quota] for m in members]
+    _post_once(s, team, job.name, week, now, dry_run, report, type="quota_summary", week=week, rows=rows)
+
+
+def _weekly_plan(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
+    job = JOBS["weekly-plan"]
+    monday = team.monday(now)
+    week = week_id(monday)
+    due_day = _week_due_date(team, job, monday)
+    if due_day is None:
+        report.skipped.append((team.channel, "no working days this week"))
+        return
+    if not manual and now < _due_at(team, job, due_day, team.tz):
+        report.skipped.append((team.channel, "not due yet"))
+        return
+    last_week = week_id(monday - timedelta(days=7))
+    carried = [t.id for t in queries.topics_for_week(s, team.id, last_week, statuses=["approved"])]
+    current = [t.id for t in queries.topics_for_week(s, team.id, week, statuses=["approved"])]
+    _post_once(s, team, job.name, week, now, dry_run, report, type="weekly_plan", week=week,
+               carried=carried, current=current)
+
+
+def _post_once(s: Session, team: TeamView, job: str, period: str, now: datetime, dry_run: bool,
+               report: JobReport, **payload) -> None:
+    subject = f"team:{team.id}"
+    if dry_run:
+        if not queries.already_claimed(s, job=job, subject=subject, period=period):
+            report.sent.append((team.channel, f"{job} for {period}"))
+        return
+    if queries.claim_once(s, job=job, subject=subject, period=period, team_id=team.id, at=now):
+        notices.enqueue_post(s, channel=team.channel, team_id=team.id, now=report.sent_at, key=f"{job}:{team.id}:{period}",
+                             **payload)
+        report.sent.append((team.channel, f"{job} for {period}"))
+
+
+def _pending_nudge(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
+    job = JOBS["pending-nudge"]
+    today = team.today(now)
+    if not manual and not team.calendar.is_working_day(today):
+        report.skipped.append(("*", "not a working day"))
+        return
+    waiting = queries.pending_topics(s, team.id, now - PENDING_AFTER)
+    if not waiting:
+        return
+    sups = queries.team_user_ids(s, team.id, "supervisor")
+    profiles = queries.slack_users(s, sups)
+    period = today.isoformat()
+    for sup in sups:
+        prof = profiles.get(sup)
+        if prof is not None and prof.deleted:
+            report.skipped.append((sup, "deactivated in Slack"))
+            continue
+        if not manual and now < _due_at(team, job, today, _zone(prof, team)):
+            report.skipped.append((sup, "not due yet in their zone"))
+            continue
+        what = f"{len(waiting)} item(s) waiting over 24 h"
+        if dry_run:
+            if not queries.already_claimed(s, job=job.name, subject=f"{team.id}:{sup}", period=period):
+                report.sent.append((sup, what))
+            continue
+        if queries.claim_once(s, job=job.name, subject=f"{team.id}:{sup}", period=period, team_id=team.id, at=now):
+            notices.enqueue_dm(
+                s, user=sup, type="pending_nudge", team_id=team.id, now=report.sent_at,
+                key=f"{job.name}:{team.id}:{sup}:{period}",
+                topic_ids=[t.id for t in waiting], job=job.name, period=period,
+            )
+            report.sent.append((sup, what))
+
+
+JOBS: dict[str, JobDef] = {
+    j.name: j
+    for j in (
+        JobDef("weekly-plan", "weekly_plan", True, Shift.LATER, False, _weekly_plan,
+               "post last week's approved-but-unpublished and this week's approved topics"),
+        JobDef("quota-reminder", "quota_reminder", True, Shift.EARLIER, True, _quota_reminder,
+               "DM each member below quota"),
+        JobDef("quota-summary", "quota_summary", True, Shift.EARLIER, False, _quota_summary,
+               "post who met the quota this week"),
+        JobDef("pending-nudge", "daily", False, Shift.EARLIER, True, _pending_nudge,
+               "DM supervisors items waiting for a decision over 24 h"),
+    )
+}
+
+
+class UnknownJob(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class NextRun:
+    job: str
+    team: str
+    tz: ZoneInfo
+    at: datetime | None
+
+
+class JobRunner:
+    """Runs jobs for every active team, by the scheduler or by hand."""
+
+    def __init__(self, *, db: sessionmaker[Session], clock: Clock, slack: SlackPort | None = None,
+                 wake: Callable[[], None] | None = None) -> None:
+        self.db, self.clock, self.slack, self.wake = db, clock, slack, wake
+
+    def _teams(self, name: str | None) -> list[TeamView]:
+        with transaction(self.db) as s:
+            return [team_view(t) for t in queries.active_teams(s) if name is None or t.name == name]
+
+    def _refresh_profiles(self, team: TeamView, now: datetime) -> None:
+        if self.slack is None:
+            return
+        with transaction(self.db) as s:
+            people = set(queries.team_user_ids(s, team.id, "member")) | set(queries.team_user_ids(s, team.id, "supervisor"))
+            known = queries.slack_users(s, people)
+        stale = {u for u in people if u not in known or known[u].refreshed_at < now - notices.PROFILE_MAX_AGE}
+        if stale:
+            refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=stale)
+
+    def run(self, name: str, *, team: str | None = None, now: datetime | None = None, manual: bool = False,
+            dry_run: bool = False) -> list[JobReport]:
+        job = JOBS.get(name)
+        if job is None:
+            raise UnknownJob(f"unknown job {name!r}; jobs are: {', '.join(JOBS)}")
+        now = now or self.clock.now()
+        reports = []
+        for t in self._teams(team):
+            if not dry_run:
+                self._refresh_profiles(t, now)
+            report = JobReport(job.name, t.name, sent_at=self.clock.now())
+            with transaction(self.db) as s:
+                job.run(s, t, now, manual, dry_run, report)
+                if dry_run:
+                    s.rollback()
+            reports.append(report)
+        if self.wake and any(r.sent for r in reports) and not dry_run:
+            self.wake()
+        return reports
+
+    def run_snoozes(self, now: datetime | None = None) -> int:
+        """Bring back reminders whose snooze ran out, if still relevant."""
+        now = now or self.clock.now()
+        sent = 0
+        with transaction(self.db) as s:
+            for sn in queries.due_snoozes(s, now):
+                if not queries.mark_snooze_sent(s, sn.id):
+                    continue
+                team = team_view(s.get_one(Team, sn.team_id))
+                sent += _resend(s, team, sn, now)
+        if sent and self.wake:
+            self.wake()
+        return sent
+
+    def next_runs(self, after: datetime, *, job: str | None = None, team: str | None = None) -> list[NextRun]:
+        out = []
+        with transaction(self.db) as s:
+            for row in queries.active_teams(s):
+                if team is not None and row.name != team:
+                    continue
+                team = team_view(row)
+                people = queries.team_user_ids(s, team.id, "member") + queries.team_user_ids(s, team.id, "supervisor")
+                zones = [team.tz] + sorted(
+                    {_zone(p, team) for p in queries.slack_users(s, people).values()} - {team.tz}, key=str
+                )
+                for jd in JOBS.values():
+                    if job is not None and jd.name != job:
+                        continue
+                    zs = zones if jd.per_recipient else [team.tz]
+                    if jd.weekly:
+                        at = next_weekly_run(team.weekly(jd.schedule_key), team.calendar, jd.shift, zs, after)
+                    else:
+                        at = next_daily_run(team.daily(), team.calendar, zs, after)
+                    out.append(NextRun(jd.name, team.name, team.tz, at))
+        return out
+
+
+def _resend(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
+    if sn.job == "quota-reminder":
+        monday = team.monday(now)
+        if week_id(monday) != sn.period:
+            return 0  # the week is over; the reminder has nothing left to say
+        p = progress_for(s, team, [sn.user_id], monday=monday, until=now)[sn.user_id]
+        if p.met or p.quota == 0:
+            return 0
+        summary_day = weekly_due_date(team.weekly("quota_summary"), monday, team.calendar, Shift.EARLIER) or monday
+        due = int(local_instant(summary_day, team.weekly("quota_summary").at, team.tz).timestamp())
+        return int(notices.enqueue_dm(
+            s, user=sn.user_id, type="quota_reminder", team_id=team.id, now=now, key=f"snooze:{sn.id}",
+            count=p.count, quota=p.quota, due=due, job=sn.job, period=sn.period, snoozed=True,
+        ))
+    if sn.job == "pending-nudge":
+        waiting = queries.pending_topics(s, team.id, now - PENDING_AFTER)
+        if not waiting:
+            return 0
+        return int(notices.enqueue_dm(
+            s, user=sn.user_id, type="pending_nudge", team_id=team.id, now=now, key=f"snooze:{sn.id}",
+            topic_ids=[t.id for t in waiting], job=sn.job, period=sn.period,
+        ))
+    return 0
+
+
+def snooze_until(now: datetime, zone: ZoneInfo, team: TeamView) -> datetime:
+    """'Remind me later': three hours on if that is still the working day
+    (before 18:00 where the person is), else the next working day at the
+    team's daily hour in the person's zone."""
+    later = now + SNOOZE_FOR
+    local = later.astimezone(zone)
+    if local.date() == now.astimezone(zone).date() and local.hour < SNOOZE_LATEST_HOUR:
+        return later
+    day = local_date(now, zone) + timedelta(days=1)
+    nxt = team.calendar.first_working_day_on_or_after(day) or day
+    return local_instant(nxt, team.daily().at, zone)
+
+
+def snooze(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: int, job: str, period: str) -> tuple[datetime, ZoneInfo, str]:
+    """Record a snooze for the clicker's own reminder; returns when, where, and the locale."""
+    now = clock.now()
+    with transaction(db) as s:
+        row = s.get(Team, team_id)
+        if row is None or job not in JOBS or not queries.is_in_team(s, team_id, user_id):
+            raise NotFound()
+        team = team_view(row)
+        prof = queries.slack_users(s, [user_id]).get(user_id)
+        zone = _zone(prof, team)
+        due = snooze_until(now, zone, team)
+        s.add(Snooze(user_id=user_id, team_id=team_id, job=job, period=period, due_at=due, status="pending", created_at=now))
+        return due, zone, resolve_locale(prof.locale if prof else None, team.locale)

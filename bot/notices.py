@@ -1,0 +1,295 @@
+"""The outbox's vocabulary: what services write, what the worker loads.
+
+Services call the ``enqueue_*`` helpers inside their transaction. The worker
+calls :func:`load` at delivery time, so a card shows the item's *current*
+state and a burst of changes converges to one right card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import views as v
+from bot.i18n import resolve_locale
+from bot.services.quota import progress_for
+from bot.team import TeamView, team_view
+from bot.domain.periods import local_date, week_start
+from bot.services.home import home_view
+from storage import queries
+from storage.models import OutboxNotice, SlackUser, Team, Topic
+
+CARD = "card"
+DM = "dm"
+POST = "post"
+HOME = "home"
+RESPONSE = "response"
+
+PROFILE_MAX_AGE = timedelta(hours=12)
+
+
+class NeedProfiles(Exception):
+    """The notice names people whose Slack profile we have not fetched yet."""
+
+    def __init__(self, user_ids: set[str]) -> None:
+        self.user_ids = user_ids
+        super().__init__(", ".join(sorted(user_ids)))
+
+
+# -- writing (inside the service's transaction) -------------------------------
+
+
+def enqueue_card(s: Session, *, item: str, item_id: int, team: TeamView, now: datetime) -> None:
+    queries.enqueue_notice(
+        s,
+        kind=CARD,
+        recipient=team.channel,
+        team_id=team.id,
+        payload={"item": item, "id": item_id},
+        coalesce_key=f"card:{item}:{item_id}",
+        now=now,
+    )
+
+
+def enqueue_dm(
+    s: Session, *, user: str, type: str, team_id: int | None, now: datetime, key: str | None = None, **params: Any
+) -> bool:
+    return queries.enqueue_notice(
+        s, kind=DM, recipient=user, team_id=team_id, payload={"type": type, **params}, key=key, now=now
+    )
+
+
+def enqueue_post(
+    s: Session, *, channel: str, type: str, team_id: int, now: datetime, key: str | None = None, **params: Any
+) -> bool:
+    return queries.enqueue_notice(
+        s, kind=POST, recipient=channel, team_id=team_id, payload={"type": type, **params}, key=key, now=now
+    )
+
+
+def enqueue_home(s: Session, *, user: str, now: datetime) -> None:
+    queries.enqueue_notice(s, kind=HOME, recipient=user, payload={}, coalesce_key=f"home:{user}", now=now)
+
+
+def enqueue_response(s: Session, *, url: str, type: str, now: datetime, **params: Any) -> None:
+    queries.enqueue_notice(s, kind=RESPONSE, recipient="response_url", payload={"url": url, "type": type, **params}, now=now)
+
+
+# -- loading (at delivery time) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the worker hands to the Slack side: the view, and where it goes."""
+
+    view: Any
+    channel: str | None = None  # channel or user id
+    ts: str | None = None  # existing message to update, for cards
+    url: str | None = None  # response_url
+
+
+class _People:
+    def __init__(self, s: Session, now: datetime, user_ids: set[str]) -> None:
+        self.users = queries.slack_users(s, user_ids)
+        stale = {
+            u for u in user_ids if u not in self.users or self.users[u].refreshed_at < now - PROFILE_MAX_AGE
+        }
+        if stale:
+            raise NeedProfiles(stale)
+
+    def person(self, user_id: str) -> v.Person:
+        u = self.users.get(user_id)
+        return v.Person(user_id, u.name if u else None)
+
+    def locale(self, user_id: str, team_locale: str) -> str:
+        u = self.users.get(user_id)
+        return resolve_locale(u.locale if u else None, team_locale)
+
+
+def load(s: Session, notice: OutboxNotice, now: datetime) -> Loaded:
+    p = notice.payload
+    if notice.kind == CARD:
+        return _load_card(s, p["id"], now)
+    if notice.kind == HOME:
+        return Loaded(view=_load_home(s, notice.recipient, now), channel=notice.recipient)
+    if notice.kind == RESPONSE:
+        return Loaded(view=_load_response(s, p), url=p["url"])
+    loader = _DM_LOADERS[p["type"]] if notice.kind == DM else _POST_LOADERS[p["type"]]
+    return Loaded(view=loader(s, notice, now), channel=notice.recipient)
+
+
+def record_delivery(s: Session, notice: OutboxNotice, result: dict[str, Any]) -> None:
+    """Remember where a new card went, so later syncs update it in place."""
+    if notice.kind == CARD and notice.payload.get("item") == "topic":
+        topic = s.get(Topic, notice.payload["id"])
+        if topic is not None and topic.card_ts is None and result.get("ts"):
+            topic.card_channel, topic.card_ts = result.get("channel"), result["ts"]
+
+
+def _team(s: Session, team_id: int) -> TeamView:
+    return team_view(s.get_one(Team, team_id))
+
+
+def _load_card(s: Session, topic_id: int, now: datetime) -> Loaded:
+    topic = s.get_one(Topic, topic_id)
+    team = _team(s, topic.team_id)
+    people = _People(s, now, {topic.author_id} | ({topic.decided_by} if topic.decided_by else set()))
+    monday = week_start(local_date(topic.created_at, team.tz))
+    prog = progress_for(s, team, [topic.author_id], monday=monday)[topic.author_id]
+    view = v.TopicCardView(
+        locale=team.locale,
+        topic_id=topic.id,
+        team_name=team.name,
+        title=topic.title,
+        angle=topic.angle,
+        platform=topic.platform,
+        planned_date=topic.planned_date,
+        author=people.person(topic.author_id),
+        status=topic.status,
+        decided_by=people.person(topic.decided_by) if topic.decided_by else None,
+        decided_at=int(topic.decided_at.timestamp()) if topic.decided_at else None,
+        reason=topic.reason,
+        count=prog.count,
+        quota=prog.quota,
+        mention=team.mention_in_summaries,
+    )
+    return Loaded(view=view, channel=topic.card_channel or team.channel, ts=topic.card_ts)
+
+
+def _load_topic_decided(s: Session, notice: OutboxNotice, now: datetime) -> v.TopicDecidedDM:
+    topic = s.get_one(Topic, notice.payload["topic_id"])
+    team = _team(s, topic.team_id)
+    people = _People(s, now, {notice.recipient})
+    return v.TopicDecidedDM(
+        locale=people.locale(notice.recipient, team.locale),
+        topic_id=topic.id,
+        title=topic.title,
+        status=topic.status,
+        decided_by=topic.decided_by or "",
+        reason=topic.reason,
+        team_name=team.name,
+    )
+
+
+def _load_quota_reminder(s: Session, notice: OutboxNotice, now: datetime) -> v.QuotaReminderDM:
+    p = notice.payload
+    team = _team(s, notice.team_id)
+    people = _People(s, now, {notice.recipient})
+    return v.QuotaReminderDM(
+        locale=people.locale(notice.recipient, team.locale),
+        team_id=team.id,
+        team_name=team.name,
+        count=p["count"],
+        quota=p["quota"],
+        due=p["due"],
+        job=p["job"],
+        period=p["period"],
+        snoozed=p.get("snoozed", False),
+    )
+
+
+def _load_pending_nudge(s: Session, notice: OutboxNotice, now: datetime) -> v.PendingNudgeDM:
+    p = notice.payload
+    team = _team(s, notice.team_id)
+    topics = [s.get_one(Topic, i) for i in p["topic_ids"]]
+    people = _People(s, now, {notice.recipient} | {t.author_id for t in topics})
+    return v.PendingNudgeDM(
+        locale=people.locale(notice.recipient, team.locale),
+        team_name=team.name,
+        channel=team.channel,
+        items=[
+            v.PendingItem(t.id, t.title, people.person(t.author_id), int((now - t.created_at).total_seconds() // 3600))
+            for t in topics
+            if t.status == "proposed"
+        ],
+        job=p["job"],
+        period=p["period"],
+        team_id=team.id,
+    )
+
+
+def _load_not_in_channel(s: Session, notice: OutboxNotice, now: datetime) -> v.NotInChannelDM:
+    team = _team(s, notice.team_id)
+    people = _People(s, now, {notice.recipient})
+    return v.NotInChannelDM(people.locale(notice.recipient, team.locale), team.name, team.channel)
+
+
+def _load_deactivated(s: Session, notice: OutboxNotice, now: datetime) -> v.DeactivatedMemberDM:
+    team = _team(s, notice.team_id)
+    member = notice.payload["member"]
+    people = _People(s, now, {notice.recipient, member})
+    return v.DeactivatedMemberDM(people.locale(notice.recipient, team.locale), team.name, people.person(member))
+
+
+def _load_quota_summary(s: Session, notice: OutboxNotice, now: datetime) -> v.QuotaSummaryPost:
+    p = notice.payload
+    team = _team(s, notice.team_id)
+    people = _People(s, now, {r[0] for r in p["rows"]})
+    return v.QuotaSummaryPost(
+        locale=team.locale,
+        team_name=team.name,
+        week=p["week"],
+        rows=[v.QuotaSummaryRow(people.person(u), c, q) for u, c, q in p["rows"]],
+        mention=team.mention_in_summaries,
+    )
+
+
+def _load_weekly_plan(s: Session, notice: OutboxNotice, now: datetime) -> v.WeeklyPlanPost:
+    p = notice.payload
+    team = _team(s, notice.team_id)
+    carried = [s.get_one(Topic, i) for i in p["carried"]]
+    current = [s.get_one(Topic, i) for i in p["current"]]
+    people = _People(s, now, {t.author_id for t in carried + current})
+
+    def line(t: Topic) -> v.TopicLine:
+        return v.TopicLine(t.id, t.title, t.status, people.person(t.author_id))
+
+    return v.WeeklyPlanPost(
+        locale=team.locale,
+        team_name=team.name,
+        week=p["week"],
+        carried_over=[line(t) for t in carried],
+        this_week=[line(t) for t in current],
+        mention=team.mention_in_summaries,
+    )
+
+
+def _load_response(s: Session, p: dict[str, Any]) -> v.ProposalConfirmation:
+    return v.ProposalConfirmation(
+        locale=p["locale"],
+        topic_id=p["topic_id"],
+        title=p["title"],
+        team_name=p["team_name"],
+        count=p["count"],
+        quota=p["quota"],
+        chosen_by_default=p.get("chosen_by_default", False),
+    )
+
+
+def _load_home(s: Session, user_id: str, now: datetime) -> v.HomeView:
+    return home_view(s, user_id, now)
+
+
+_DM_LOADERS = {
+    "topic_decided": _load_topic_decided,
+    "quota_reminder": _load_quota_reminder,
+    "pending_nudge": _load_pending_nudge,
+    "not_in_channel": _load_not_in_channel,
+    "member_deactivated": _load_deactivated,
+}
+_POST_LOADERS = {
+    "quota_summary": _load_quota_summary,
+    "weekly_plan": _load_weekly_plan,
+}
+
+
+def upsert_profile(s: Session, user_id: str, *, name: str | None, tz: str | None, locale: str | None,
+                   deleted: bool, now: datetime) -> None:
+    u = s.get(SlackUser, user_id)
+    if u is None:
+        s.add(SlackUser(user_id=user_id, name=name, tz=tz, locale=locale, deleted=deleted, refreshed_at=now))
+    else:
+        u.name, u.tz, u.locale, u.deleted, u.refreshed_at = name, tz, locale, deleted, now

@@ -1,0 +1,232 @@
+"""Delivers the outbox: every card, DM and post that a state change caused.
+
+A notice is delivered once: the worker leases it, renders it from the
+store's current state, calls Slack, and marks it delivered in one short
+transaction. Slack refusing (5xx, 429, network) schedules a retry with
+backoff, honouring ``Retry-After``; retries live in the database, so they
+survive restarts and never block a thread on a sleep.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import notices
+from bot.clock import Clock
+from storage import queries
+from storage.db import transaction
+from storage.models import OutboxNotice, Team
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+# Short on purpose: notices must go out within 10 s of Slack recovering
+# (PRODUCT.md §7). Load on a struggling Slack stays low because a round
+# stops at the first transient failure: one probe per poll, not a stampede.
+MAX_BACKOFF = timedelta(seconds=5)
+NOT_IN_CHANNEL_RETRY = timedelta(minutes=30)
+
+
+class RetryLater(Exception):
+    """Slack could not take it now (5xx, 429, network); try again."""
+
+    def __init__(self, error: str, after: float | None = None) -> None:
+        self.error, self.after = error, after
+        super().__init__(error)
+
+
+class NotInChannel(Exception):
+    """The bot is not a member of the team channel."""
+
+
+class PermanentFailure(Exception):
+    """Slack refused for good (bad payload, unknown channel...)."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: str
+    name: str | None
+    tz: str | None
+    locale: str | None
+    deleted: bool
+
+
+class SlackPort(Protocol):
+    """What the worker needs of Slack; ``handlers/gateway.py`` provides it."""
+
+    def deliver(self, kind: str, loaded: notices.Loaded) -> dict[str, Any]: ...
+
+    def fetch_profile(self, user_id: str) -> Profile | None: ...
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+def refresh_profiles(*, db: sessionmaker[Session], clock: Clock, slack: SlackPort, user_ids: set[str]) -> None:
+    """Fetch Slack profiles (zone, locale, deactivated) and cache them."""
+    fetched = [p for p in (slack.fetch_profile(u) for u in sorted(user_ids)) if p is not None]
+    missing = user_ids - {p.user_id for p in fetched}
+    now = clock.now()
+    with transaction(db) as s:
+        for p in fetched:
+            notices.upsert_profile(s, p.user_id, name=p.name, tz=p.tz, locale=p.locale, deleted=p.deleted, now=now)
+        for u in missing:  # unknown to Slack: remember that, so we do not ask on every notice
+            notices.upsert_profile(s, u, name=None, tz=None, locale=None, deleted=True, now=now)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        db: sessionmaker[Session],
+        clock: Clock,
+        slack: SlackPort,
+        batch: int = 100,
+        poll_interval: float = 1.0,
+        on_delivered: Callable[[OutboxNotice], None] | None = None,
+    ) -> None:
+        self.db, self.clock, self.slack = db, clock, slack
+        self.batch, self.poll_interval = batch, poll_interval
+        self.on_delivered = on_delivered
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- running in the background ---------------------------------------
+
+    def wake(self) -> None:
+        """Something was committed: deliver now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="opsbot-outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain()
+            except Exception:  # the worker must outlive a bad notice or a database blip
+                log.exception("outbox delivery round failed")
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+    # -- one round --------------------------------------------------------
+
+    def drain(self, max_rounds: int = 100) -> int:
+        """Deliver everything due now; return how many were delivered."""
+        delivered = 0
+        for _ in range(max_rounds):
+            with transaction(self.db) as s:
+                ids = queries.due_notice_ids(s, self.clock.now(), self.batch)
+            if not ids:
+                break
+            for notice_id in ids:
+                if self._stop.is_set():
+                    return delivered
+                outcome = self.deliver_one(notice_id)
+                delivered += outcome == "delivered"
+                if outcome == "retry":
+                    # Slack is down or limiting us: stop here and probe again
+                    # at the next poll rather than fail every notice in turn.
+                    return delivered
+        return delivered
+
+    def deliver_one(self, notice_id: int) -> str:
+        """One notice: 'delivered', 'retry' (Slack refused for now), 'blocked'
+        (the channel is closed to us), 'failed' (for good) or 'skipped'."""
+        now = self.clock.now()
+        with transaction(self.db) as s:
+            if not queries.claim_notice(s, notice_id, now, now + LEASE):
+                return "skipped"
+        for _ in range(3):
+            try:
+                with transaction(self.db) as s:
+                    notice = s.get_one(OutboxNotice, notice_id)
+                    kind = notice.kind
+                    loaded = notices.load(s, notice, now)
+                break
+            except notices.NeedProfiles as need:
+                try:
+                    refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=need.user_ids)
+                except RetryLater as e:
+                    return self._retry(notice_id, f"users.info: {e.error}", e.after)
+            except Exception as e:
+                log.exception("loading notice %s failed", notice_id)
+                return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
+        else:
+            return self._retry(notice_id, "profiles unavailable", None)
+        try:
+            result = self.slack.deliver(kind, loaded)
+        except RetryLater as e:
+            return self._retry(notice_id, e.error, e.after)
+        except NotInChannel as e:
+            self._not_in_channel(notice_id, str(e))
+            return "blocked"
+        except PermanentFailure as e:
+            return self._fail(notice_id, str(e))
+        except Exception as e:  # an unexpected bug must not spin: back off like a 5xx
+            log.exception("delivering notice %s failed", notice_id)
+            return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
+        with transaction(self.db) as s:
+            notice = s.get_one(OutboxNotice, notice_id)
+            notices.record_delivery(s, notice, result)
+            notice.status, notice.delivered_at = "delivered", self.clock.now()
+            notice.attempts += 1
+            notice.result, notice.claimed_until, notice.last_error = result, None, None
+        if self.on_delivered:
+            self.on_delivered(notice)
+        return "delivered"
+
+    def _retry(self, notice_id: int, error: str, after: float | None) -> str:
+        with transaction(self.db) as s:
+            notice = s.get_one(OutboxNotice, notice_id)
+            notice.attempts += 1
+            delay = timedelta(seconds=after) if after is not None else backoff(notice.attempts)
+            notice.next_attempt_at = self.clock.now() + delay
+            notice.claimed_until, notice.last_error = None, error
+        log.warning("notice %s: %s; retrying in %s", notice_id, error, delay)
+        return "retry"
+
+    def _fail(self, notice_id: int, error: str) -> str:
+        with transaction(self.db) as s:
+            notice = s.get_one(OutboxNotice, notice_id)
+            notice.attempts += 1
+            notice.status, notice.claimed_until, notice.last_error = "failed", None, error
+        log.error("notice %s failed for good: %s", notice_id, error)
+        return "failed"
+
+    def _not_in_channel(self, notice_id: int, channel: str) -> None:
+        """Keep the post for later and tell the team's supervisors, once per
+        channel, how to fix it (PRODUCT.md §4)."""
+        now = self.clock.now()
+        with transaction(self.db) as s:
+            notice = s.get_one(OutboxNotice, notice_id)
+            notice.attempts += 1
+            notice.next_attempt_at = now + NOT_IN_CHANNEL_RETRY
+            notice.claimed_until, notice.last_error = None, f"not_in_channel: {notice.recipient}"
+            team = s.get(Team, notice.team_id) if notice.team_id else None
+            if team is not None:
+                for sup in queries.team_user_ids(s, team.id, "supervisor"):
+                    notices.enqueue_dm(
+                        s, user=sup, type="not_in_channel", team_id=team.id, now=now,
+                        key=f"not_in_channel:{team.id}:{team.channel}:{sup}",
+                    )
+        self.wake()

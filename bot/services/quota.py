@@ -1,0 +1,36 @@
+"""Quota progress for people in a week, computed in one query per team."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from bot.domain.periods import week_id
+from bot.domain.quota import QuotaProgress, weekly_quota
+from bot.team import TeamView
+from storage import queries
+
+
+def leave_days(session: Session, team_id: int, user_ids: Iterable[str], monday: date) -> dict[str, set[date]]:
+    """Days each person is away in the week starting ``monday``.
+
+    The seam for the leave workflow: the quota rule already takes leave days
+    as an input; until leave can be requested nobody is away."""
+    return {}
+
+
+def progress_for(
+    session: Session, team: TeamView, user_ids: Iterable[str], *, monday: date, until: datetime | None = None
+) -> dict[str, QuotaProgress]:
+    users = list(dict.fromkeys(user_ids))
+    counts = queries.topic_counts_for_week(session, team.id, week_id(monday), until=until, authors=users)
+    away = leave_days(session, team.id, users, monday)
+    return {
+        u: QuotaProgress(
+            count=counts.get(u, 0),
+            quota=weekly_quota(team.quota, team.calendar, monday, away.get(u, set())),
+        )
+        for u in users
+    }

@@ -1,0 +1,324 @@
+"""Topic use cases (PRODUCT.md §2.1): one function per thing a person does.
+
+Each opens exactly one transaction, applies the rules, and writes the
+notices it causes into the outbox in that same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import notices
+from bot import views as v
+from bot.clock import Clock
+from bot.domain.topics import TopicDraft, TopicStatus, title_key, validate_draft
+from bot.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound, NotInTeam
+from bot.i18n import resolve_locale
+from bot.services.quota import progress_for
+from bot.team import TeamView, team_view
+from storage import queries
+from storage.db import transaction
+from storage.models import Decision, Team, Topic
+
+TOPIC = "topic"
+
+
+@dataclass(frozen=True)
+class Proposed:
+    topic_id: int
+    title: str
+    team_name: str
+    count: int
+    quota: int
+    locale: str
+    chosen_by_default: bool
+
+
+@dataclass(frozen=True)
+class Decided:
+    topic_id: int
+    status: str
+    title: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class FormContext:
+    locale: str
+    teams: list[tuple[int, str, tuple[str, ...]]]  # id, name, platforms
+    default_team_id: int
+
+
+@dataclass(frozen=True)
+class TopicList:
+    locale: str
+    team_name: str
+    week: str
+    lines: list[v.TopicLine]
+    count: int | None = None
+    quota: int | None = None
+
+
+def _locale_for(s: Session, user_id: str, team: TeamView) -> str:
+    u = queries.slack_users(s, [user_id]).get(user_id)
+    return resolve_locale(u.locale if u else None, team.locale)
+
+
+def user_locale(*, db: sessionmaker[Session], user_id: str, channel_id: str | None = None) -> str:
+    """The language to answer this person in, before we know which item."""
+    with transaction(db) as s:
+        teams = queries.teams_of_user(s, user_id)
+        if not teams:
+            team = queries.team_by_channel(s, channel_id) if channel_id else None
+            return resolve_locale(None, team.locale if team else "en")
+        return _locale_for(s, user_id, team_view(teams[0]))
+
+
+def _resolve_team(s: Session, user_id: str, *, channel_id: str | None, team_id: int | None) -> tuple[Team, bool]:
+    """The team a proposal goes to: the one named, else the one whose channel
+    it was typed in, else the user's first team. The flag says it was the
+    fallback, so the reply can say which team it picked."""
+    teams = queries.teams_of_user(s, user_id)
+    if not teams:
+        raise NotInTeam()
+    if team_id is not None:
+        for t in teams:
+            if t.id == team_id:
+                return t, False
+        raise NotInTeam(N_("You are not a member of that team."))
+    if channel_id:
+        for t in teams:
+            if t.channel == channel_id:
+                return t, False
+    return teams[0], len(teams) > 1
+
+
+def form_context(*, db: sessionmaker[Session], user_id: str, channel_id: str | None) -> FormContext:
+    with transaction(db) as s:
+        team, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=None)
+        teams = [team_view(t) for t in queries.teams_of_user(s, user_id)]
+        return FormContext(
+            locale=_locale_for(s, user_id, team_view(team)),
+            teams=[(t.id, t.name, t.platforms) for t in teams],
+            default_team_id=team.id,
+        )
+
+
+def propose_topic(
+    *,
+    db: sessionmaker[Session],
+    clock: Clock,
+    user_id: str,
+    draft: TopicDraft,
+    channel_id: str | None = None,
+    team_id: int | None = None,
+    response_url: str | None = None,
+) -> Proposed:
+    now = clock.now()
+    with transaction(db) as s:
+        row, by_default = _resolve_team(s, user_id, channel_id=channel_id, team_id=team_id)
+        team = team_view(row)
+        draft = validate_draft(draft, platforms=list(team.platforms), today=team.today(now))
+        week = team.week(now)
+        key = title_key(draft.title)
+        if queries.duplicate_topic(s, team.id, user_id, week, key) is not None:
+            raise InvalidInput(
+                N_("You already proposed “{title}” this week; nothing new was saved."), field="title", title=draft.title
+            )
+        topic = Topic(
+            team_id=team.id,
+            author_id=user_id,
+            title=draft.title,
+            title_key=key,
+            angle=draft.angle,
+            platform=draft.platform,
+            planned_date=draft.planned_date,
+            week=week,
+            status=TopicStatus.PROPOSED,
+            created_at=now,
+        )
+        s.add(topic)
+        try:
+            s.flush()
+        except IntegrityError:
+            # The partial unique index caught a concurrent twin of this proposal.
+            raise InvalidInput(
+                N_("You already proposed “{title}” this week; nothing new was saved."), field="title", title=draft.title
+            ) from None
+        prog = progress_for(s, team, [user_id], monday=team.monday(now))[user_id]
+        queries.add_audit(
+            s, at=now, actor_id=user_id, action="topic.propose", outcome="ok", team_id=team.id,
+            item_kind=TOPIC, item_id=topic.id, before=None, after=_snapshot(topic),
+        )
+        notices.enqueue_card(s, item=TOPIC, item_id=topic.id, team=team, now=now)
+        notices.enqueue_home(s, user=user_id, now=now)
+        locale = _locale_for(s, user_id, team)
+        if response_url:
+            notices.enqueue_response(
+                s, url=response_url, type="proposal_confirmation", now=now, locale=locale, topic_id=topic.id,
+                title=topic.title, team_name=team.name, count=prog.count, quota=prog.quota,
+                chosen_by_default=by_default,
+            )
+        return Proposed(topic.id, topic.title, team.name, prog.count, prog.quota, locale, by_default)
+
+
+def _snapshot(t: Topic) -> dict:
+    return {"status": t.status, "title": t.title, "decided_by": t.decided_by, "reason": t.reason}
+
+
+def _deny(s: Session, *, now: datetime, user_id: str, action: str, topic: Topic | None, detail: str) -> None:
+    queries.add_audit(
+        s, at=now, actor_id=user_id, action=action, outcome="denied", team_id=topic.team_id if topic else None,
+        item_kind=TOPIC, item_id=topic.id if topic else None, before=None, after=None, detail=detail,
+    )
+
+
+def _already_decided(topic: Topic) -> Conflict:
+    if topic.status == TopicStatus.WITHDRAWN:
+        return Conflict(N_("This topic was withdrawn by its author; there is nothing to decide."))
+    return Conflict(
+        N_("<@{user}> already decided this topic ({status})."), user=topic.decided_by, status=topic.status
+    )
+
+
+def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, topic_id: int) -> str:
+    """Before opening the reject modal: only a supervisor of the topic's team,
+    only while it is undecided. A denial is audited. Returns the title."""
+    now = clock.now()
+    denied: Exception | None = None
+    with transaction(db) as s:
+        topic = s.get(Topic, topic_id)
+        if topic is None:
+            raise NotFound()
+        if not queries.has_role(s, topic.team_id, user_id, "supervisor"):
+            _deny(s, now=now, user_id=user_id, action="topic.reject", topic=topic, detail="not a supervisor of the team")
+            denied = NotAuthorized()
+        elif topic.status != TopicStatus.PROPOSED:
+            denied = _already_decided(topic)
+        title = topic.title
+    if denied:
+        raise denied
+    return title
+
+
+def decide_topic(
+    *,
+    db: sessionmaker[Session],
+    clock: Clock,
+    user_id: str,
+    topic_id: int,
+    approve: bool,
+    reason: str | None = None,
+) -> Decided:
+    """Approve or reject. Authorization comes from the store, never the
+    payload; exactly one of several concurrent decisions wins."""
+    now = clock.now()
+    action = "topic.approve" if approve else "topic.reject"
+    failure: Exception | None = None
+    with transaction(db) as s:
+        topic = s.get(Topic, topic_id)
+        if topic is None:
+            raise NotFound()
+        team = team_view(s.get_one(Team, topic.team_id))
+        if not queries.has_role(s, team.id, user_id, "supervisor"):
+            _deny(s, now=now, user_id=user_id, action=action, topic=topic, detail="not a supervisor of the team")
+            failure = NotAuthorized()
+        else:
+            before = _snapshot(topic)
+            status = TopicStatus.APPROVED if approve else TopicStatus.REJECTED
+            reason = (reason or "").strip() or None
+            if queries.decide_topic_if_open(s, topic_id, status=status, actor=user_id, at=now, reason=reason):
+                s.refresh(topic)
+                s.add(Decision(item_kind=TOPIC, item_id=topic_id, decision=status, actor_id=user_id, reason=reason, at=now))
+                queries.add_audit(
+                    s, at=now, actor_id=user_id, action=action, outcome="ok", team_id=team.id,
+                    item_kind=TOPIC, item_id=topic_id, before=before, after=_snapshot(topic),
+                )
+                notices.enqueue_card(s, item=TOPIC, item_id=topic_id, team=team, now=now)
+                notices.enqueue_dm(s, user=topic.author_id, type="topic_decided", team_id=team.id, now=now,
+                                   key=f"topic_decided:{topic_id}", topic_id=topic_id)
+                notices.enqueue_home(s, user=topic.author_id, now=now)
+                return Decided(topic_id, status, topic.title, _locale_for(s, user_id, team))
+            s.refresh(topic)
+            queries.add_audit(
+                s, at=now, actor_id=user_id, action=action, outcome="conflict", team_id=team.id,
+                item_kind=TOPIC, item_id=topic_id, before=None, after=None,
+                detail=f"already {topic.status} by {topic.decided_by}",
+            )
+            failure = _already_decided(topic)
+    raise failure
+
+
+def withdraw_topic(*, db: sessionmaker[Session], clock: Clock, user_id: str, topic_id: int) -> Decided:
+    now = clock.now()
+    failure: Exception | None = None
+    with transaction(db) as s:
+        topic = s.get(Topic, topic_id)
+        if topic is None or topic.author_id != user_id:
+            # Someone else's topic is answered like a missing one: ids are not a way to probe.
+            raise NotFound(N_("You have no topic #{id}."), id=topic_id)
+        team = team_view(s.get_one(Team, topic.team_id))
+        before = _snapshot(topic)
+        if queries.withdraw_topic_if_open(s, topic_id, user_id):
+            s.refresh(topic)
+            queries.add_audit(
+                s, at=now, actor_id=user_id, action="topic.withdraw", outcome="ok", team_id=team.id,
+                item_kind=TOPIC, item_id=topic_id, before=before, after=_snapshot(topic),
+            )
+            notices.enqueue_card(s, item=TOPIC, item_id=topic_id, team=team, now=now)
+            notices.enqueue_home(s, user=user_id, now=now)
+            return Decided(topic_id, topic.status, topic.title, _locale_for(s, user_id, team))
+        s.refresh(topic)
+        failure = Conflict(N_("Topic #{id} is already {status}; only undecided topics can be withdrawn."),
+                           id=topic_id, status=topic.status)
+    raise failure
+
+
+def my_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> list[TopicList]:
+    """The caller's topics this week, one list per team they belong to."""
+    now = clock.now()
+    with transaction(db) as s:
+        teams = [team_view(t) for t in queries.teams_of_user(s, user_id)]
+        if not teams:
+            raise NotInTeam()
+        out = []
+        for team in teams:
+            prog = progress_for(s, team, [user_id], monday=team.monday(now))[user_id]
+            rows = queries.topics_for_week(s, team.id, team.week(now), author_id=user_id)
+            me = v.Person(user_id, None)
+            out.append(TopicList(_locale_for(s, user_id, team), team.name, team.week(now),
+                                 [v.TopicLine(t.id, t.title, t.status, me) for t in rows], prog.count, prog.quota))
+        return out
+
+
+def team_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> TopicList:
+    """The team's week, for its supervisors."""
+    now = clock.now()
+    with transaction(db) as s:
+        supervised = queries.teams_of_user(s, user_id, role="supervisor")
+        if not supervised:
+            raise NotAuthorized(N_("Only supervisors can list the team's topics."))
+        row = next((t for t in supervised if t.channel == channel_id), supervised[0])
+        team = team_view(row)
+        rows = queries.topics_for_week(s, team.id, team.week(now))
+        names = queries.slack_users(s, [t.author_id for t in rows])
+        lines = [
+            v.TopicLine(t.id, t.title, t.status, v.Person(t.author_id, getattr(names.get(t.author_id), "name", None)))
+            for t in rows
+        ]
+        return TopicList(_locale_for(s, user_id, team), team.name, team.week(now), lines)
+
+
+def open_home(*, db: sessionmaker[Session], clock: Clock, user_id: str) -> None:
+    with transaction(db) as s:
+        notices.enqueue_home(s, user=user_id, now=clock.now())
+
+
+def mark_event(*, db: sessionmaker[Session], clock: Clock, event_id: str) -> bool:
+    """True the first time an Events API id is seen; a Slack retry gets False."""
+    with transaction(db) as s:
+        return queries.mark_event_processed(s, event_id, clock.now())
