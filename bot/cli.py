@@ -1,0 +1,258 @@
+"""The ``opsbot`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+
+from bot.config import ConfigError
+from bot.settings import Settings
+
+
+class CliError(Exception):
+    pass
+
+
+def parse_when(value: str) -> datetime:
+    """ISO-8601; a time without an offset is UTC (PRODUCT.md §4)."""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--now: {value!r} is not an ISO-8601 time (like 2026-11-26T10:00:00+08:00)") from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # slack_sdk logs request bodies at DEBUG; tokens travel in headers, which
+    # it does not log, but keep its chatter down regardless.
+    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def _app(settings: Settings, **kw):
+    from bot.app import create_app
+
+    if not settings.slack_signing_secret:
+        # CLI commands that do not serve HTTP still build the same app;
+        # they never verify a request, so any secret will do for them.
+        settings = settings.model_copy(update={"slack_signing_secret": "unused-by-cli"})
+    return create_app(settings, **kw)
+
+
+def cmd_jobs_list(args, settings: Settings) -> int:
+    app = _app(settings)
+    for w in app.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    after = parse_when(args.now) if args.now else app.clock.now()
+    runs = app.jobs.next_runs(after)
+    if args.json:
+        print(json.dumps([
+            {"job": r.job, "team": r.team, "next_run": r.at.astimezone(r.tz).isoformat() if r.at else None}
+            for r in runs
+        ], ensure_ascii=False, indent=2))
+        return 0
+    rows = [("JOB", "TEAM", "NEXT RUN (TEAM ZONE)", "NEXT RUN (UTC)")]
+    for r in runs:
+        local = r.at.astimezone(r.tz).strftime("%a %Y-%m-%d %H:%M %Z") if r.at else "—"
+        utc = r.at.astimezone(UTC).strftime("%a %Y-%m-%d %H:%M UTC") if r.at else "—"
+        rows.append((r.job, r.team, local, utc))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_jobs_run(args, settings: Settings) -> int:
+    from bot.jobs import JOBS
+
+    if args.name not in JOBS:
+        raise CliError(f"unknown job {args.name!r}; jobs are: {', '.join(JOBS)}")
+    when = parse_when(args.now) if args.now else None
+    app = _app(settings)
+    reports = app.jobs.run(args.name, team=args.team, now=when, manual=True, dry_run=args.dry_run)
+    verb = "would send" if args.dry_run else "sent"
+    total = 0
+    for r in reports:
+        for recipient, what in r.sent:
+            print(f"{r.team}: {verb} to {recipient}: {what}")
+            total += 1
+        for recipient, why in r.skipped:
+            print(f"{r.team}: skipped {recipient}: {why}")
+    print(f"{args.name}: {total} notice(s) {verb}.")
+    if not args.dry_run and total:
+        if settings.slack_bot_token:
+            delivered = app.worker.drain()
+            print(f"delivered {delivered} notice(s) to Slack; see `opsbot outbox --pending` for any still waiting.")
+        else:
+            print("SLACK_BOT_TOKEN is not set: the notices wait in the outbox for `opsbot serve`.")
+    return 0
+
+
+def cmd_audit(args, settings: Settings) -> int:
+    from storage import queries
+    from storage.db import transaction
+
+    kind = item = None
+    if args.item:
+        kind, _, raw = args.item.partition(":")
+        if not raw.isdigit():
+            raise CliError("--item takes KIND:ID, like topic:12")
+        item = int(raw)
+    since = parse_when(args.since) if args.since else None
+    app = _app(settings)
+    with transaction(app.db) as s:
+        for e in queries.audit_entries(s, item_kind=kind, item_id=item, since=since):
+            change = f" {json.dumps(e.before, ensure_ascii=False)} -> {json.dumps(e.after, ensure_ascii=False)}" if e.after else ""
+            detail = f" ({e.detail})" if e.detail else ""
+            target = f"{e.item_kind}:{e.item_id}" if e.item_kind else "-"
+            print(f"{e.at.isoformat()}  {e.actor_id:<12} {e.action:<16} {e.outcome:<8} {target}{detail}{change}")
+    return 0
+
+
+def cmd_outbox(args, settings: Settings) -> int:
+    from storage import queries
+    from storage.db import transaction
+
+    app = _app(settings)
+    with transaction(app.db) as s:
+        rows = queries.notices(s, pending_only=args.pending)
+        for n in rows:
+            what = n.payload.get("type") or n.payload.get("item") or ""
+            err = f"  last error: {n.last_error}" if n.last_error else ""
+            print(f"#{n.id:<6} {n.status:<9} {n.kind:<8} {what:<16} to {n.recipient:<12} attempts {n.attempts}"
+                  f"  next {n.next_attempt_at.isoformat()}{err}")
+        print(f"{len(rows)} notice(s){' pending' if args.pending else ''}.")
+    return 0
+
+
+def cmd_db_upgrade(args, settings: Settings) -> int:
+    from storage import migrate
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    print(f"database is at revision {migrate.current_revision(engine)}")
+    return 0
+
+
+def _wait_for_signal() -> None:
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    import socket
+
+    import uvicorn
+
+    from bot.web import make_asgi
+
+    if not settings.slack_bot_token or not settings.slack_signing_secret:
+        raise CliError("serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README: Settings)")
+    app = _app(settings)
+    socket_mode = None
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        socket_mode = SocketModeHandler(app.bolt, settings.slack_app_token.get_secret_value())
+        socket_mode.connect()
+        logging.getLogger(__name__).info("connected to Slack in Socket Mode")
+    app.start(scheduler=not args.no_scheduler)
+    config = uvicorn.Config(make_asgi(app), host=args.host, port=settings.port, log_level=settings.log_level.lower(),
+                            timeout_graceful_shutdown=8, lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    sock = socket.create_server((args.host, settings.port), reuse_port=False)
+    try:
+        # uvicorn stops taking requests on SIGTERM and finishes those in flight.
+        server.run(sockets=[sock])
+    finally:
+        if socket_mode is not None:
+            socket_mode.close()
+        app.stop()
+    return 0
+
+
+def cmd_scheduler(args, settings: Settings) -> int:
+    app = _app(settings)
+    if not settings.slack_bot_token:
+        raise CliError("scheduler needs SLACK_BOT_TOKEN to deliver what it sends")
+    app.start(scheduler=True)
+    try:
+        _wait_for_signal()
+    finally:
+        app.stop()
+    return 0
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    from bot.devtools.demo import run_demo
+
+    return run_demo(database=args.db, slow=args.slow)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="opsbot", description="An operations team's working rules, run in Slack.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="play a scripted week against a local stand-in for Slack (no workspace needed)")
+    d.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
+    d.add_argument("--slow", action="store_true", help="pause between scenes")
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("serve", help="serve Slack (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)")
+    s.add_argument("--no-scheduler", action="store_true", help="web replica only; run `opsbot scheduler` elsewhere")
+    s.add_argument("--host", default="0.0.0.0")
+    s.set_defaults(func=cmd_serve)
+
+    sc = sub.add_parser("scheduler", help="run the scheduler (and the outbox worker) without serving HTTP")
+    sc.set_defaults(func=cmd_scheduler)
+
+    j = sub.add_parser("jobs", help="list or run scheduled jobs")
+    jsub = j.add_subparsers(dest="jobs_command", required=True)
+    jl = jsub.add_parser("list", help="when each job next runs, per team")
+    jl.add_argument("--now", help="ISO-8601 time to look ahead from (default: now; no offset = UTC)")
+    jl.add_argument("--json", action="store_true")
+    jl.set_defaults(func=cmd_jobs_list)
+    jr = jsub.add_parser("run", help="run a job by hand, as of a time")
+    jr.add_argument("name")
+    jr.add_argument("--now", help="ISO-8601 time to run as of (default: now; no offset = UTC)")
+    jr.add_argument("--dry-run", action="store_true", help="print who would get what; send nothing")
+    jr.add_argument("--team", help="only this team")
+    jr.set_defaults(func=cmd_jobs_run)
+
+    a = sub.add_parser("audit", help="the audit trail")
+    a.add_argument("--item", help="KIND:ID, like topic:12")
+    a.add_argument("--since", help="ISO-8601 time")
+    a.set_defaults(func=cmd_audit)
+
+    o = sub.add_parser("outbox", help="notices and their delivery")
+    o.add_argument("--pending", action="store_true", help="only undelivered ones")
+    o.set_defaults(func=cmd_outbox)
+
+    db = sub.add_parser("db", help="database maintenance")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="apply migrations (safe to run every time)")
+    up.set_defaults(func=cmd_db_upgrade)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        _logging(settings.log_level if args.command in ("serve", "scheduler") else "WARNING")
+        return args.func(args, settings)
+    except (CliError, ConfigError) as e:
+        print(f"opsbot: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""A whole opsbot on this machine: the real app served over HTTP on a free
+port, its Web API pointed at the local Slack stand-in, and helpers that send
+Slack-signed requests into it the way Slack does.
+
+Used by the end-to-end tests and by ``opsbot demo``; it talks only to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import uvicorn
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import Opsbot, create_app
+from bot.clock import ManualClock
+from bot.config import TeamsFile, parse_teams
+from bot.devtools.slack_standin import Call, SlackStandIn
+from bot.settings import Settings
+from bot.web import make_asgi
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class Rig:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        teams: dict[str, Any] | TeamsFile,
+        start: datetime,
+        users: dict[str, dict[str, Any]] | None = None,
+        api_url_slash: bool = False,
+    ) -> None:
+        self.database_url = database_url
+        self.teams = teams if isinstance(teams, TeamsFile) else parse_teams(teams)
+        self.clock = ManualClock(start)
+        self.slack = SlackStandIn(users=users or {})
+        self.secret = secrets.token_hex(16)
+        self.api_url_slash = api_url_slash
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.app: Opsbot | None = None
+        self._trigger = 0
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> Rig:
+        self.slack.start()
+        api = self.slack.api_url if self.api_url_slash else self.slack.api_url.rstrip("/")
+        settings = Settings(
+            slack_bot_token="xoxb-rig-token",
+            slack_signing_secret=self.secret,
+            slack_api_url=api,
+            database_url=self.database_url,
+        )
+        self.app = create_app(settings, clock=self.clock, teams=self.teams, worker_poll=0.05)
+        sock = socket.create_server(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(make_asgi(self.app), log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the app server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        if self.app is not None:
+            self.app.stop()
+            self.app.engine.dispose()
+        self.slack.stop()
+
+    def __enter__(self) -> Rig:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # -- sending what Slack sends --------------------------------------------
+
+    def sign(self, body: str, timestamp: int | None = None) -> dict[str, str]:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        sig = SignatureVerifier(self.secret).generate_signature(timestamp=ts, body=body)
+        return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
+
+    def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None, signed: bool = True,
+             timestamp: int | None = None) -> Reply:
+        h = {"Content-Type": content_type}
+        if signed:
+            h.update(self.sign(body, timestamp))
+        h.update(headers or {})
+        req = urllib.request.Request(f"{self.url}/slack/events", data=body.encode(), headers=h, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return Reply(r.status, r.read().decode())
+        except urllib.error.HTTPError as e:
+            return Reply(e.code, e.read().decode())
+
+    def get(self, path: str) -> Reply:
+        try:
+            with urllib.request.urlopen(f"{self.url}{path}", timeout=10) as r:
+                return Reply(r.status, r.read().decode())
+        except urllib.error.HTTPError as e:
+            return Reply(e.code, e.read().decode())
+
+    def _trigger_id(self) -> str:
+        self._trigger += 1
+        return f"{self._trigger}.{secrets.token_hex(4)}"
+
+    def command(self, user: str, command: str, text: str = "", *, channel: str = "C0OTHER") -> Reply:
+        self.last_response_url = self.slack.new_response_url()
+        body = urllib.parse.urlencode({
+            "token": "legacy", "team_id": "T0TEAM", "team_domain": "demo", "channel_id": channel,
+            "channel_name": "demo", "user_id": user, "user_name": user.lower(), "command": command,
+            "text": text, "api_app_id": "A0OPSBOT", "response_url": self.last_response_url,
+            "trigger_id": self._trigger_id(),
+        })
+        return self.post(body, "application/x-www-form-urlencoded")
+
+    def _interaction(self, payload: dict[str, Any]) -> Reply:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded")
+
+    def click(self, user: str, action_id: str, value: str, *, message: Call | None = None,
+              channel: str | None = None) -> Reply:
+        """Press a button. ``message`` is the recorded post the button is on."""
+        container: dict[str, Any] = {"type": "message"}
+        msg: dict[str, Any] = {}
+        if message is not None:
+            channel = message.response.get("channel") or message.params.get("channel")
+            container.update({"message_ts": message.response.get("ts"), "channel_id": channel})
+            msg = {"ts": message.response.get("ts"), "text": message.params.get("text"),
+                   "blocks": message.params.get("blocks")}
+        self.last_response_url = self.slack.new_response_url()
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
+            "api_app_id": "A0OPSBOT",
+            "team": {"id": "T0TEAM", "domain": "demo"},
+            "container": container,
+            "trigger_id": self._trigger_id(),
+            "channel": {"id": channel, "name": "demo"} if channel else None,
+            "message": msg or None,
+            "response_url": self.last_response_url,
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
+                         "action_ts": f"{time.time():.6f}"}],
+        }
+        return self._interaction({k: v for k, v in payload.items() if v is not None})
+
+    def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Reply:
+        """Submit a modal as opened (``views.open``), with ``values`` keyed by
+        block id: a string for text inputs and selects, an ISO date for dates."""
+        state: dict[str, Any] = {}
+        for block in view.get("blocks", []):
+            if block.get("type") != "input":
+                continue
+            el = block["element"]
+            raw = values.get(block["block_id"])
+            if el["type"] == "plain_text_input":
+                entry = {"type": "plain_text_input", "value": raw}
+            elif el["type"] == "static_select":
+                if raw is None and el.get("initial_option"):
+                    opt = el["initial_option"]
+                else:
+                    opt = next((o for o in el["options"] if o["value"] == raw), None) if raw is not None else None
+                    if raw is not None and opt is None:
+                        opt = {"text": {"type": "plain_text", "text": raw}, "value": raw}
+                entry = {"type": "static_select", "selected_option": opt}
+            elif el["type"] == "datepicker":
+                entry = {"type": "datepicker", "selected_date": raw}
+            else:
+                raise ValueError(f"the rig cannot fill a {el['type']}")
+            state[block["block_id"]] = {el["action_id"]: entry}
+        payload = {
+            "type": "view_submission",
+            "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
+            "api_app_id": "A0OPSBOT",
+            "team": {"id": "T0TEAM", "domain": "demo"},
+            "trigger_id": self._trigger_id(),
+            "view": {**view, "id": view.get("id", "V0"), "state": {"values": state}},
+        }
+        return self._interaction(payload)
+
+    def event(self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None) -> Reply:
+        body = json.dumps({
+            "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0OPSBOT", "type": "event_callback",
+            "event_id": event_id, "event_time": int(time.time()), "event": event,
+        })
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
+        return self.post(body, "application/json", headers=headers)
+
+    # -- looking at what people see --------------------------------------------
+
+    def deliver(self) -> int:
+        """Deliver everything the outbox has due now, as the worker would."""
+        assert self.app is not None
+        return self.app.worker.drain()
+
+    def opened_views(self) -> list[dict[str, Any]]:
+        return [c.response["view"] for c in self.slack.calls("views.open")]
+
+    def last_view(self) -> dict[str, Any]:
+        views = self.opened_views()
+        assert views, "no modal was opened"
+        return views[-1]

@@ -1,0 +1,127 @@
+"""APScheduler 3 driving the jobs, per team, in each team's zone and calendar.
+
+Jobs live in a memory store (nothing is pickled); the idempotency keys make
+a restart, a catch-up or a second replica harmless. With PostgreSQL only the
+holder of an advisory lock schedules; the others wait to take over.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy import Connection, Engine, text
+
+from bot.jobs import JOBS, JobRunner
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK = 0x0B5B0702
+LEADER_RETRY_SECONDS = 10
+RESYNC_MINUTES = 10
+
+
+class TeamJobTrigger(BaseTrigger):
+    """Fires when the job is next due for the team: the schedule, moved by
+    the working calendar, at the hour in each recipient's own zone."""
+
+    def __init__(self, runner: JobRunner, job: str, team: str) -> None:
+        self.runner, self.job, self.team = runner, job, team
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        after = max(previous_fire_time, now) if previous_fire_time else now - timedelta(seconds=1)
+        for nr in self.runner.next_runs(after, job=self.job, team=self.team):
+            return nr.at
+        return None
+
+    def __str__(self) -> str:
+        return f"team-job[{self.job} for {self.team}]"
+
+
+class Scheduler:
+    def __init__(self, *, engine: Engine, runner: JobRunner) -> None:
+        self.engine, self.runner = engine, runner
+        self._aps: BackgroundScheduler | None = None
+        self._lock_conn: Connection | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.role = "off"
+
+    # -- leadership -----------------------------------------------------------
+
+    def _try_lead(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True  # SQLite is one process on one host
+        conn = self.engine.connect()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK}).scalar()
+        conn.commit()
+        if got:
+            self._lock_conn = conn  # the lock lives as long as this connection
+            return True
+        conn.close()
+        return False
+
+    def start(self) -> None:
+        self._stop.clear()
+        self.role = "follower"
+        self._thread = threading.Thread(target=self._campaign, name="opsbot-leader", daemon=True)
+        self._thread.start()
+
+    def _campaign(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self._try_lead():
+                    self._become_leader()
+                    return
+            except Exception:
+                log.exception("leader election failed; retrying")
+            self._stop.wait(LEADER_RETRY_SECONDS)
+
+    def _become_leader(self) -> None:
+        self.role = "leader"
+        log.info("this process is the scheduler leader")
+        aps = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                                                 "misfire_grace_time": 3600})
+        self._aps = aps
+        self.sync_jobs()
+        aps.add_job(self.runner.run_snoozes, "interval", minutes=1, id="snoozes", replace_existing=True)
+        aps.add_job(self.sync_jobs, "interval", minutes=RESYNC_MINUTES, id="resync", replace_existing=True)
+        aps.start()
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """After downtime: run every job once as of now; the keys make sure
+        nothing already sent goes again, and nothing not yet due goes early."""
+        for name in JOBS:
+            try:
+                self.runner.run(name)
+            except Exception:
+                log.exception("catch-up of %s failed", name)
+
+    def sync_jobs(self) -> None:
+        """One APScheduler job per (job, active team); teams come and go."""
+        if self._aps is None:
+            return
+        wanted = {f"{nr.job}:{nr.team}": nr for nr in self.runner.next_runs(self.runner.clock.now())}
+        for job in self._aps.get_jobs():
+            if ":" in job.id and job.id not in wanted:
+                job.remove()
+        for job_id, nr in wanted.items():
+            if self._aps.get_job(job_id) is None:
+                self._aps.add_job(self.runner.run, TeamJobTrigger(self.runner, nr.job, nr.team), id=job_id,
+                                  args=[nr.job], kwargs={"team": nr.team}, replace_existing=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        if self._lock_conn is not None:
+            try:
+                self._lock_conn.close()
+            finally:
+                self._lock_conn = None
+        self.role = "off"

@@ -1,0 +1,34 @@
+"""HTTP mode: Bolt's Starlette adapter under uvicorn (PRODUCT.md §4).
+
+Bolt's dispatch is synchronous; it runs in the threadpool so the event loop
+keeps accepting requests while a listener waits on the database.
+"""
+
+from __future__ import annotations
+
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot import __version__
+from bot.app import Opsbot
+
+
+def make_asgi(app: Opsbot) -> Starlette:
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        bolt_response = await run_in_threadpool(app.bolt.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_response)
+
+    async def healthz(_request: Request) -> Response:
+        ok = await run_in_threadpool(app.database_ok)
+        body = {"version": __version__, "database": "ok" if ok else "unreachable", "scheduler": app.scheduler.role}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    return Starlette(routes=[
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ])

@@ -1,0 +1,65 @@
+"""One error handler that puts a domain error where the person is looking:
+field errors in a modal, an ephemeral reply to a command or a click."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.context.respond import Respond
+
+from bot.errors import InvalidInput, OpsbotError
+from bot.i18n import gettext_for
+from bot.services import topics as svc
+from handlers.deps import Deps
+from handlers.ids import Block
+from handlers.mrkdwn import escape
+
+log = logging.getLogger(__name__)
+
+FIELD_BLOCKS = {f.value for f in Block}
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], response: BoltResponse | None, respond: Respond | None) -> BoltResponse:
+        if not isinstance(error, OpsbotError):
+            log.error("unhandled error in a listener", exc_info=error)
+        user = (body.get("user") or {}).get("id") or body.get("user_id")
+        channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else body.get("channel_id")
+        _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel)) if user else gettext_for("en")
+        if isinstance(error, OpsbotError):
+            message = _(error.msgid).format(**error.params) if error.params else _(error.msgid)
+        else:
+            message = _("Sorry, something went wrong on my side. Nothing was changed; please try again.")
+        kind = body.get("type")
+        if kind == "view_submission":
+            field = error.field if isinstance(error, InvalidInput) and error.field in FIELD_BLOCKS else None
+            if field is None:
+                # Not a field problem (e.g. someone decided first): show it on
+                # the first input so the modal stays open with what was typed.
+                inputs = [b["block_id"] for b in body["view"]["blocks"] if b.get("type") == "input"]
+                field = inputs[0] if inputs else Block.TITLE
+            return _json(response, {"response_action": "errors", "errors": {field: message[:2000]}})
+        if kind == "block_actions" and respond is not None:
+            respond(text=message, response_type="ephemeral", replace_original=False)
+            return _json(response, None)
+        # Slash commands: the acknowledgement carries the answer.
+        text = message
+        if isinstance(error, InvalidInput) and body.get("text"):
+            # Nothing the person typed is lost: give it back to copy.
+            text += "\n" + _("You typed: {text}").format(text="```" + escape(body["text"]).replace("```", "'''")[:2800] + "```")
+        return _json(response, {"response_type": "ephemeral", "text": text})
+
+
+def _json(response: BoltResponse | None, payload: dict[str, Any] | None) -> BoltResponse:
+    body = json.dumps(payload, ensure_ascii=False) if payload is not None else ""
+    if response is None:
+        return BoltResponse(status=200, body=body, headers={"content-type": "application/json"} if payload else {})
+    response.status = 200
+    response.body = body
+    if payload is not None:
+        response.headers["content-type"] = ["application/json;charset=utf-8"]
+    return response

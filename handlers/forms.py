@@ -1,0 +1,65 @@
+"""Parsing Slack payloads into the core's inputs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.domain.topics import TopicDraft
+from handlers.ids import Block
+from handlers.render import parse_date
+
+
+def _value(values: dict[str, Any], block: str) -> Any:
+    for element in values.get(block, {}).values():
+        kind = element.get("type")
+        if kind == "plain_text_input":
+            return element.get("value")
+        if kind == "static_select":
+            opt = element.get("selected_option")
+            return opt["value"] if opt else None
+        if kind == "datepicker":
+            return element.get("selected_date")
+    return None
+
+
+def topic_form(view: dict[str, Any]) -> tuple[TopicDraft, int | None]:
+    values = view["state"]["values"]
+    team = _value(values, Block.TEAM)
+    draft = TopicDraft(
+        title=_value(values, Block.TITLE) or "",
+        angle=_value(values, Block.ANGLE),
+        platform=_value(values, Block.PLATFORM),
+        planned_date=parse_date(_value(values, Block.PUBLISH_DATE)),
+    )
+    return draft, int(team) if team else None
+
+
+def reject_reason(view: dict[str, Any]) -> str | None:
+    return _value(view["state"]["values"], Block.REASON)
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    raw = view.get("private_metadata") or "{}"
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def action_value(body: dict[str, Any]) -> str:
+    return body["actions"][0].get("value", "")
+
+
+def json_value(body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(action_value(body))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def int_value(body: dict[str, Any]) -> int | None:
+    v = action_value(body)
+    return int(v) if v.isdigit() else None

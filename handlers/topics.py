@@ -1,0 +1,99 @@
+"""Listeners for /topic, the approval card's buttons and the topic modals.
+
+Each listener: parse the payload, make one service call, render the answer.
+Domain errors raised by the services are rendered by ``handlers/errors.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.topics import TopicCommandKind, TopicDraft, parse_topic_command
+from bot.errors import NotFound
+from bot.i18n import gettext_for
+from bot.services import topics as svc
+from handlers import forms, render
+from handlers.deps import Deps
+from handlers.ids import Action, Command, View
+
+
+def register(app: App, deps: Deps) -> None:
+    services = {"db": deps.db, "clock": deps.clock}
+
+    def open_propose_modal(client: WebClient, trigger_id: str, user_id: str, channel_id: str | None,
+                           response_url: str | None, title: str | None = None) -> None:
+        ctx = svc.form_context(db=deps.db, user_id=user_id, channel_id=channel_id)
+        meta = {"channel_id": channel_id, "response_url": response_url}
+        view = render.propose_modal(teams=ctx.teams, default_team_id=ctx.default_team_id, metadata=meta,
+                                    _=gettext_for(ctx.locale), title=title)
+        client.views_open(trigger_id=trigger_id, view=view)
+
+    @app.command(Command.TOPIC)
+    def topic_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        user, channel = command["user_id"], command.get("channel_id")
+        cmd = parse_topic_command(command.get("text") or "")
+        if cmd.kind == TopicCommandKind.MODAL:
+            open_propose_modal(client, command["trigger_id"], user, channel, command.get("response_url"))
+            ack()
+            return
+        _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel))
+        if cmd.kind == TopicCommandKind.HELP:
+            ack(render.ephemeral(render.topic_help(_)))
+        elif cmd.kind == TopicCommandKind.LIST:
+            ack(render.ephemeral(render.topic_lists(svc.my_topics(**services, user_id=user, channel_id=channel), _)))
+        elif cmd.kind == TopicCommandKind.LIST_TEAM:
+            listing = svc.team_topics(**services, user_id=user, channel_id=channel)
+            ack(render.ephemeral(render.topic_lists([listing], _, team=True)))
+        elif cmd.kind == TopicCommandKind.WITHDRAW:
+            done = svc.withdraw_topic(**services, user_id=user, topic_id=cmd.topic_id)
+            ack(render.ephemeral(_("Topic #{id} “{title}” is withdrawn.").format(id=done.topic_id, title=render.escape(done.title))))
+        else:
+            p = svc.propose_topic(**services, user_id=user, channel_id=channel, draft=TopicDraft(title=cmd.title or ""))
+            confirmation = render.proposal_confirmation(
+                render.v.ProposalConfirmation(p.locale, p.topic_id, p.title, p.team_name, p.count, p.quota,
+                                              p.chosen_by_default), gettext_for(p.locale))
+            ack(confirmation)
+
+    @app.view(View.TOPIC_PROPOSE)
+    def topic_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        draft, team_id = forms.topic_form(view)
+        meta = forms.metadata(view)
+        svc.propose_topic(**services, user_id=body["user"]["id"], draft=draft, team_id=team_id,
+                          channel_id=meta.get("channel_id"), response_url=meta.get("response_url"))
+        ack()
+
+    @app.action(Action.TOPIC_APPROVE)
+    def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        topic_id = forms.int_value(body)
+        if topic_id is None:
+            raise NotFound()
+        svc.decide_topic(**services, user_id=body["user"]["id"], topic_id=topic_id, approve=True)
+
+    @app.action(Action.TOPIC_REJECT)
+    def reject_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        topic_id = forms.int_value(body)
+        if topic_id is None:
+            raise NotFound()
+        user = body["user"]["id"]
+        title = svc.check_can_decide(**services, user_id=user, topic_id=topic_id)
+        _ = gettext_for(svc.user_locale(db=deps.db, user_id=user))
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=render.reject_modal(topic_id=topic_id, title=title, metadata={}, _=_))
+
+    @app.view(View.TOPIC_REJECT)
+    def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        topic_id = int(forms.metadata(view).get("topic_id", 0))
+        svc.decide_topic(**services, user_id=body["user"]["id"], topic_id=topic_id, approve=False,
+                         reason=forms.reject_reason(view))
+        ack()
+
+    @app.action(Action.PROPOSE_TOPIC)
+    def propose_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        channel = (body.get("channel") or {}).get("id")
+        open_propose_modal(client, body["trigger_id"], body["user"]["id"], channel, None)

@@ -1,0 +1,104 @@
+"""Shared fixtures: a database on each backend, and a running rig.
+
+PostgreSQL tests need ``OPSBOT_TEST_POSTGRES_URL`` (``.ci/start-postgres.sh``
+prints it). Without it they are skipped with that reason, except in CI,
+where ``OPSBOT_REQUIRE_POSTGRES=1`` turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.devtools.rig import Rig
+from storage.db import normalize_url
+from tests.support.blockkit import validate_call
+
+PG_URL = os.environ.get("OPSBOT_TEST_POSTGRES_URL")
+REQUIRE_PG = os.environ.get("OPSBOT_REQUIRE_POSTGRES") == "1"
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Monday 23 November 2026, 09:00 in Shanghai: the start of a working week.
+MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+
+LEAD, LEAD2, ALICE, BOB, EVE = "U0LEAD", "U0LEAD2", "U0ALICE", "U0BOB", "U0EVE"
+CHANNEL = "C0GROWTH"
+
+TEAMS: dict[str, Any] = {
+    "admins": ["U0ADMIN"],
+    "teams": [
+        {
+            "name": "Growth",
+            "channel": CHANNEL,
+            "timezone": "Asia/Shanghai",
+            "country": "CN",
+            "locale": "en",
+            "weekly_topic_quota": 3,
+            "supervisors": [LEAD, LEAD2],
+            "members": [ALICE, BOB],
+            "platforms": ["WeChat", "Weibo", "Website"],
+        }
+    ],
+}
+
+USERS: dict[str, dict[str, Any]] = {
+    LEAD: {"name": "lena", "real_name": "Lena Lead", "tz": "Asia/Shanghai", "locale": "en-US"},
+    LEAD2: {"name": "li", "real_name": "Li Second", "tz": "Asia/Shanghai", "locale": "zh-CN"},
+    ALICE: {"name": "alice", "real_name": "Alice", "tz": "Asia/Shanghai", "locale": "en-US"},
+    BOB: {"name": "bob", "real_name": "Bob", "tz": "America/New_York", "locale": "en-US"},
+    EVE: {"name": "eve", "real_name": "Eve Outsider", "tz": "Europe/London", "locale": "en-GB"},
+}
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(normalize_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/opsbot.sqlite3"
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("OPSBOT_REQUIRE_POSTGRES=1 but OPSBOT_TEST_POSTGRES_URL is not set")
+        pytest.skip("no PostgreSQL here: set OPSBOT_TEST_POSTGRES_URL (bash .ci/start-postgres.sh prints it)")
+    _reset_postgres(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path}/opsbot.sqlite3"
+
+
+def make_rig(database_url: str, *, teams: dict[str, Any] | None = None, start: datetime = MONDAY_9AM,
+             users: dict[str, dict[str, Any]] | None = None, **kw: Any) -> Rig:
+    return Rig(database_url=database_url, teams=teams or TEAMS, start=start, users=users or USERS, **kw)
+
+
+def validate_all(rig: Rig) -> None:
+    """Every payload the app sent to Slack is valid Block Kit within Slack's limits."""
+    for call in rig.slack.all_calls():
+        if call.ok:
+            validate_call(call)
+
+
+@pytest.fixture
+def rig(database_url: str) -> Iterator[Rig]:
+    r = make_rig(database_url).start()
+    try:
+        yield r
+        validate_all(r)
+    finally:
+        r.stop()
