@@ -11,11 +11,12 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.context.respond import Respond
 
 from bot.errors import InvalidInput, OpsbotError
-from bot.i18n import gettext_for
+from bot.i18n import Gettext, gettext_for
 from bot.services import topics as svc
 from handlers.deps import Deps
 from handlers.ids import Block
 from handlers.mrkdwn import escape
+from handlers.render import status_label
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def register(app: App, deps: Deps) -> None:
         channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else body.get("channel_id")
         _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel)) if user else gettext_for("en")
         if isinstance(error, OpsbotError):
-            message = _(error.msgid).format(**error.params) if error.params else _(error.msgid)
+            message = _(error.msgid).format(**_render_params(error.params, _))
         else:
             message = _("Sorry, something went wrong on my side. Nothing was changed; please try again.")
         kind = body.get("type")
@@ -52,6 +53,20 @@ def register(app: App, deps: Deps) -> None:
             # Nothing the person typed is lost: give it back to copy.
             text += "\n" + _("You typed: {text}").format(text="```" + escape(body["text"]).replace("```", "'''")[:2800] + "```")
         return _json(response, {"response_type": "ephemeral", "text": text})
+
+
+def _render_params(params: dict[str, Any], _: Gettext) -> dict[str, Any]:
+    """Parameters may carry what a person typed: escape it. A status is a
+    word to translate, not a value to show raw."""
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if k == "status":
+            out[k] = status_label(str(v), _)
+        elif isinstance(v, str):
+            out[k] = escape(v)
+        else:
+            out[k] = v
+    return out
 
 
 def _json(response: BoltResponse | None, payload: dict[str, Any] | None) -> BoltResponse:

@@ -30,8 +30,10 @@ def _insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:
     Safe under concurrency on both SQLite and PostgreSQL."""
     dialect = session.get_bind().dialect.name
     ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(ins(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 for this statement.
+    pk = list(model.__table__.primary_key.columns)
+    result = session.execute(ins(model).values(**values).on_conflict_do_nothing().returning(*pk))
+    return result.first() is not None
 
 
 # -- teams and people ------------------------------------------------------
