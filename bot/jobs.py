@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import notices
 from bot.clock import Clock
-from bot.errors import NotFound
-from bot.i18n import resolve_locale
 from bot.domain.periods import local_date, local_instant, week_id
 from bot.domain.schedule import Shift, next_daily_run, next_weekly_run, weekly_due_date
+from bot.errors import NotFound
+from bot.i18n import resolve_locale
 from bot.outbox import SlackPort, refresh_profiles
 from bot.services.quota import leave_days, progress_for
 from bot.team import TeamView, team_view
@@ -114,31 +114,30 @@ def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry
         p = progress[m]
         if p.quota == 0 or p.met:
             continue
-        what = f"quota reminder {p.count}/{p.quota} for {week}"
-        if dry_run:
-            if not queries.already_claimed(s, job=job.name, subject=f"{team.id}:{m}", period=week):
-                report.sent.append((m, what))
-            continue
-        if queries.claim_once(s, job=job.name, subject=f"{team.id}:{m}", period=week, team_id=team.id, at=now):
-            notices.enqueue_dm(
-                s, user=m, type="quota_reminder", team_id=team.id, now=report.sent_at,
-                key=f"{job.name}:{team.id}:{m}:{week}",
-                count=p.count, quota=p.quota, due=summary_at, job=job.name, period=week,
-            )
-            report.sent.append((m, what))
+        _dm_once(s, team, job.name, m, week, now, dry_run, report, f"quota reminder {p.count}/{p.quota} for {week}",
+                 type="quota_reminder", count=p.count, quota=p.quota, due=summary_at)
+
+
+def _channel_post_week(team: TeamView, job: JobDef, now: datetime, manual: bool, report: JobReport) -> date | None:
+    """The Monday of the week a channel post is due for, or None when it is
+    not (yet) due: a week with no working days, or before its hour."""
+    monday = team.monday(now)
+    due_day = _week_due_date(team, job, monday)
+    if due_day is None:
+        report.skipped.append((team.channel, "no working days this week"))
+        return None
+    if not manual and now < _due_at(team, job, due_day, team.tz):
+        report.skipped.append((team.channel, "not due yet"))
+        return None
+    return monday
 
 
 def _quota_summary(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
     job = JOBS["quota-summary"]
-    monday = team.monday(now)
+    monday = _channel_post_week(team, job, now, manual, report)
+    if monday is None:
+        return
     week = week_id(monday)
-    due_day = _week_due_date(team, job, monday)
-    if due_day is None:
-        report.skipped.append((team.channel, "no working days this week"))
-        return
-    if not manual and now < _due_at(team, job, due_day, team.tz):
-        report.skipped.append((team.channel, "not due yet"))
-        return
     members = queries.team_user_ids(s, team.id, "member")
     progress = progress_for(s, team, members, monday=monday, until=now)
     rows = [[m, progress[m].count, progress[m].quota] for m in members]
@@ -147,20 +146,29 @@ def _quota_summary(s: Session, team: TeamView, now: datetime, manual: bool, dry_
 
 def _weekly_plan(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
     job = JOBS["weekly-plan"]
-    monday = team.monday(now)
+    monday = _channel_post_week(team, job, now, manual, report)
+    if monday is None:
+        return
     week = week_id(monday)
-    due_day = _week_due_date(team, job, monday)
-    if due_day is None:
-        report.skipped.append((team.channel, "no working days this week"))
-        return
-    if not manual and now < _due_at(team, job, due_day, team.tz):
-        report.skipped.append((team.channel, "not due yet"))
-        return
     last_week = week_id(monday - timedelta(days=7))
     carried = [t.id for t in queries.topics_for_week(s, team.id, last_week, statuses=["approved"])]
     current = [t.id for t in queries.topics_for_week(s, team.id, week, statuses=["approved"])]
     _post_once(s, team, job.name, week, now, dry_run, report, type="weekly_plan", week=week,
                carried=carried, current=current)
+
+
+def _dm_once(s: Session, team: TeamView, job: str, user: str, period: str, now: datetime, dry_run: bool,
+             report: JobReport, what: str, **payload) -> None:
+    """Claim (job, team:user, period) and write the DM; a dry run only looks."""
+    subject = f"{team.id}:{user}"
+    if dry_run:
+        if not queries.already_claimed(s, job=job, subject=subject, period=period):
+            report.sent.append((user, what))
+        return
+    if queries.claim_once(s, job=job, subject=subject, period=period, team_id=team.id, at=now):
+        notices.enqueue_dm(s, user=user, team_id=team.id, now=report.sent_at, key=f"{job}:{subject}:{period}",
+                           job=job, period=period, **payload)
+        report.sent.append((user, what))
 
 
 def _post_once(s: Session, team: TeamView, job: str, period: str, now: datetime, dry_run: bool,
@@ -196,18 +204,8 @@ def _pending_nudge(s: Session, team: TeamView, now: datetime, manual: bool, dry_
         if not manual and now < _due_at(team, job, today, _zone(prof, team)):
             report.skipped.append((sup, "not due yet in their zone"))
             continue
-        what = f"{len(waiting)} item(s) waiting over 24 h"
-        if dry_run:
-            if not queries.already_claimed(s, job=job.name, subject=f"{team.id}:{sup}", period=period):
-                report.sent.append((sup, what))
-            continue
-        if queries.claim_once(s, job=job.name, subject=f"{team.id}:{sup}", period=period, team_id=team.id, at=now):
-            notices.enqueue_dm(
-                s, user=sup, type="pending_nudge", team_id=team.id, now=report.sent_at,
-                key=f"{job.name}:{team.id}:{sup}:{period}",
-                topic_ids=[t.id for t in waiting], job=job.name, period=period,
-            )
-            report.sent.append((sup, what))
+        _dm_once(s, team, job.name, sup, period, now, dry_run, report, f"{len(waiting)} item(s) waiting over 24 h",
+                 type="pending_nudge", topic_ids=[t.id for t in waiting])
 
 
 JOBS: dict[str, JobDef] = {
