@@ -10,6 +10,8 @@ import sys
 import threading
 from datetime import UTC, datetime
 
+from pydantic import SecretStr
+
 from bot.config import ConfigError
 from bot.settings import Settings
 
@@ -40,7 +42,7 @@ def _app(settings: Settings, **kw):
     if not settings.slack_signing_secret:
         # CLI commands that do not serve HTTP still build the same app;
         # they never verify a request, so any secret will do for them.
-        settings = settings.model_copy(update={"slack_signing_secret": "unused-by-cli"})
+        settings = settings.model_copy(update={"slack_signing_secret": SecretStr("unused-by-cli")})
     return create_app(settings, **kw)
 
 

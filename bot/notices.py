@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import views as v
+from bot.domain.periods import local_date, week_start
 from bot.i18n import resolve_locale
+from bot.services.home import home_view
 from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
-from bot.domain.periods import local_date, week_start
-from bot.services.home import home_view
 from storage import queries
 from storage.models import OutboxNotice, SlackUser, Team, Topic
 
