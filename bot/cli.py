@@ -31,9 +31,11 @@ def parse_when(value: str) -> datetime:
 
 def _logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # slack_sdk logs request bodies at DEBUG; tokens travel in headers, which
-    # it does not log, but keep its chatter down regardless.
-    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # At DEBUG, slack_sdk and Bolt log whole requests and responses (slack_sdk
+    # redacts the Authorization header, but bodies carry user text and
+    # response URLs). Keep them at INFO whatever LOG_LEVEL says.
+    for noisy in ("slack_sdk", "slack_bolt"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 
 def _app(settings: Settings, **kw):
@@ -76,6 +78,8 @@ def cmd_jobs_run(args, settings: Settings) -> int:
         raise CliError(f"unknown job {args.name!r}; jobs are: {', '.join(JOBS)}")
     when = parse_when(args.now) if args.now else None
     app = _app(settings)
+    if not settings.slack_bot_token:
+        app.jobs.slack = None  # no token: use cached profiles rather than asking Slack (and failing)
     reports = app.jobs.run(args.name, team=args.team, now=when, manual=True, dry_run=args.dry_run)
     verb = "would send" if args.dry_run else "sent"
     total = 0
@@ -171,8 +175,10 @@ def cmd_serve(args, settings: Settings) -> int:
                             timeout_graceful_shutdown=8, lifespan="off", access_log=False)
     server = uvicorn.Server(config)
     sock = socket.create_server((args.host, settings.port), reuse_port=False)
+    # uvicorn stops taking requests on SIGTERM, finishes those in flight, then
+    # re-raises the signal: make that a clean exit so that app.stop() runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        # uvicorn stops taking requests on SIGTERM and finishes those in flight.
         server.run(sockets=[sock])
     finally:
         if socket_mode is not None:

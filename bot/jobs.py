@@ -362,5 +362,11 @@ def snooze(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: in
         prof = queries.slack_users(s, [user_id]).get(user_id)
         zone = _zone(prof, team)
         due = snooze_until(now, zone, team)
-        s.add(Snooze(user_id=user_id, team_id=team_id, job=job, period=period, due_at=due, status="pending", created_at=now))
+        existing = queries.pending_snooze(s, user_id=user_id, team_id=team_id, job=job, period=period)
+        if existing is not None:
+            # A double click, or a second "later": one snooze, the latest time.
+            existing.due_at = due
+        else:
+            s.add(Snooze(user_id=user_id, team_id=team_id, job=job, period=period, due_at=due, status="pending",
+                         created_at=now))
         return due, zone, resolve_locale(prof.locale if prof else None, team.locale)

@@ -326,6 +326,15 @@ def due_snoozes(session: Session, now: datetime) -> Sequence[Snooze]:
     ).all()
 
 
+def pending_snooze(session: Session, *, user_id: str, team_id: int, job: str, period: str) -> Snooze | None:
+    return session.scalar(
+        select(Snooze).where(
+            Snooze.user_id == user_id, Snooze.team_id == team_id, Snooze.job == job, Snooze.period == period,
+            Snooze.status == "pending",
+        )
+    )
+
+
 def mark_snooze_sent(session: Session, snooze_id: int) -> bool:
     result = session.execute(
         update(Snooze).where(Snooze.id == snooze_id, Snooze.status == "pending").values(status="sent")
