@@ -68,6 +68,7 @@ def test_a_snoozed_reminder_comes_back_later(rig):
     assert r.status == 200
     [ack] = rig.slack.responses(rig.last_response_url)
     assert "remind you again" in ack.params["text"]
+    rig.click(ALICE, "remind_later", later["value"], message=first)  # a double click: still one snooze
 
     rig.clock.advance(timedelta(hours=2, minutes=50))
     rig.app.jobs.run_snoozes()
