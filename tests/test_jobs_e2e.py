@@ -161,3 +161,25 @@ def test_a_week_with_no_working_days_has_no_quota_reminders(database_url):
         assert dms(rig.slack.calls(), ALICE) == []
     finally:
         rig.stop()
+
+
+def test_dms_use_each_persons_slack_locale_and_channel_posts_the_teams(database_url):
+    users = {**USERS, ALICE: {**USERS[ALICE], "locale": "zh-CN"}, BOB: {**USERS[BOB], "locale": "fr-FR"}}
+    rig = make_rig(database_url, users=users).start()
+    try:
+        rig.command(ALICE, "/topic", "双十二预热", channel=CHANNEL)
+        rig.click(LEAD, "topic_approve", "1")
+        rig.app.jobs.run("quota-reminder", now=THU_10_SHANGHAI, manual=True)
+        rig.deliver()
+        alice = dms(rig.slack.calls(), ALICE)
+        assert alice and all(buttons(c.params) in ([], ["提交选题", "稍后提醒"]) for c in alice)
+        assert any("通过" in c.params["text"] or "已通过" in all_text(c.params) for c in alice), \
+            [c.params["text"] for c in alice]
+        [bob] = reminders_to(rig, BOB)
+        assert buttons(bob.params) == ["Propose a topic", "Remind me later"], "fr-FR falls back to the team's en"
+        card = [c for c in rig.slack.calls() if c.method in ("chat.postMessage", "chat.update")
+                and c.params.get("channel") == CHANNEL][-1]
+        assert "Approved" in all_text(card.params), "the channel card stays in the team's locale"
+        validate_all(rig)
+    finally:
+        rig.stop()
