@@ -144,11 +144,14 @@ def test_strings_with_english_words_are_really_translated():
     assert not lazy, "left in English in zh_CN:\n" + "\n".join(lazy)
 
 
-@pytest.mark.parametrize(("english", "chinese"), FIXED_ZH.items())
-def test_buttons_and_labels_use_the_required_chinese_words(english, chinese):
-    if english not in code_msgids():
-        pytest.skip(f"{english!r} is not in the code yet")
-    assert gettext_for("zh-CN")(english) == chinese
+def test_buttons_and_labels_use_the_required_chinese_words():
+    # Only the fixed words the code uses today; a workflow that adds one of
+    # the others (Request changes, Resubmit...) is held to it from then on.
+    zh = gettext_for("zh-CN")
+    used = {en: cn for en, cn in FIXED_ZH.items() if en in code_msgids()}
+    assert {"Approve", "Reject", "Remind me later", "Propose a topic", "Title", "Reason"} <= used.keys()
+    wrong = {en: (zh(en), cn) for en, cn in used.items() if zh(en) != cn}
+    assert not wrong, "required words translated differently (got, required):\n" + repr(wrong)
 
 
 def test_english_shows_the_source_text():
