@@ -113,9 +113,8 @@ def create_app(
     if teams is not None:
         report = app.apply_teams(teams)
         log.info("teams applied: created %s, updated %s, deactivated %s", report.created, report.updated, report.deactivated)
+    # Callers show these: `serve` logs them, `jobs list` prints them.
     app.warnings = calendar_warnings(app)
-    for w in app.warnings:
-        log.warning(w)
     return app
 
 

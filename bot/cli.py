@@ -163,6 +163,8 @@ def cmd_serve(args, settings: Settings) -> int:
     if not settings.slack_bot_token or not settings.slack_signing_secret:
         raise CliError("serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README: Settings)")
     app = _app(settings)
+    for w in app.warnings:
+        logging.getLogger("opsbot").warning(w)
     socket_mode = None
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

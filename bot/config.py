@@ -198,5 +198,9 @@ def load_teams_file(path: Path) -> TeamsFile:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML ({e})") from None
+        mark, start = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        opened = f" ({e.context} at line {start.line + 1})" if start is not None and getattr(e, "context", None) else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}{opened}") from None
     return parse_teams(raw, str(path))

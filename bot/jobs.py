@@ -8,6 +8,7 @@ replica sends nothing twice.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,12 +22,14 @@ from bot.domain.periods import local_date, local_instant, week_id
 from bot.domain.schedule import Shift, next_daily_run, next_weekly_run, weekly_due_date
 from bot.errors import NotFound
 from bot.i18n import resolve_locale
-from bot.outbox import SlackPort, refresh_profiles
+from bot.outbox import RetryLater, SlackPort, refresh_profiles
 from bot.services.quota import leave_days, progress_for
 from bot.team import TeamView, team_view
 from storage import queries
 from storage.db import transaction
 from storage.models import SlackUser, Snooze, Team
+
+log = logging.getLogger(__name__)
 
 PENDING_AFTER = timedelta(hours=24)
 SNOOZE_FOR = timedelta(hours=3)
@@ -254,7 +257,12 @@ class JobRunner:
             known = queries.slack_users(s, people)
         stale = {u for u in people if u not in known or known[u].refreshed_at < now - notices.PROFILE_MAX_AGE}
         if stale:
-            refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=stale)
+            try:
+                refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=stale)
+            except RetryLater as e:
+                # Slack is down: the job still runs, on the profiles we have
+                # (or the team's zone); its DMs wait in the outbox.
+                log.warning("could not refresh profiles for %s (%s); using cached ones", team.name, e.error)
 
     def run(self, name: str, *, team: str | None = None, now: datetime | None = None, manual: bool = False,
             dry_run: bool = False) -> list[JobReport]:
@@ -296,20 +304,20 @@ class JobRunner:
             for row in queries.active_teams(s):
                 if team is not None and row.name != team:
                     continue
-                team = team_view(row)
-                people = queries.team_user_ids(s, team.id, "member") + queries.team_user_ids(s, team.id, "supervisor")
-                zones = [team.tz] + sorted(
-                    {_zone(p, team) for p in queries.slack_users(s, people).values()} - {team.tz}, key=str
+                tv = team_view(row)
+                people = queries.team_user_ids(s, tv.id, "member") + queries.team_user_ids(s, tv.id, "supervisor")
+                zones = [tv.tz] + sorted(
+                    {_zone(p, tv) for p in queries.slack_users(s, people).values()} - {tv.tz}, key=str
                 )
                 for jd in JOBS.values():
                     if job is not None and jd.name != job:
                         continue
-                    zs = zones if jd.per_recipient else [team.tz]
+                    zs = zones if jd.per_recipient else [tv.tz]
                     if jd.weekly:
-                        at = next_weekly_run(team.weekly(jd.schedule_key), team.calendar, jd.shift, zs, after)
+                        at = next_weekly_run(tv.weekly(jd.schedule_key), tv.calendar, jd.shift, zs, after)
                     else:
-                        at = next_daily_run(team.daily(), team.calendar, zs, after)
-                    out.append(NextRun(jd.name, team.name, team.tz, at))
+                        at = next_daily_run(tv.daily(), tv.calendar, zs, after)
+                    out.append(NextRun(jd.name, tv.name, tv.tz, at))
         return out
 
 

@@ -183,3 +183,15 @@ def test_dms_use_each_persons_slack_locale_and_channel_posts_the_teams(database_
         validate_all(rig)
     finally:
         rig.stop()
+
+
+def test_a_reminder_job_that_fires_during_a_slack_outage_still_sends_once_slack_is_back(rig):
+    rig.slack.set_outage(503)
+    [report] = rig.app.jobs.run("quota-reminder", now=THU_10_SHANGHAI, manual=True)
+    assert {user for user, _ in report.sent} == {ALICE, BOB}, "the job ran on cached profiles or the team's zone"
+    rig.deliver()
+    assert reminders_to(rig, ALICE) == []
+    rig.slack.set_outage(None)
+    rig.clock.advance(timedelta(seconds=10))
+    rig.deliver()
+    assert len(reminders_to(rig, ALICE)) == 1 and len(reminders_to(rig, BOB)) == 1
