@@ -20,7 +20,7 @@ from bot.services.home import home_view
 from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
 from storage import queries
-from storage.models import OutboxNotice, SlackUser, Team, Topic
+from storage.models import OutboxNotice, Team, Topic
 
 CARD = "card"
 DM = "dm"
@@ -288,8 +288,4 @@ _POST_LOADERS = {
 
 def upsert_profile(s: Session, user_id: str, *, name: str | None, tz: str | None, locale: str | None,
                    deleted: bool, now: datetime) -> None:
-    u = s.get(SlackUser, user_id)
-    if u is None:
-        s.add(SlackUser(user_id=user_id, name=name, tz=tz, locale=locale, deleted=deleted, refreshed_at=now))
-    else:
-        u.name, u.tz, u.locale, u.deleted, u.refreshed_at = name, tz, locale, deleted, now
+    queries.upsert_slack_user(s, user_id=user_id, name=name, tz=tz, locale=locale, deleted=deleted, refreshed_at=now)

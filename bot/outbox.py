@@ -109,6 +109,7 @@ class OutboxWorker:
 
     def start(self) -> None:
         if self._thread is None:
+            self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="opsbot-outbox", daemon=True)
             self._thread.start()
 

@@ -47,6 +47,7 @@ class Scheduler:
         self._aps: BackgroundScheduler | None = None
         self._lock_conn: Connection | None = None
         self._stop = threading.Event()
+        self._guard = threading.Lock()  # start-up of APScheduler vs stop()
         self._thread: threading.Thread | None = None
         self.role = "off"
 
@@ -81,15 +82,19 @@ class Scheduler:
             self._stop.wait(LEADER_RETRY_SECONDS)
 
     def _become_leader(self) -> None:
-        self.role = "leader"
-        log.info("this process is the scheduler leader")
         aps = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                  "misfire_grace_time": 3600})
-        self._aps = aps
-        self.sync_jobs()
-        aps.add_job(self.runner.run_snoozes, "interval", minutes=1, id="snoozes", replace_existing=True)
-        aps.add_job(self.sync_jobs, "interval", minutes=RESYNC_MINUTES, id="resync", replace_existing=True)
-        aps.start()
+        with self._guard:
+            if self._stop.is_set():  # stop() came while we were taking the lock
+                self._release_lock()
+                return
+            self._aps = aps
+            self.sync_jobs()
+            aps.add_job(self.runner.run_snoozes, "interval", minutes=1, id="snoozes", replace_existing=True)
+            aps.add_job(self.sync_jobs, "interval", minutes=RESYNC_MINUTES, id="resync", replace_existing=True)
+            aps.start()
+            self.role = "leader"
+        log.info("this process is the scheduler leader")
         self.catch_up()
 
     def catch_up(self) -> None:
@@ -116,12 +121,24 @@ class Scheduler:
 
     def stop(self) -> None:
         self._stop.set()
-        if self._aps is not None:
-            self._aps.shutdown(wait=False)
-            self._aps = None
-        if self._lock_conn is not None:
-            try:
-                self._lock_conn.close()
-            finally:
-                self._lock_conn = None
-        self.role = "off"
+        with self._guard:
+            if self._aps is not None:
+                self._aps.shutdown(wait=False)
+                self._aps = None
+            self._release_lock()
+            self.role = "off"
+
+    def _release_lock(self) -> None:
+        """Give up leadership now: unlock explicitly, because closing a pooled
+        connection only returns it to the pool, where the lock would live on."""
+        if self._lock_conn is None:
+            return
+        try:
+            self._lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LEADER_LOCK})
+            self._lock_conn.commit()
+        except Exception:
+            log.exception("releasing the leader lock failed; dropping its connection")
+            self._lock_conn.invalidate()
+        finally:
+            self._lock_conn.close()
+            self._lock_conn = None

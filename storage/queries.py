@@ -98,6 +98,14 @@ def team_user_ids(session: Session, team_id: int, role: str) -> list[str]:
     )
 
 
+def upsert_slack_user(session: Session, *, user_id: str, **values: Any) -> None:
+    """Insert or refresh a cached profile; safe when two workers fetch the same person."""
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = ins(SlackUser).values(user_id=user_id, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=[SlackUser.user_id], set_=values))
+
+
 def slack_users(session: Session, user_ids: Iterable[str]) -> dict[str, SlackUser]:
     ids = list(set(user_ids))
     if not ids:
