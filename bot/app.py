@@ -99,7 +99,9 @@ def create_app(
     if not secret:
         raise ValueError("SLACK_SIGNING_SECRET is not set: opsbot verifies every request from Slack")
     bolt = App(
-        client=client,
+        # Bolt builds each request's client from authorize()'s token; a
+        # token-less base client keeps it from warning that one is ignored.
+        client=make_client(None, settings.slack_api_url),
         authorize=cached_authorize(client, token),
         signing_secret=secret,
         process_before_response=True,

@@ -96,4 +96,4 @@ def register(app: App, deps: Deps) -> None:
     def propose_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         channel = (body.get("channel") or {}).get("id")
-        open_propose_modal(client, body["trigger_id"], body["user"]["id"], channel, None)
+        open_propose_modal(client, body["trigger_id"], body["user"]["id"], channel, body.get("response_url"))
