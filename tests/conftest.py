@@ -82,9 +82,24 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path}/opsbot.sqlite3"
 
 
+_RIGS: list[Rig] = []
+
+
 def make_rig(database_url: str, *, teams: dict[str, Any] | None = None, start: datetime = MONDAY_9AM,
              users: dict[str, dict[str, Any]] | None = None, **kw: Any) -> Rig:
-    return Rig(database_url=database_url, teams=teams or TEAMS, start=start, users=users or USERS, **kw)
+    rig = Rig(database_url=database_url, teams=teams or TEAMS, start=start, users=users or USERS, **kw)
+    _RIGS.append(rig)
+    return rig
+
+
+@pytest.fixture(autouse=True)
+def every_payload_is_valid_block_kit() -> Iterator[None]:
+    """Whatever a test did, every payload its rigs sent to Slack must be valid."""
+    _RIGS.clear()
+    yield
+    rigs, _RIGS[:] = list(_RIGS), []
+    for rig in rigs:
+        validate_all(rig)
 
 
 def validate_all(rig: Rig) -> None:
