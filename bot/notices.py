@@ -194,7 +194,7 @@ def _load_quota_reminder(s: Session, notice: OutboxNotice, now: datetime) -> v.Q
 def _load_pending_nudge(s: Session, notice: OutboxNotice, now: datetime) -> v.PendingNudgeDM:
     p = notice.payload
     team = _team(s, notice.team_id)
-    topics = [s.get_one(Topic, i) for i in p["topic_ids"]]
+    topics = queries.topics_by_ids(s, p["topic_ids"])
     people = _People(s, now, {notice.recipient} | {t.author_id for t in topics})
     return v.PendingNudgeDM(
         locale=people.locale(notice.recipient, team.locale),
@@ -240,8 +240,8 @@ def _load_quota_summary(s: Session, notice: OutboxNotice, now: datetime) -> v.Qu
 def _load_weekly_plan(s: Session, notice: OutboxNotice, now: datetime) -> v.WeeklyPlanPost:
     p = notice.payload
     team = _team(s, notice.team_id)
-    carried = [s.get_one(Topic, i) for i in p["carried"]]
-    current = [s.get_one(Topic, i) for i in p["current"]]
+    carried = queries.topics_by_ids(s, p["carried"])
+    current = queries.topics_by_ids(s, p["current"])
     people = _People(s, now, {t.author_id for t in carried + current})
 
     def line(t: Topic) -> v.TopicLine:

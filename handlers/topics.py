@@ -15,6 +15,7 @@ from bot.domain.topics import TopicCommandKind, TopicDraft, parse_topic_command
 from bot.errors import NotFound
 from bot.i18n import gettext_for
 from bot.services import topics as svc
+from bot.views import ProposalConfirmation
 from handlers import forms, render
 from handlers.deps import Deps
 from handlers.ids import Action, Command, View
@@ -52,10 +53,9 @@ def register(app: App, deps: Deps) -> None:
             ack(render.ephemeral(_("Topic #{id} “{title}” is withdrawn.").format(id=done.topic_id, title=render.escape(done.title))))
         else:
             p = svc.propose_topic(**services, user_id=user, channel_id=channel, draft=TopicDraft(title=cmd.title or ""))
-            confirmation = render.proposal_confirmation(
-                render.v.ProposalConfirmation(p.locale, p.topic_id, p.title, p.team_name, p.count, p.quota,
-                                              p.chosen_by_default), gettext_for(p.locale))
-            ack(confirmation)
+            shown = ProposalConfirmation(p.locale, p.topic_id, p.title, p.team_name, p.count, p.quota,
+                                         p.chosen_by_default)
+            ack(render.proposal_confirmation(shown, gettext_for(p.locale)))
 
     @app.view(View.TOPIC_PROPOSE)
     def topic_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

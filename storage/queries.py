@@ -143,6 +143,15 @@ def topics_for_week(
     return session.scalars(q.order_by(Topic.id)).all()
 
 
+def topics_by_ids(session: Session, ids: Iterable[int]) -> list[Topic]:
+    """Topics in the order given, in one query."""
+    wanted = list(ids)
+    if not wanted:
+        return []
+    found = {t.id: t for t in session.scalars(select(Topic).where(Topic.id.in_(wanted)))}
+    return [found[i] for i in wanted if i in found]
+
+
 def duplicate_topic(session: Session, team_id: int, author_id: str, week: str, title_key: str) -> Topic | None:
     return session.scalar(
         select(Topic).where(
