@@ -226,6 +226,10 @@ JOBS: dict[str, JobDef] = {
 }
 
 
+# The reminders that carry "Remind me later", and who receives each.
+SNOOZABLE = {"quota-reminder": "member", "pending-nudge": "supervisor"}
+
+
 class UnknownJob(LookupError):
     pass
 
@@ -364,7 +368,10 @@ def snooze(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: in
     now = clock.now()
     with transaction(db) as s:
         row = s.get(Team, team_id)
-        if row is None or job not in JOBS or not queries.is_in_team(s, team_id, user_id):
+        # The button's value is the payload's word: the store decides whether
+        # this person gets that reminder at all.
+        role = SNOOZABLE.get(job)
+        if row is None or role is None or not queries.has_role(s, team_id, user_id, role):
             raise NotFound()
         team = team_view(row)
         prof = queries.slack_users(s, [user_id]).get(user_id)

@@ -195,3 +195,15 @@ def test_a_reminder_job_that_fires_during_a_slack_outage_still_sends_once_slack_
     rig.clock.advance(timedelta(seconds=10))
     rig.deliver()
     assert len(reminders_to(rig, ALICE)) == 1 and len(reminders_to(rig, BOB)) == 1
+
+
+def test_a_forged_snooze_cannot_fetch_the_supervisors_pending_list(rig):
+    rig.command(ALICE, "/topic", "Waiting idea", channel=CHANNEL)
+    forged = '{"job":"pending-nudge","team":1,"period":"2026-11-24"}'
+    rig.click(BOB, "remind_later", forged)
+    [answer] = rig.slack.responses(rig.last_response_url)
+    assert "could not find" in answer.params["text"]
+    rig.clock.advance(timedelta(days=2))
+    rig.app.jobs.run_snoozes()
+    rig.deliver()
+    assert [c for c in dms(rig.slack.calls(), BOB) if "Waiting idea" in all_text(c.params)] == []
