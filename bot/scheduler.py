@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 LEADER_LOCK = 0x0B5B0702
 LEADER_RETRY_SECONDS = 10
 RESYNC_MINUTES = 10
+LOCK_CHECK_SECONDS = 30
 
 
 class TeamJobTrigger(BaseTrigger):
@@ -92,6 +93,9 @@ class Scheduler:
             self.sync_jobs()
             aps.add_job(self.runner.run_snoozes, "interval", minutes=1, id="snoozes", replace_existing=True)
             aps.add_job(self.sync_jobs, "interval", minutes=RESYNC_MINUTES, id="resync", replace_existing=True)
+            if self._lock_conn is not None:
+                aps.add_job(self.check_leadership, "interval", seconds=LOCK_CHECK_SECONDS, id="lock-check",
+                            replace_existing=True)
             aps.start()
             self.role = "leader"
         log.info("this process is the scheduler leader")
@@ -118,6 +122,34 @@ class Scheduler:
             if self._aps.get_job(job_id) is None:
                 self._aps.add_job(self.runner.run, TeamJobTrigger(self.runner, nr.job, nr.team), id=job_id,
                                   args=[nr.job], kwargs={"team": nr.team}, replace_existing=True)
+
+    def check_leadership(self) -> bool:
+        """A leader whose lock connection died has lost the lock (PostgreSQL
+        released it): step down and campaign again. True while leading."""
+        conn = self._lock_conn
+        if conn is None:
+            return self.role == "leader"
+        try:
+            conn.execute(text("SELECT 1"))
+            conn.commit()
+            return True
+        except Exception:
+            log.error("the leader lock's connection is gone; stepping down and campaigning again")
+        with self._guard:
+            if self._aps is not None:
+                self._aps.shutdown(wait=False)
+                self._aps = None
+            try:
+                conn.invalidate()
+                conn.close()
+            finally:
+                self._lock_conn = None
+            if self._stop.is_set():
+                return False
+            self.role = "follower"
+            self._thread = threading.Thread(target=self._campaign, name="opsbot-leader", daemon=True)
+            self._thread.start()
+        return False
 
     def stop(self) -> None:
         self._stop.set()

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 import bot.scheduler as scheduler_module
 from bot.clock import ManualClock
@@ -192,6 +192,22 @@ def test_the_follower_takes_over_when_the_leader_stops(replicas):
     a.stop()
     assert a.role == "off"
     wait_until(lambda: b.role == "leader", timeout=3, what="the follower to take over")
+
+
+@ON_POSTGRES
+def test_a_leader_that_loses_its_database_connection_steps_down_and_one_replica_leads_again(replicas):
+    a, b = replicas(), replicas()
+    a.start()
+    wait_until(lambda: leading(a), what="the first replica to lead")
+    b.start()
+    pid = a._lock_conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    a._lock_conn.commit()
+    with b.engine.connect() as admin:  # the database drops the leader's session, and its lock with it
+        admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        admin.commit()
+    assert a.check_leadership() is False
+    wait_until(lambda: [leading(a), leading(b)].count(True) == 1, timeout=5, what="exactly one leader again")
+    assert {a.role, b.role} == {"leader", "follower"}
 
 
 def test_on_sqlite_a_single_scheduler_leads(sqlite_url, fast_election):
