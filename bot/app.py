@@ -99,9 +99,9 @@ def create_app(
     if not secret:
         raise ValueError("SLACK_SIGNING_SECRET is not set: opsbot verifies every request from Slack")
     bolt = App(
-        # Bolt builds each request's client from authorize()'s token; a
-        # token-less base client keeps it from warning that one is ignored.
+        # Bolt builds each request's client from authorize()'s token.
         client=make_client(None, settings.slack_api_url),
+        logger=_bolt_logger(),
         authorize=cached_authorize(client, token),
         signing_secret=secret,
         process_before_response=True,
@@ -118,6 +118,23 @@ def create_app(
     # Callers show these: `serve` logs them, `jobs list` prints them.
     app.warnings = calendar_warnings(app)
     return app
+
+
+class _TokenNotice(logging.Filter):
+    """Bolt warns at every start that the token (which it also reads from
+    SLACK_BOT_TOKEN) is unused because ``authorize`` is given: that is by
+    design here (handlers/auth.py), so the warning is only noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("`token`" in message and ("will be unused" in message or "will be ignored" in message))
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _TokenNotice) for f in logger.filters):
+        logger.addFilter(_TokenNotice())
+    return logger
 
 
 def calendar_warnings(app: Opsbot) -> list[str]:

@@ -183,10 +183,26 @@ def cmd_serve(args, settings: Settings) -> int:
     try:
         server.run(sockets=[sock])
     finally:
-        if socket_mode is not None:
-            socket_mode.close()
-        app.stop()
+        try:
+            if socket_mode is not None:
+                _close_socket_mode(socket_mode)
+        finally:
+            app.stop()
     return 0
+
+
+def _close_socket_mode(handler) -> None:
+    """Stop taking envelopes, let those being handled finish and send their
+    acks, then close. slack_sdk's close() drops the socket first, which would
+    lose the ack of a command that had already done its work."""
+    client = handler.client
+    try:
+        client.closed = True  # ends the receive loop's hand-off first, or shutdown() waits for ever
+        client.message_processor.shutdown()
+        client.message_workers.shutdown(wait=True)
+    except Exception:
+        logging.getLogger(__name__).exception("draining Socket Mode envelopes failed")
+    handler.close()
 
 
 def cmd_scheduler(args, settings: Settings) -> int:
