@@ -5,26 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.devtools.slack_standin import Call
+from bot.devtools.slack_standin import Call, visible_text
 
-
-def all_text(payload: Any) -> str:
-    """Every string in a payload, joined: what a reader could see."""
-    out: list[str] = []
-
-    def walk(x: Any) -> None:
-        if isinstance(x, str):
-            out.append(x)
-        elif isinstance(x, dict):
-            for k, v in x.items():
-                if k not in ("action_id", "block_id", "value", "callback_id", "private_metadata"):
-                    walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
-    walk(payload)
-    return "\n".join(out)
+# What a reader could see in a recorded payload (shared with the demo).
+all_text = visible_text
 
 
 def buttons(payload: dict[str, Any]) -> list[str]:

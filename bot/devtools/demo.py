@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.devtools.rig import Reply, Rig
-from bot.devtools.slack_standin import Call
+from bot.devtools.slack_standin import Call, visible_text
 from bot.devtools.terminal import Terminal, zone_label
 from storage.db import transaction
 from storage.models import AuditEntry, OutboxNotice
@@ -98,25 +98,6 @@ def _buttons(call: Call) -> list[dict[str, Any]]:
 
 def _button(call: Call, action_id: str) -> dict[str, Any] | None:
     return next((b for b in _buttons(call) if b.get("action_id") == action_id), None)
-
-
-def _texts(payload: Any) -> str:
-    """Every string a reader could see in a payload (no ids or values)."""
-    out: list[str] = []
-
-    def walk(x: Any) -> None:
-        if isinstance(x, str):
-            out.append(x)
-        elif isinstance(x, dict):
-            for k, v in x.items():
-                if k not in ("action_id", "block_id", "value", "callback_id", "private_metadata"):
-                    walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
-    walk(payload)
-    return "\n".join(out)
 
 
 class Demo:
@@ -327,7 +308,7 @@ class Demo:
         self.show(BOB)
         card = self.cards.get(3)
         if self.check(card is not None, "topic #3's card"):
-            text = _texts(card.params)
+            text = visible_text(card.params)
             escaped = "&lt;!channel&gt;" in text and "<!channel>" not in text
             if self.check(escaped, "the title reached Slack escaped"):
                 self.term.note("Slack received the title as “&lt;!channel&gt; Black Friday recap…”: plain text, "

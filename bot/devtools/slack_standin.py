@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["Call", "SlackStandIn"]
+__all__ = ["Call", "SlackStandIn", "visible_text"]
 
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0BOT"
@@ -733,3 +733,22 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         ok = bool(body.get("ok"))
         owner._record(Call(method, params, token, 200, ok, body))
         self._send_json(200, body)
+
+
+def visible_text(payload: Any) -> str:
+    """Every string a reader could see in a recorded payload (no ids or values)."""
+    out: list[str] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, str):
+            out.append(x)
+        elif isinstance(x, dict):
+            for k, v in x.items():
+                if k not in ("action_id", "block_id", "value", "callback_id", "private_metadata"):
+                    walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(payload)
+    return "\n".join(out)
