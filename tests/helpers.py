@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy.orm import Session
 
 from bot.devtools.slack_standin import Call, visible_text
+from storage.db import make_engine, make_session_factory, transaction
 
 # What a reader could see in a recorded payload (shared with the demo).
 all_text = visible_text
@@ -35,3 +43,32 @@ def cards(calls: list[Call], channel: str) -> list[Call]:
 
 def dms(calls: list[Call], user: str) -> list[Call]:
     return [c for c in calls if c.method == "chat.postMessage" and c.ok and c.params.get("channel") == user]
+
+
+@contextmanager
+def stored(url: str) -> Iterator[Session]:
+    """A short-lived session on a database URL, to look at what is stored."""
+    engine = make_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as s:
+            yield s
+    finally:
+        engine.dispose()
+
+
+T = TypeVar("T")
+
+
+def wait_until_serving(proc: subprocess.Popen, probe: Callable[[], T], output: Callable[[], str],
+                       timeout: float = 20) -> T:
+    """Poll ``probe`` (e.g. GET /healthz) until it answers; fail with the
+    server's output if the process dies or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"serve exited with {proc.returncode} before answering:\n{output()}")
+        try:
+            return probe()
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"serve did not answer /healthz within {timeout} s:\n{output()}")

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 import yaml
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 import bot.app
 from bot.cli import main
@@ -23,9 +22,10 @@ from bot.devtools.slack_standin import SlackStandIn
 from bot.domain.calendar import WorkingCalendar
 from bot.jobs import JOBS
 from storage import migrate
-from storage.db import make_engine, make_session_factory, transaction
+from storage.db import make_engine
 from storage.models import AuditEntry, OutboxNotice, ReminderLog
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, USERS, make_rig
+from tests.helpers import stored
 
 CN_TEAM = {"name": "Growth", "channel": "C0GROWTH", "timezone": "Asia/Shanghai", "country": "CN",
            "supervisors": [LEAD], "members": [ALICE, BOB]}
@@ -67,16 +67,6 @@ def opsbot(tmp_path, monkeypatch, capsys) -> Iterator[Any]:
             return {(r["job"], r["team"]): r["next_run"] for r in json.loads(out)}
 
     yield Opsbot
-
-
-@contextmanager
-def stored(url: str) -> Iterator[Session]:
-    engine = make_engine(url)
-    try:
-        with transaction(make_session_factory(engine)) as s:
-            yield s
-    finally:
-        engine.dispose()
 
 
 def count(url: str, model: Any) -> int:

@@ -5,8 +5,6 @@ at every start, idempotently, and what it no longer lists becomes inactive."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,15 +12,15 @@ from typing import Any
 import pytest
 import yaml
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bot.app import create_app
 from bot.cli import main
 from bot.config import DEFAULT_PLATFORMS, ConfigError, load_teams_file, parse_teams
 from bot.settings import Settings
-from storage.db import make_engine, make_session_factory, transaction
+from storage.db import transaction
 from storage.models import Membership, Team, Topic
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, TEAMS, make_rig
+from tests.helpers import stored
 
 GOOD = {"name": "Growth", "channel": "C0GROWTH", "timezone": "Asia/Shanghai", "country": "CN",
         "supervisors": ["U0LEAD"], "members": ["U0ALICE"]}
@@ -89,17 +87,6 @@ def test_a_teams_file_that_is_not_yaml_is_refused_naming_the_file_and_the_line(t
 def test_a_missing_teams_file_is_refused_naming_it(tmp_path):
     with pytest.raises(ConfigError, match="cannot read the teams file"):
         load_teams_file(tmp_path / "nope.yaml")
-
-
-@contextmanager
-def stored(url: str) -> Iterator[Session]:
-    """A short-lived session on a database URL, to look at what is stored."""
-    engine = make_engine(url)
-    try:
-        with transaction(make_session_factory(engine)) as s:
-            yield s
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

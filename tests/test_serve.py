@@ -27,6 +27,7 @@ from bot.devtools.slack_standin import SlackStandIn
 from storage.db import make_engine, make_session_factory, transaction
 from storage.models import Topic
 from tests.conftest import ALICE, CHANNEL, LEAD, USERS
+from tests.helpers import wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "secret"
@@ -84,15 +85,7 @@ class Served:
             return Reply(e.code, e.read())
 
     def wait_healthy(self, timeout: float = 20) -> Reply:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"serve exited with {self.proc.returncode} before answering:\n{self.output()}")
-            try:
-                return self.get("/healthz")
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(f"serve did not answer /healthz within {timeout} s:\n{self.output()}")
+        return wait_until_serving(self.proc, lambda: self.get("/healthz"), self.output, timeout)
 
 
 @pytest.fixture

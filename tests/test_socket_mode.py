@@ -41,7 +41,7 @@ from bot.devtools.socket_standin import (
     encode_frame,
 )
 from tests.conftest import ALICE, CHANNEL, LEAD, TEAMS, USERS
-from tests.helpers import all_text, button, buttons
+from tests.helpers import all_text, button, buttons, wait_until_serving
 from tests.support.blockkit import validate_call
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,15 +73,7 @@ class Served:
             return r.status, json.loads(r.read())
 
     def wait_healthy(self, timeout: float = 20) -> tuple[int, dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"serve exited with {self.proc.returncode} before answering:\n{self.output()}")
-            try:
-                return self.healthz()
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(f"serve did not answer /healthz within {timeout} s:\n{self.output()}")
+        return wait_until_serving(self.proc, self.healthz, self.output, timeout)
 
 
 @pytest.fixture
