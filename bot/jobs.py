@@ -23,7 +23,9 @@ from bot.domain.schedule import Shift, next_daily_run, next_weekly_run, weekly_d
 from bot.errors import NotFound
 from bot.i18n import resolve_locale
 from bot.outbox import RetryLater, SlackPort, refresh_profiles
-from bot.services.quota import leave_days, progress_for
+from bot.services import pending
+from bot.services.leave import days_away
+from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
 from storage import queries
 from storage.db import transaction
@@ -45,6 +47,14 @@ class JobReport:
     sent_at: datetime
     sent: list[tuple[str, str]] = field(default_factory=list)  # (recipient, what)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (recipient, why)
+    # Approved leave of the team's people around ``now``, loaded once per run.
+    _away: dict[str, set[date]] | None = field(default=None, repr=False)
+
+    def away(self, s: Session, team: TeamView, user: str, day: date) -> bool:
+        if self._away is None:
+            people = queries.team_user_ids(s, team.id, "member") + queries.team_user_ids(s, team.id, "supervisor")
+            self._away = days_away(s, team.id, people, day - timedelta(days=2), day + timedelta(days=2))
+        return day in self._away.get(user, set())
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,6 @@ def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry
     members = queries.team_user_ids(s, team.id, "member")
     profiles = queries.slack_users(s, members)
     progress = progress_for(s, team, members, monday=monday, until=now)
-    away = leave_days(s, team.id, members, monday)
     summary_day = weekly_due_date(team.weekly("quota_summary"), monday, team.calendar, Shift.EARLIER) or due_day
     summary_at = int(local_instant(summary_day, team.weekly("quota_summary").at, team.tz).timestamp())
     for m in members:
@@ -108,9 +117,6 @@ def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry
             _skip_deactivated(s, team, m, now, dry_run, report)
             continue
         zone = _zone(prof, team)
-        if local_date(now, zone) in away.get(m, set()):
-            report.skipped.append((m, "on leave"))
-            continue
         if not manual and now < _due_at(team, job, due_day, zone):
             report.skipped.append((m, "not due yet in their zone"))
             continue
@@ -118,7 +124,7 @@ def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry
         if p.quota == 0 or p.met:
             continue
         _dm_once(s, team, job.name, m, week, now, dry_run, report, f"quota reminder {p.count}/{p.quota} for {week}",
-                 type="quota_reminder", count=p.count, quota=p.quota, due=summary_at)
+                 zone=zone, type="quota_reminder", count=p.count, quota=p.quota, due=summary_at)
 
 
 def _channel_post_week(team: TeamView, job: JobDef, now: datetime, manual: bool, report: JobReport) -> date | None:
@@ -161,8 +167,14 @@ def _weekly_plan(s: Session, team: TeamView, now: datetime, manual: bool, dry_ru
 
 
 def _dm_once(s: Session, team: TeamView, job: str, user: str, period: str, now: datetime, dry_run: bool,
-             report: JobReport, what: str, **payload) -> None:
-    """Claim (job, team:user, period) and write the DM; a dry run only looks."""
+             report: JobReport, what: str, *, zone: ZoneInfo | None = None, **payload) -> None:
+    """Claim (job, team:user, period) and write the DM; a dry run only looks.
+
+    Nobody is reminded on a day of their approved leave (in their own zone,
+    ``zone``): nothing is claimed, so the reminder comes once they are back."""
+    if report.away(s, team, user, local_date(now, zone or team.tz)):
+        report.skipped.append((user, "on leave"))
+        return
     subject = f"{team.id}:{user}"
     if dry_run:
         if not queries.already_claimed(s, job=job, subject=subject, period=period):
@@ -193,7 +205,7 @@ def _pending_nudge(s: Session, team: TeamView, now: datetime, manual: bool, dry_
     if not manual and not team.calendar.is_working_day(today):
         report.skipped.append(("*", "not a working day"))
         return
-    waiting = queries.pending_topics(s, team.id, now - PENDING_AFTER)
+    waiting = pending.waiting(s, team.id, now - PENDING_AFTER)
     if not waiting:
         return
     sups = queries.team_user_ids(s, team.id, "supervisor")
@@ -208,7 +220,7 @@ def _pending_nudge(s: Session, team: TeamView, now: datetime, manual: bool, dry_
             report.skipped.append((sup, "not due yet in their zone"))
             continue
         _dm_once(s, team, job.name, sup, period, now, dry_run, report, f"{len(waiting)} item(s) waiting over 24 h",
-                 type="pending_nudge", topic_ids=[t.id for t in waiting])
+                 zone=_zone(prof, team), type="pending_nudge", items=[w.ref for w in waiting])
 
 
 JOBS: dict[str, JobDef] = {
@@ -340,12 +352,12 @@ def _resend(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
             count=p.count, quota=p.quota, due=due, job=sn.job, period=sn.period, snoozed=True,
         ))
     if sn.job == "pending-nudge":
-        waiting = queries.pending_topics(s, team.id, now - PENDING_AFTER)
+        waiting = pending.waiting(s, team.id, now - PENDING_AFTER)
         if not waiting:
             return 0
         return int(notices.enqueue_dm(
             s, user=sn.user_id, type="pending_nudge", team_id=team.id, now=now, key=f"snooze:{sn.id}",
-            topic_ids=[t.id for t in waiting], job=sn.job, period=sn.period,
+            items=[w.ref for w in waiting], job=sn.job, period=sn.period,
         ))
     return 0
 

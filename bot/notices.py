@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot import views as v
 from bot.domain.periods import local_date, week_start
 from bot.i18n import resolve_locale
+from bot.services import pending
 from bot.services.home import home_view
 from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
@@ -194,16 +195,18 @@ def _load_quota_reminder(s: Session, notice: OutboxNotice, now: datetime) -> v.Q
 def _load_pending_nudge(s: Session, notice: OutboxNotice, now: datetime) -> v.PendingNudgeDM:
     p = notice.payload
     team = _team(s, notice.team_id)
-    topics = queries.topics_by_ids(s, p["topic_ids"])
-    people = _People(s, now, {notice.recipient} | {t.author_id for t in topics})
+    # What still waits at delivery time, of what the job found waiting.
+    asked = {tuple(r) for r in p.get("items") or [["topic", i] for i in p.get("topic_ids", [])]}
+    items = [w for w in pending.waiting(s, team.id, now) if tuple(w.ref) in asked]
+    people = _People(s, now, {notice.recipient} | {w.author_id for w in items})
     return v.PendingNudgeDM(
         locale=people.locale(notice.recipient, team.locale),
         team_name=team.name,
         channel=team.channel,
         items=[
-            v.PendingItem(t.id, t.title, people.person(t.author_id), int((now - t.created_at).total_seconds() // 3600))
-            for t in topics
-            if t.status == "proposed"
+            v.PendingItem(w.id, w.title, people.person(w.author_id), int((now - w.since).total_seconds() // 3600),
+                          kind=w.kind)
+            for w in items
         ],
         job=p["job"],
         period=p["period"],

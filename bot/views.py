@@ -114,10 +114,11 @@ class WeeklyPlanPost:
 
 @dataclass(frozen=True)
 class PendingItem:
-    topic_id: int
+    topic_id: int  # the item's id, whatever its kind
     title: str
     author: Person
     waiting_hours: int
+    kind: str = "topic"
 
 
 @dataclass(frozen=True)

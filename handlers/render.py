@@ -162,13 +162,21 @@ def quota_reminder(d: v.QuotaReminderDM, _: Gettext) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
+def kind_label(kind: str, _: Gettext) -> str:
+    """The word for an item's kind, as it leads a line in a list."""
+    return {
+        "topic": _("Topic"),
+    }.get(kind, kind)
+
+
 def pending_nudge(d: v.PendingNudgeDM, _: Gettext) -> dict[str, Any]:
-    text = _("{count} topic(s) in {team} have waited over 24 hours for your decision.").format(
+    text = _("{count} item(s) in {team} have waited over 24 hours for your decision.").format(
         count=len(d.items), team=escape(d.team_name)
     )
     lines = [
-        _("• #{id} {title} by {author}, waiting {hours} h").format(
-            id=i.topic_id, title=escape(i.title), author=f"<@{i.author.user_id}>", hours=i.waiting_hours
+        _("• {kind} #{id} {title} by {author}, waiting {hours} h").format(
+            kind=kind_label(i.kind, _), id=i.topic_id, title=escape(i.title), author=f"<@{i.author.user_id}>",
+            hours=i.waiting_hours,
         )
         for i in d.items[:40]
     ]

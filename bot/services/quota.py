@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.domain.periods import week_id
 from bot.domain.quota import QuotaProgress, weekly_quota
+from bot.services.leave import days_away
 from bot.team import TeamView
 from storage import queries
 
 
 def leave_days(session: Session, team_id: int, user_ids: Iterable[str], monday: date) -> dict[str, set[date]]:
-    """Days each person is away in the week starting ``monday``.
-
-    The seam for the leave workflow: the quota rule already takes leave days
-    as an input; until leave can be requested nobody is away."""
-    return {}
+    """Days each person is away in the week starting ``monday``."""
+    return days_away(session, team_id, user_ids, monday, monday + timedelta(days=6))
 
 
 def progress_for(

@@ -1,0 +1,37 @@
+"""Who is away when: the one place every reminder and deadline asks.
+
+The leave workflow (PRODUCT.md §2.4) fills these in; every caller already
+goes through them, so approved leave reaches the quota, every reminder job
+(``bot/jobs._dm_once``) and every deadline at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.domain.calendar import WorkingCalendar
+
+
+def days_away(session: Session, team_id: int, user_ids: Iterable[str], first: date, last: date) -> dict[str, set[date]]:
+    """Each person's approved leave days between ``first`` and ``last`` (inclusive),
+    as dates in the team's calendar. People with none are left out."""
+    return {}
+
+
+def is_away(session: Session, team_id: int, user_id: str, day: date) -> bool:
+    return day in days_away(session, team_id, [user_id], day, day).get(user_id, set())
+
+
+def after_leave(session: Session, team_id: int, user_id: str, due: date, calendar: WorkingCalendar) -> date:
+    """A deadline that falls in the person's leave moves to the first working
+    day after it; otherwise it stays."""
+    day = due
+    # Leave is bounded (a request has an end), so this walks a few weeks at most.
+    for _ in range(366):
+        if not is_away(session, team_id, user_id, day) and (day == due or calendar.is_working_day(day)):
+            return day
+        day += timedelta(days=1)
+    return due
