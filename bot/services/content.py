@@ -265,7 +265,9 @@ def decide_draft(
                 s.refresh(draft)
                 r = cq.the_round(s, draft.id, number)
                 r.decision, r.decided_by, r.decided_at, r.comment = status, user_id, now, text
-                s.add(Decision(item_kind=DRAFT, item_id=draft.id, decision=status, actor_id=user_id, reason=text, at=now))
+                # decisions.decision is 16 characters: "changes_requested" is recorded as "changes".
+                word = "approved" if approve else "changes"
+                s.add(Decision(item_kind=DRAFT, item_id=draft.id, decision=word, actor_id=user_id, reason=text, at=now))
                 _audit(s, now=now, user_id=user_id, action=action, outcome="ok", team_id=team.id, kind=DRAFT,
                        item_id=draft.id, before=before, after=_snapshot(draft))
                 notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now)
