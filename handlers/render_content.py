@@ -32,9 +32,10 @@ METRIC_BLOCKS = {
 }
 
 
-def link(url: str, label: str) -> str:
+def link(url: str, label: str | None = None) -> str:
     """A link in mrkdwn: the label escaped, the URL kept from closing the link early."""
-    return f"<{escape(url).replace('|', '%7C')}|{escape(label)}>"
+    target = escape(url).replace("|", "%7C")
+    return f"<{target}|{escape(label)}>" if label else f"<{target}>"
 
 
 def metric_label(name: str, _: Gettext) -> str:
@@ -93,7 +94,7 @@ def draft_card(c: v.DraftCardView, _: Gettext) -> dict[str, Any]:
         if c.published_url and c.published_at:
             blocks.append(context("📣 " + _("Published on {platform} · {when}: {link}").format(
                 platform=escape(c.published_platform or ""), when=slack_date(c.published_at),
-                link=link(c.published_url, c.published_url))))
+                link=link(c.published_url))))
             state = _("published")
     text = _("Draft #{id}: {title} ({state})").format(id=c.draft_id, title=escape(c.title), state=state)
     return {"text": text, "blocks": blocks}
@@ -103,7 +104,7 @@ def draft_thread(p: v.DraftThreadPost, _: Gettext) -> dict[str, Any]:
     who = escape(p.actor.label(p.mention))
     if p.event == "submitted":
         text = _("Round {round} submitted by {who} · {when}: {link}").format(
-            round=p.round, who=who, when=slack_date(p.at), link=link(p.link, p.link))
+            round=p.round, who=who, when=slack_date(p.at), link=link(p.link))
     elif p.event == "changes_requested":
         text = _("Round {round}: changes requested by {who} · {when}").format(round=p.round, who=who,
                                                                              when=slack_date(p.at))
@@ -141,7 +142,7 @@ def published(d: v.PublishedDM, _: Gettext) -> dict[str, Any]:
     text = _("Publication #{id} “{title}” is recorded: {platform}, {when}.").format(
         id=d.publication_id, title=escape(d.title), platform=escape(d.platform), when=slack_date(d.published_at))
     blocks: Blocks = [
-        section(text + "\n" + link(d.url, d.url)),
+        section(text + "\n" + link(d.url)),
         context(_("Update its figures any time (here, or `/publish metrics {id}`); I will also ask you 1 and 7 days "
                   "after publication.").format(id=d.publication_id)),
         {"type": "actions", "elements": [
@@ -154,12 +155,12 @@ def published(d: v.PublishedDM, _: Gettext) -> dict[str, Any]:
 def metrics_ask(d: v.MetricsAskDM, _: Gettext) -> dict[str, Any]:
     text = _("How is “{title}” doing? It went out on {platform} {when}. Please update its figures.").format(
         title=escape(d.title), platform=escape(d.platform), when=slack_date(d.published_at))
-    blocks: Blocks = [section(("🔁 " if d.snoozed else "") + text + "\n" + link(d.url, d.url))]
+    blocks: Blocks = [section(("🔁 " if d.snoozed else "") + text + "\n" + link(d.url))]
     if d.latest:
         blocks.append(context(_("Last figures ({when}): {figures}").format(when=slack_date(d.latest.at),
                                                                             figures=metrics_text(d.latest, _))))
-    why = _("Why you got this: I ask for a publication's reads, likes, comments and shares {days} day(s) after it "
-            "goes out (1 and 7 days), for the team's reviews.").format(days=d.days)
+    why = _("Why you got this: it is day {days} since publication. I ask for reads, likes, comments and shares "
+            "1 and 7 days after a piece goes out, for the team's reviews.").format(days=d.days)
     blocks.append(context(why))
     blocks.append({"type": "actions", "elements": [
         button(_("Update metrics"), Action.UPDATE_METRICS, str(d.publication_id), "primary"),

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from storage.db import transaction
 from storage.models import AuditEntry, Decision, Draft, DraftRound, MetricsUpdate, Publication
-from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2
+from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, TEAMS, USERS, make_rig
 from tests.helpers import all_text, button, buttons, cards, dms
 
 CHECKED = ["accuracy", "professionalism", "interest", "brand_fit"]
@@ -349,3 +349,25 @@ def test_a_publication_link_must_be_http(rig):
     approved_draft(rig)
     _view, r = publish(rig, url="javascript:alert(1)")
     assert list(r.json()["errors"]) == ["pub_url"]
+
+
+def test_the_card_speaks_the_teams_language_and_the_dm_the_authors(database_url):
+    teams = {**TEAMS, "teams": [{**TEAMS["teams"][0], "locale": "zh-CN"}]}
+    users = {**USERS, ALICE: {**USERS[ALICE], "locale": "zh-CN"}}
+    rig = make_rig(database_url, teams=teams, users=users).start()
+    try:
+        approved_topic(rig)
+        submit_draft(rig)
+        card = [c for c in cards(rig.slack.calls(), CHANNEL) if "稿件 #1 " in all_text(c.params)][-1]
+        assert buttons(card.params) == ["通过", "需要修改"]
+        request_changes_on(rig, card, "请补充数据。")
+        [dm] = [c for c in dms(rig.slack.calls(), ALICE) if "重新提交" in buttons(c.params)]
+        assert "要求修改你的稿件" in dm.params["text"]
+    finally:
+        rig.stop()
+
+
+def request_changes_on(rig, card, comment: str) -> None:
+    rig.click(LEAD, "draft_request_changes", button(card.params, "需要修改")["value"], message=card)
+    rig.submit(LEAD, rig.last_view(), {"review_comment": comment})
+    rig.deliver()
