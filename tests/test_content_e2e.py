@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from storage.db import transaction
-from storage.models import AuditEntry, Decision, Draft, DraftRound, MetricsUpdate, Publication
+from storage.models import AuditEntry, Decision, Draft, DraftRound, MetricsUpdate, Publication, Topic
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, TEAMS, USERS, make_rig
 from tests.helpers import all_text, button, buttons, cards, dms
 
@@ -21,8 +21,6 @@ def approved_topic(rig, user: str = ALICE, title: str = "Onboarding video series
     rig.command(user, "/topic", title, channel=CHANNEL)
     rig.deliver()
     with transaction(rig.app.db) as s:
-        from storage.models import Topic
-
         topic_id = s.scalars(select(Topic.id).where(Topic.title == title)).one()
     rig.click(LEAD, "topic_approve", str(topic_id))
     rig.deliver()
@@ -371,3 +369,32 @@ def request_changes_on(rig, card, comment: str) -> None:
     rig.click(LEAD, "draft_request_changes", button(card.params, "需要修改")["value"], message=card)
     rig.submit(LEAD, rig.last_view(), {"review_comment": comment})
     rig.deliver()
+
+
+def test_a_click_on_an_older_round_changes_nothing_and_says_where_the_draft_is(rig):
+    approved_topic(rig)
+    submit_draft(rig)
+    first_card = the_card(rig)
+    request_changes(rig, "Add sources.")
+    resubmit(rig, "https://docs.example.com/d/v2")
+    rig.click(LEAD2, "draft_approve", button(first_card.params, "Approve")["value"], message=first_card)
+    [answer] = rig.slack.responses(rig.last_response_url)
+    assert "moved on to round 2" in answer.params["text"]
+    draft = the_draft(rig)
+    assert (draft.status, draft.round) == ("in_review", 2)
+
+
+def test_the_history_waits_for_its_card_when_slack_refuses_the_card_at_first(rig):
+    approved_topic(rig)
+    view = open_draft_form(rig)
+    rig.slack.fail_next(1)  # the card's chat.postMessage gets a 500
+    rig.submit(ALICE, view, {"draft_link": LINK, "draft_checklist": CHECKED})
+    rig.deliver()
+    assert draft_cards(rig) == []
+    for _ in range(3):
+        rig.clock.advance(timedelta(seconds=6))
+        rig.deliver()
+    [card] = draft_cards(rig)
+    replies = [c for c in rig.slack.calls("chat.postMessage") if c.params.get("thread_ts")]
+    assert [c.params["thread_ts"] for c in replies] == [card.response["ts"]]
+    assert "Round 1 submitted" in replies[0].params["text"]
