@@ -398,3 +398,16 @@ def test_the_history_waits_for_its_card_when_slack_refuses_the_card_at_first(rig
     replies = [c for c in rig.slack.calls("chat.postMessage") if c.params.get("thread_ts")]
     assert [c.params["thread_ts"] for c in replies] == [card.response["ts"]]
     assert "Round 1 submitted" in replies[0].params["text"]
+
+
+def test_the_same_publication_form_sent_twice_records_one_publication(rig):
+    approved_draft(rig)
+    rig.command(ALICE, "/publish", channel=CHANNEL)
+    view = rig.last_view()
+    values = {"pub_platform": "Weibo", "pub_url": "https://weibo.example.com/p/1"}
+    assert rig.submit(ALICE, view, values).body == ""
+    assert rig.submit(ALICE, view, values).body == ""
+    rig.deliver()
+    with transaction(rig.app.db) as s:
+        assert s.scalar(select(func.count(Publication.id))) == 1
+    assert len([c for c in dms(rig.slack.calls(), ALICE) if "is recorded" in c.params["text"]]) == 1
