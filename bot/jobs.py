@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import notices
 from bot.clock import Clock
+from bot.domain.content import metrics_ask_due
 from bot.domain.periods import local_date, local_instant, week_id
 from bot.domain.schedule import Shift, next_daily_run, next_weekly_run, weekly_due_date
 from bot.errors import NotFound
@@ -27,7 +28,7 @@ from bot.services import pending
 from bot.services.leave import days_away
 from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
-from storage import queries
+from storage import queries, queries_content
 from storage.db import transaction
 from storage.models import SlackUser, Snooze, Team
 
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 PENDING_AFTER = timedelta(hours=24)
 SNOOZE_FOR = timedelta(hours=3)
 SNOOZE_LATEST_HOUR = 18
+# Publications older than this are not asked about any more (the day-7 ask plus a week of catch-up).
+METRICS_ASK_WINDOW = timedelta(days=21)
 
 
 @dataclass
@@ -161,6 +164,8 @@ def _weekly_plan(s: Session, team: TeamView, now: datetime, manual: bool, dry_ru
     week = week_id(monday)
     last_week = week_id(monday - timedelta(days=7))
     carried = [t.id for t in queries.topics_for_week(s, team.id, last_week, statuses=["approved"])]
+    published = queries_content.published_topic_ids(s, carried)
+    carried = [t for t in carried if t not in published]
     current = [t.id for t in queries.topics_for_week(s, team.id, week, statuses=["approved"])]
     _post_once(s, team, job.name, week, now, dry_run, report, type="weekly_plan", week=week,
                carried=carried, current=current)
@@ -223,6 +228,39 @@ def _pending_nudge(s: Session, team: TeamView, now: datetime, manual: bool, dry_
                  zone=_zone(prof, team), type="pending_nudge", items=[w.ref for w in waiting])
 
 
+def _metrics_ask(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
+    """Ask each author for a publication's figures 1 and 7 days after it went
+    out, on the first working day on or after that day, at the team's daily
+    hour in the author's own zone; once each (PRODUCT.md §2.2, §5)."""
+    job = JOBS["metrics-ask"]
+    since = now - METRICS_ASK_WINDOW
+    pubs = queries_content.publications_since(s, team.id, since)
+    if not pubs:
+        return
+    profiles = queries.slack_users(s, {p.author_id for p, _t in pubs})
+    for pub, title in pubs:
+        prof = profiles.get(pub.author_id)
+        if prof is not None and prof.deleted:
+            _skip_deactivated(s, team, pub.author_id, now, dry_run, report)
+            continue
+        if not queries.is_in_team(s, team.id, pub.author_id):
+            continue
+        zone = _zone(prof, team)
+        today = local_date(now, zone)
+        days = metrics_ask_due(local_date(pub.published_at, team.tz), today, team.calendar)
+        if days is None:
+            continue
+        if not manual:
+            if not team.calendar.is_working_day(today):
+                continue
+            if now < _due_at(team, job, today, zone):
+                report.skipped.append((pub.author_id, "not due yet in their zone"))
+                continue
+        _dm_once(s, team, job.name, pub.author_id, f"pub:{pub.id}:d{days}", now, dry_run, report,
+                 f"metrics for publication #{pub.id} “{title}”, day {days}", zone=zone, type="metrics_ask",
+                 publication_id=pub.id, days=days)
+
+
 JOBS: dict[str, JobDef] = {
     j.name: j
     for j in (
@@ -234,12 +272,14 @@ JOBS: dict[str, JobDef] = {
                "post who met the quota this week"),
         JobDef("pending-nudge", "daily", False, Shift.EARLIER, True, _pending_nudge,
                "DM supervisors items waiting for a decision over 24 h"),
+        JobDef("metrics-ask", "daily", False, Shift.EARLIER, True, _metrics_ask,
+               "ask authors for metrics 1 and 7 days after publication"),
     )
 }
 
 
 # The reminders that carry "Remind me later", and who receives each.
-SNOOZABLE = {"quota-reminder": "member", "pending-nudge": "supervisor"}
+SNOOZABLE = {"quota-reminder": "member", "pending-nudge": "supervisor", "metrics-ask": "member"}
 
 
 class UnknownJob(LookupError):
@@ -358,6 +398,16 @@ def _resend(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
         return int(notices.enqueue_dm(
             s, user=sn.user_id, type="pending_nudge", team_id=team.id, now=now, key=f"snooze:{sn.id}",
             items=[w.ref for w in waiting], job=sn.job, period=sn.period,
+        ))
+    if sn.job == "metrics-ask":
+        # period "pub:<id>:d<days>": still applies while no figures came in since the snooze.
+        _pub, pub_id, days = sn.period.split(":")
+        last = queries_content.latest_metrics(s, [int(pub_id)]).get(int(pub_id))
+        if last is not None and last.at >= sn.created_at:
+            return 0
+        return int(notices.enqueue_dm(
+            s, user=sn.user_id, type="metrics_ask", team_id=team.id, now=now, key=f"snooze:{sn.id}",
+            publication_id=int(pub_id), days=int(days.removeprefix("d")), job=sn.job, period=sn.period, snoozed=True,
         ))
     return 0
 

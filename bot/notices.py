@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import views as v
+from bot.domain.content import stage_of
 from bot.domain.periods import local_date, week_start
 from bot.i18n import resolve_locale
 from bot.services import pending
 from bot.services.home import home_view
 from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
-from storage import queries
+from storage import queries, queries_content
 from storage.models import OutboxNotice, Team, Topic
 
 CARD = "card"
@@ -30,6 +31,11 @@ HOME = "home"
 RESPONSE = "response"
 
 PROFILE_MAX_AGE = timedelta(hours=12)
+
+
+class NotYet(Exception):
+    """The notice depends on another that is not delivered yet (a thread
+    reply before its card): the worker retries it shortly."""
 
 
 class NeedProfiles(Exception):
@@ -113,7 +119,7 @@ class _People:
 def load(s: Session, notice: OutboxNotice, now: datetime) -> Loaded:
     p = notice.payload
     if notice.kind == CARD:
-        return _load_card(s, p["id"], now)
+        return _CARD_LOADERS[p.get("item", "topic")](s, p["id"], now)
     if notice.kind == HOME:
         return Loaded(view=_load_home(s, notice.recipient, now), channel=notice.recipient)
     if notice.kind == RESPONSE:
@@ -124,10 +130,11 @@ def load(s: Session, notice: OutboxNotice, now: datetime) -> Loaded:
 
 def record_delivery(s: Session, notice: OutboxNotice, result: dict[str, Any]) -> None:
     """Remember where a new card went, so later syncs update it in place."""
-    if notice.kind == CARD and notice.payload.get("item") == "topic":
-        topic = s.get(Topic, notice.payload["id"])
-        if topic is not None and topic.card_ts is None and result.get("ts"):
-            topic.card_channel, topic.card_ts = result.get("channel"), result["ts"]
+    model = _CARD_MODELS.get(notice.payload.get("item", "")) if notice.kind == CARD else None
+    if model is not None:
+        item = s.get(model, notice.payload["id"])
+        if item is not None and item.card_ts is None and result.get("ts"):
+            item.card_channel, item.card_ts = result.get("channel"), result["ts"]
 
 
 def _team(s: Session, team_id: int) -> TeamView:
@@ -247,8 +254,12 @@ def _load_weekly_plan(s: Session, notice: OutboxNotice, now: datetime) -> v.Week
     current = queries.topics_by_ids(s, p["current"])
     people = _People(s, now, {t.author_id for t in carried + current})
 
+    stages = queries_content.content_stages(s, [t.id for t in carried + current])
+
     def line(t: Topic) -> v.TopicLine:
-        return v.TopicLine(t.id, t.title, t.status, people.person(t.author_id))
+        status, rnd, is_published = stages.get(t.id, (None, 0, False))
+        stage = stage_of(status, is_published) if t.status == "approved" else ""
+        return v.TopicLine(t.id, t.title, t.status, people.person(t.author_id), stage=stage, round=rnd)
 
     return v.WeeklyPlanPost(
         locale=team.locale,
@@ -287,8 +298,19 @@ _POST_LOADERS = {
     "quota_summary": _load_quota_summary,
     "weekly_plan": _load_weekly_plan,
 }
+_CARD_LOADERS: dict[str, Any] = {"topic": _load_card}
+_CARD_MODELS: dict[str, Any] = {"topic": Topic}
 
 
 def upsert_profile(s: Session, user_id: str, *, name: str | None, tz: str | None, locale: str | None,
                    deleted: bool, now: datetime) -> None:
     queries.upsert_slack_user(s, user_id=user_id, name=name, tz=tz, locale=locale, deleted=deleted, refreshed_at=now)
+
+
+# Each workflow's loaders, registered into the tables above.
+from bot import notices_content  # noqa: E402  (it imports this module's helpers)
+
+_CARD_LOADERS.update(notices_content.CARD_LOADERS)
+_CARD_MODELS.update(notices_content.CARD_MODELS)
+_DM_LOADERS.update(notices_content.DM_LOADERS)
+_POST_LOADERS.update(notices_content.POST_LOADERS)

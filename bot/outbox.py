@@ -169,6 +169,8 @@ class OutboxWorker:
                     refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=need.user_ids)
                 except RetryLater as e:
                     return self._retry(notice_id, f"users.info: {e.error}", e.after)
+            except notices.NotYet as e:
+                return self._retry(notice_id, f"waiting: {e}", 1.0)
             except Exception as e:
                 log.exception("loading notice %s failed", notice_id)
                 return self._retry(notice_id, f"{type(e).__name__}: {e}", None)

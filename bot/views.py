@@ -26,6 +26,8 @@ class TopicLine:
     status: str
     author: Person
     team_name: str = ""
+    stage: str = ""  # content stage of an approved topic (bot.domain.content.Stage), where shown
+    round: int = 0  # the draft's review round, when in review
 
 
 @dataclass(frozen=True)
@@ -161,3 +163,91 @@ class HomeView:
     locale: str
     user_id: str
     teams: list[HomeTeam]
+
+
+# -- content (PRODUCT.md §2.2) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricsLine:
+    reads: int
+    likes: int
+    comments: int
+    shares: int
+    at: int  # epoch seconds of the reading
+
+
+@dataclass(frozen=True)
+class DraftCardView:
+    locale: str
+    draft_id: int
+    team_name: str
+    topic_id: int
+    title: str
+    author: Person
+    round: int
+    link: str
+    status: str  # in_review | changes_requested | approved
+    submitted_at: int
+    decided_by: Person | None
+    decided_at: int | None
+    comment: str | None
+    mention: bool = False
+    published_platform: str | None = None
+    published_url: str | None = None
+    published_at: int | None = None
+
+
+@dataclass(frozen=True)
+class DraftThreadPost:
+    """One line of a draft's history, posted in its card's thread."""
+
+    locale: str
+    thread_ts: str
+    draft_id: int
+    round: int
+    event: str  # submitted | changes_requested | approved
+    actor: Person
+    link: str
+    comment: str | None
+    at: int
+    mention: bool = False
+
+
+@dataclass(frozen=True)
+class DraftDecidedDM:
+    locale: str
+    draft_id: int
+    title: str
+    round: int
+    status: str
+    decided_by: str
+    comment: str | None
+    team_name: str
+
+
+@dataclass(frozen=True)
+class PublishedDM:
+    locale: str
+    publication_id: int
+    title: str
+    platform: str
+    url: str
+    published_at: int
+    team_name: str
+
+
+@dataclass(frozen=True)
+class MetricsAskDM:
+    locale: str
+    publication_id: int
+    title: str
+    platform: str
+    url: str
+    published_at: int
+    days: int
+    latest: MetricsLine | None
+    job: str
+    period: str
+    team_id: int
+    snoozed: bool = False

@@ -20,6 +20,12 @@ def _value(values: dict[str, Any], block: str) -> Any:
             return opt["value"] if opt else None
         if kind == "datepicker":
             return element.get("selected_date")
+        if kind == "checkboxes":
+            return [o["value"] for o in element.get("selected_options") or []]
+        if kind == "datetimepicker":
+            return element.get("selected_date_time")
+        if kind == "number_input":
+            return element.get("value")
     return None
 
 

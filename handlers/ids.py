@@ -9,6 +9,8 @@ from enum import StrEnum
 class Command(StrEnum):
     TOPIC = "/topic"
     OPSBOT = "/opsbot"
+    DRAFT = "/draft"
+    PUBLISH = "/publish"
 
 
 class Action(StrEnum):
@@ -16,11 +18,19 @@ class Action(StrEnum):
     TOPIC_REJECT = "topic_reject"
     REMIND_LATER = "remind_later"
     PROPOSE_TOPIC = "propose_topic"
+    DRAFT_APPROVE = "draft_approve"
+    DRAFT_REQUEST_CHANGES = "draft_request_changes"
+    DRAFT_RESUBMIT = "draft_resubmit"
+    UPDATE_METRICS = "update_metrics"
 
 
 class View(StrEnum):
     TOPIC_PROPOSE = "topic_propose"
     TOPIC_REJECT = "topic_reject_reason"
+    DRAFT_SUBMIT = "draft_submit"
+    DRAFT_CHANGES = "draft_changes"
+    PUBLISH = "publish_record"
+    METRICS = "metrics_update"
 
 
 class Block(StrEnum):
@@ -31,6 +41,18 @@ class Block(StrEnum):
     TEAM = "team"
     REASON = "reason"
     DECISION_ACTIONS = "decision_actions"
+    DRAFT_TOPIC = "draft_topic"
+    DRAFT_LINK = "draft_link"
+    DRAFT_CHECKLIST = "draft_checklist"
+    REVIEW_COMMENT = "review_comment"
+    PUB_DRAFT = "pub_draft"
+    PUB_PLATFORM = "pub_platform"
+    PUB_URL = "pub_url"
+    PUB_TIME = "pub_time"
+    METRIC_READS = "metric_reads"
+    METRIC_LIKES = "metric_likes"
+    METRIC_COMMENTS = "metric_comments"
+    METRIC_SHARES = "metric_shares"
 
 
 class Event(StrEnum):

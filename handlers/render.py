@@ -166,6 +166,7 @@ def kind_label(kind: str, _: Gettext) -> str:
     """The word for an item's kind, as it leads a line in a list."""
     return {
         "topic": _("Topic"),
+        "draft": _("Draft"),
     }.get(kind, kind)
 
 
@@ -218,9 +219,22 @@ def quota_summary(p: v.QuotaSummaryPost, _: Gettext) -> dict[str, Any]:
     return {"text": text, "blocks": [header(title), section(text), *line_sections(lines, _("No members."))]}
 
 
+def stage_label(stage: str, round: int, _: Gettext) -> str:
+    """How far an approved topic has got (bot.domain.content.Stage)."""
+    if stage == "in_review":
+        return _("in review (round {round})").format(round=round)
+    return {
+        "planned": _("planned"),
+        "drafting": _("drafting"),
+        "approved": _("approved"),
+        "published": _("published"),
+    }.get(stage, stage)
+
+
 def weekly_plan(p: v.WeeklyPlanPost, _: Gettext) -> dict[str, Any]:
     def lines(items: list[v.TopicLine]) -> list[str]:
-        return [f"• #{t.id} *{escape(t.title)}* — {escape(t.author.label(p.mention))}" for t in items]
+        return [f"• #{t.id} *{escape(t.title)}* — {escape(t.author.label(p.mention))}"
+                + (f" · _{stage_label(t.stage, t.round, _)}_" if t.stage else "") for t in items]
 
     title = _("Content plan · {team} · {week}").format(team=p.team_name, week=p.week)
     text = _("This week's content plan: {n} approved topic(s), {m} carried over.").format(
@@ -363,6 +377,8 @@ def opsbot_help(_: Gettext) -> str:
     return "\n".join([
         _("*opsbot* runs your team's working rules in Slack."),
         _("`/topic` — propose topics and follow your weekly quota (`/topic help` for more)."),
+        _("`/draft` — submit a draft of an approved topic for review (`/draft help`)."),
+        _("`/publish` — record a publication and update its figures (`/publish help`)."),
         _("`/opsbot help` — this help."),
         _("Open the *Home* tab of opsbot to see your week."),
     ])
@@ -405,3 +421,8 @@ def render(view: Any) -> dict[str, Any]:
 
 def parse_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+from handlers import render_content  # noqa: E402  (its builders use the helpers above)
+
+RENDERERS.update(render_content.RENDERERS)

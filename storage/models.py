@@ -218,3 +218,76 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime]
+
+
+# -- content: drafts, review rounds, publications, metrics (PRODUCT.md §2.2) ----
+
+
+class Draft(Base):
+    """The piece written for one approved topic; reviewed in rounds until approved."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    # One draft per topic: a second submission for the same topic is a new round, not a new draft.
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), unique=True)
+    author_id: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(24))  # in_review | changes_requested | approved
+    round: Mapped[int] = mapped_column(Integer)  # the current (latest) round's number
+    created_at: Mapped[datetime]  # the first round's submission
+    approved_by: Mapped[str | None] = mapped_column(String(32))
+    approved_at: Mapped[datetime | None]
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class DraftRound(Base):
+    """One submission of a draft and the supervisor's decision on it."""
+
+    __tablename__ = "draft_rounds"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    link: Mapped[str] = mapped_column(String(2000))
+    checklist: Mapped[list[Any]] = mapped_column(default=list)
+    submitted_at: Mapped[datetime]
+    # The modal submission that created it: a double click or a Slack retry creates nothing twice.
+    view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    decision: Mapped[str | None] = mapped_column(String(24))  # approved | changes_requested
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Publication(Base):
+    """Where and when an approved draft went out."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), unique=True)
+    author_id: Mapped[str] = mapped_column(String(32), index=True)
+    platform: Mapped[str] = mapped_column(String(80))
+    url: Mapped[str] = mapped_column(String(2000))
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+
+
+class MetricsUpdate(Base):
+    """One reading of a publication's figures; the latest one counts, all are kept."""
+
+    __tablename__ = "metrics_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"), index=True)
+    reads: Mapped[int] = mapped_column(Integer)
+    likes: Mapped[int] = mapped_column(Integer)
+    comments: Mapped[int] = mapped_column(Integer)
+    shares: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+    view_id: Mapped[str | None] = mapped_column(String(64), unique=True)

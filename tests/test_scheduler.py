@@ -22,6 +22,7 @@ from storage import migrate
 from storage.db import make_engine, make_session_factory
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, MONDAY_9AM, SHANGHAI, TEAMS, make_rig
 from tests.helpers import all_text, dms
+from tests.test_content_jobs_e2e import published_piece
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Week 48 of 2026: Monday 23 to Sunday 29 November, all working days but the weekend in China.
@@ -326,6 +327,8 @@ def _calls_for(rig: Rig, job: str) -> dict[str, int]:
     if job == "pending-nudge":
         return {u: len([c for c in dms(rig.slack.calls(), u) if "Waiting idea" in all_text(c.params)])
                 for u in (LEAD, LEAD2)}
+    if job == "metrics-ask":
+        return {ALICE: len([c for c in dms(rig.slack.calls(), ALICE) if "How is" in c.params["text"]])}
     marker = {"weekly-plan": "Content plan", "quota-summary": "topic quota"}[job]
     return {CHANNEL: len(channel_posts(rig, marker))}
 
@@ -335,6 +338,7 @@ RACES = {
     "quota-summary": FRI_18_SHANGHAI,
     "weekly-plan": MONDAY_9AM + timedelta(hours=1),
     "pending-nudge": TUE_10_SHANGHAI,
+    "metrics-ask": TUE_10_SHANGHAI,  # a day after a publication on Monday
 }
 
 
@@ -348,6 +352,8 @@ def test_a_job_run_twice_at_once_sends_each_notice_once(database_url, job):
     try:
         rig.command(ALICE, "/topic", "Waiting idea", channel=CHANNEL)
         rig.deliver()  # the card fetches everyone's Slack profile
+        if job == "metrics-ask":
+            published_piece(rig, "Published idea")
         rig.app.jobs.run(job, now=MONDAY_9AM)  # and so does any run (this one is not due)
         rig.slack.clear()
 

@@ -179,7 +179,8 @@ class Rig:
 
     def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Reply:
         """Submit a modal as opened (``views.open``), with ``values`` keyed by
-        block id: a string for text inputs and selects, an ISO date for dates."""
+        block id: a string for text inputs and selects, an ISO date for dates, a
+        list of values for checkboxes, epoch seconds for a date and time."""
         state: dict[str, Any] = {}
         for block in view.get("blocks", []):
             if block.get("type") != "input":
@@ -198,6 +199,14 @@ class Rig:
                 entry = {"type": "static_select", "selected_option": opt}
             elif el["type"] == "datepicker":
                 entry = {"type": "datepicker", "selected_date": raw}
+            elif el["type"] == "checkboxes":  # a list of the ticked options' values
+                ticked = [o for o in el["options"] if o["value"] in (raw or [])]
+                entry = {"type": "checkboxes", "selected_options": ticked}
+            elif el["type"] == "datetimepicker":  # epoch seconds; untouched keeps the initial one
+                entry = {"type": "datetimepicker",
+                         "selected_date_time": raw if raw is not None else el.get("initial_date_time")}
+            elif el["type"] == "number_input":  # typed text; untouched keeps the initial value
+                entry = {"type": "number_input", "value": raw if raw is not None else el.get("initial_value")}
             else:
                 raise ValueError(f"the rig cannot fill a {el['type']}")
             state[block["block_id"]] = {el["action_id"]: entry}

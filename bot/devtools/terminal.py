@@ -310,6 +310,12 @@ class Terminal:
             control = f"[ {chosen or 'choose'} ▾ ]  " + " / ".join(options)
         elif kind == "datepicker":
             control = "[ pick a date ▾ ]"
+        elif kind == "checkboxes":
+            control = "  ".join(f"☐ {o['text']['text']}" for o in el.get("options", []))
+        elif kind == "datetimepicker":
+            control = "[ date ▾ ] [ time ▾ ]" + ("  (now)" if el.get("initial_date_time") else "")
+        elif kind == "number_input":
+            control = f"[ {el.get('initial_value', 'number')} ]"
         else:
             control = f"[ {kind} ]"
         return f"{label}:  {control}"
@@ -340,6 +346,8 @@ class Terminal:
             user = self._user_of(channel)
             zone = self.zone_of(user) if user else _zone(self.channel_zones.get(channel))
             head = self.where(channel, updated=call.method == "chat.update")
+            if p.get("thread_ts"):
+                head += self.style("  (reply in the card's thread)", "dim")
             lines = [head, *self._message_body(p, zone)]
         elif call.method == "chat.postEphemeral":
             lines = [self.ephemeral_head(p.get("user")), *self._message_body(p, self.zone_of(p.get("user")))]

@@ -15,7 +15,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Topic
+from bot.domain.content import METRICS
+from storage import queries_content
+from storage.models import Draft, DraftRound, Publication, Topic
 
 
 @dataclass(frozen=True)
@@ -53,4 +55,52 @@ def member_figures(s: Session, team_id: int, user_ids: Iterable[str], start: dat
         counts[author]["topics_proposed"] = n
     for author, n in approved:
         counts[author]["topics_approved"] = n
-    return {u: MemberFigures(**counts[u]) for u in users}
+    content = _content_figures(s, team_id, users, start, end)
+    return {u: MemberFigures(**counts[u], **content[u]) for u in users}
+
+
+def _content_figures(s: Session, team_id: int, users: list[str], start: datetime, end: datetime) -> dict[str, dict]:
+    """Drafts, rounds, time in review, publications and their latest metrics:
+    one query per kind of item, summed per member here."""
+    out: dict[str, dict] = {u: {} for u in users}
+    submitted = s.execute(
+        select(Draft.author_id, func.count(Draft.id))
+        .where(Draft.team_id == team_id, Draft.author_id.in_(users), Draft.created_at >= start, Draft.created_at < end)
+        .group_by(Draft.author_id)
+    ).all()
+    for author, n in submitted:
+        out[author]["drafts_submitted"] = n
+    # The rounds of the drafts approved in the period, with their time in review.
+    rounds = s.execute(
+        select(Draft.author_id, Draft.id, DraftRound.submitted_at, DraftRound.decided_at)
+        .join(DraftRound, DraftRound.draft_id == Draft.id)
+        .where(Draft.team_id == team_id, Draft.author_id.in_(users), Draft.status == "approved",
+               Draft.approved_at >= start, Draft.approved_at < end)
+    ).all()
+    drafts: dict[str, set[int]] = {}
+    hours: dict[str, list[float]] = {}
+    per_draft: dict[str, int] = {}
+    for author, draft_id, submitted_at, decided_at in rounds:
+        drafts.setdefault(author, set()).add(draft_id)
+        per_draft[author] = per_draft.get(author, 0) + 1
+        if decided_at is not None:
+            hours.setdefault(author, []).append((decided_at - submitted_at).total_seconds() / 3600)
+    for author, ids in drafts.items():
+        out[author]["drafts_approved"] = len(ids)
+        out[author]["rounds_per_draft"] = round(per_draft[author] / len(ids), 2)
+        if hours.get(author):
+            out[author]["review_hours"] = round(sum(hours[author]) / len(hours[author]), 2)
+    pubs = s.execute(
+        select(Publication.author_id, Publication.id)
+        .where(Publication.team_id == team_id, Publication.author_id.in_(users), Publication.published_at >= start,
+               Publication.published_at < end)
+    ).all()
+    latest = queries_content.latest_metrics(s, [pid for _a, pid in pubs])
+    for author, pid in pubs:
+        f = out[author]
+        f["publications"] = f.get("publications", 0) + 1
+        m = latest.get(pid)
+        if m is not None:
+            for k in METRICS:
+                f[k] = f.get(k, 0) + getattr(m, k)
+    return out

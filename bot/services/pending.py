@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from storage import queries
+from storage import queries, queries_content
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,12 @@ def _topics(s: Session, team_id: int, older_than: datetime) -> list[Waiting]:
             for t in queries.pending_topics(s, team_id, older_than)]
 
 
-SOURCES: list[PendingSource] = [_topics]
+def _drafts(s: Session, team_id: int, older_than: datetime) -> list[Waiting]:
+    return [Waiting("draft", d.id, title, d.author_id, since)
+            for d, title, since in queries_content.pending_drafts(s, team_id, older_than)]
+
+
+SOURCES: list[PendingSource] = [_topics, _drafts]
 
 
 def waiting(s: Session, team_id: int, older_than: datetime) -> list[Waiting]:
