@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import notices
 from bot.clock import Clock
 from bot.domain.periods import local_date, local_instant, week_id
-from bot.domain.schedule import Shift, next_daily_run, next_weekly_run, weekly_due_date
+from bot.domain.schedule import Shift, next_daily_run, next_month_end_run, next_weekly_run, weekly_due_date
 from bot.errors import NotFound
 from bot.i18n import resolve_locale
 from bot.outbox import RetryLater, SlackPort, refresh_profiles
@@ -66,6 +66,8 @@ class JobDef:
     per_recipient: bool  # DMs at the hour in each recipient's own zone
     run: Callable[[Session, TeamView, datetime, bool, bool, JobReport], None]
     what: str
+    # Month-end jobs: the months (1..12) on whose last working day it runs.
+    months: tuple[int, ...] | None = None
 
 
 def _zone(profile: SlackUser | None, team: TeamView) -> ZoneInfo:
@@ -238,8 +240,10 @@ JOBS: dict[str, JobDef] = {
 }
 
 
-# The reminders that carry "Remind me later", and who receives each.
-SNOOZABLE = {"quota-reminder": "member", "pending-nudge": "supervisor"}
+# The reminders that carry "Remind me later", and who receives each (a role, or a tuple of roles).
+SNOOZABLE: dict[str, str | tuple[str, ...]] = {"quota-reminder": "member", "pending-nudge": "supervisor"}
+# How a snoozed reminder of a job added below comes back: job -> resend(s, team, snooze, now) -> sent.
+RESENDERS: dict[str, Callable[[Session, TeamView, Snooze, datetime], int]] = {}
 
 
 class UnknownJob(LookupError):
@@ -329,7 +333,9 @@ class JobRunner:
                     if job is not None and jd.name != job:
                         continue
                     zs = zones if jd.per_recipient else [tv.tz]
-                    if jd.weekly:
+                    if jd.months:
+                        at = next_month_end_run(tv.daily(), tv.calendar, zs, after, jd.months)
+                    elif jd.weekly:
                         at = next_weekly_run(tv.weekly(jd.schedule_key), tv.calendar, jd.shift, zs, after)
                     else:
                         at = next_daily_run(tv.daily(), tv.calendar, zs, after)
@@ -359,6 +365,8 @@ def _resend(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
             s, user=sn.user_id, type="pending_nudge", team_id=team.id, now=now, key=f"snooze:{sn.id}",
             items=[w.ref for w in waiting], job=sn.job, period=sn.period,
         ))
+    if sn.job in RESENDERS:
+        return RESENDERS[sn.job](s, team, sn, now)
     return 0
 
 
@@ -383,7 +391,8 @@ def snooze(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: in
         # The button's value is the payload's word: the store decides whether
         # this person gets that reminder at all.
         role = SNOOZABLE.get(job)
-        if row is None or role is None or not queries.has_role(s, team_id, user_id, role):
+        roles = (role,) if isinstance(role, str) else role or ()
+        if row is None or not any(queries.has_role(s, team_id, user_id, r) for r in roles):
             raise NotFound()
         team = team_view(row)
         prof = queries.slack_users(s, [user_id]).get(user_id)
@@ -397,3 +406,13 @@ def snooze(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: in
             s.add(Snooze(user_id=user_id, team_id=team_id, job=job, period=period, due_at=due, status="pending",
                          created_at=now))
         return due, zone, resolve_locale(prof.locale if prof else None, team.locale)
+
+
+# Performance reviews (PRODUCT.md §2.5): their jobs live beside their services.
+from bot.review_jobs import JOBS as _REVIEW_JOBS  # noqa: E402
+from bot.review_jobs import RESENDERS as _REVIEW_RESENDERS  # noqa: E402
+from bot.review_jobs import SNOOZABLE as _REVIEW_SNOOZABLE  # noqa: E402
+
+JOBS.update(_REVIEW_JOBS)
+SNOOZABLE.update(_REVIEW_SNOOZABLE)
+RESENDERS.update(_REVIEW_RESENDERS)

@@ -292,3 +292,9 @@ _POST_LOADERS = {
 def upsert_profile(s: Session, user_id: str, *, name: str | None, tz: str | None, locale: str | None,
                    deleted: bool, now: datetime) -> None:
     queries.upsert_slack_user(s, user_id=user_id, name=name, tz=tz, locale=locale, deleted=deleted, refreshed_at=now)
+
+
+# Performance reviews: their DM loaders live beside their services.
+from bot.review_notices import DM_LOADERS as _REVIEW_DM_LOADERS  # noqa: E402
+
+_DM_LOADERS.update(_REVIEW_DM_LOADERS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import errors, home, middleware, opsbot, reminders, topics
+from handlers import errors, home, middleware, opsbot, reminders, reviews, topics
 from handlers.deps import Deps
 
 
@@ -16,3 +16,4 @@ def register(app: App, deps: Deps) -> None:
     reminders.register(app, deps)
     home.register(app, deps)
     opsbot.register(app, deps)
+    reviews.register(app, deps)

@@ -9,6 +9,7 @@ from enum import StrEnum
 class Command(StrEnum):
     TOPIC = "/topic"
     OPSBOT = "/opsbot"
+    SELFREVIEW = "/selfreview"
 
 
 class Action(StrEnum):
@@ -16,11 +17,26 @@ class Action(StrEnum):
     TOPIC_REJECT = "topic_reject"
     REMIND_LATER = "remind_later"
     PROPOSE_TOPIC = "propose_topic"
+    REVIEW_WRITE = "review_write"
+    REVIEW_EVALUATE = "review_evaluate"
+    REVIEW_ACKNOWLEDGE = "review_acknowledge"
+    REVIEW_OBJECT = "review_object"
+    REVIEW_CONFIRM = "review_confirm"
+    REVIEW_REVISE = "review_revise"
+    REVIEW_ASK_PEERS = "review_ask_peers"
+    PEER_RATE = "peer_rate"
 
 
 class View(StrEnum):
     TOPIC_PROPOSE = "topic_propose"
     TOPIC_REJECT = "topic_reject_reason"
+    SELF_REVIEW = "review_self"
+    EVALUATION = "review_evaluation"
+    OBJECTION = "review_objection"
+    CONFIRM = "review_confirm_comment"
+    PEERS = "review_peers"
+    PEER_RATING = "review_peer_rating"
+    TARGETS = "review_targets"
 
 
 class Block(StrEnum):
@@ -31,6 +47,22 @@ class Block(StrEnum):
     TEAM = "team"
     REASON = "reason"
     DECISION_ACTIONS = "decision_actions"
+    RV_ACHIEVEMENTS = "rv_achievements"
+    RV_SHORTCOMINGS = "rv_shortcomings"
+    RV_PLAN = "rv_plan"
+    RV_SCORE_PERFORMANCE = "rv_score_performance"
+    RV_SCORE_ABILITY = "rv_score_ability"
+    RV_SCORE_ATTITUDE = "rv_score_attitude"
+    RV_COMMENT = "rv_comment"
+    RV_REASON = "rv_reason"
+    RV_RESOLUTION = "rv_resolution"
+    RV_GRADE = "rv_grade"
+    RV_PEERS = "rv_peers"
+    RV_PEER_SCORE = "rv_peer_score"
+    RV_TARGET_TOPICS = "rv_target_topics_approved"
+    RV_TARGET_PUBLICATIONS = "rv_target_publications"
+    RV_TARGET_READS = "rv_target_reads"
+    RV_TARGET_ACTIVITIES = "rv_target_activities"
 
 
 class Event(StrEnum):

@@ -363,6 +363,9 @@ def opsbot_help(_: Gettext) -> str:
     return "\n".join([
         _("*opsbot* runs your team's working rules in Slack."),
         _("`/topic` — propose topics and follow your weekly quota (`/topic help` for more)."),
+        _("`/selfreview` — write or revise your monthly self-review (private to you and your supervisors)."),
+        _("`/opsbot targets @member [YYYY-MM]` — set a member's monthly targets (supervisors)."),
+        _("`/opsbot reviews [YYYY-MM]` — every member's review status (supervisors)."),
         _("`/opsbot help` — this help."),
         _("Open the *Home* tab of opsbot to see your week."),
     ])
@@ -405,3 +408,9 @@ def render(view: Any) -> dict[str, Any]:
 
 def parse_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+# Performance reviews: their builders live in handlers/render_reviews.py.
+from handlers.render_reviews import RENDERERS as _REVIEW_RENDERERS  # noqa: E402
+
+RENDERERS.update(_REVIEW_RENDERERS)

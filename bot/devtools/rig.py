@@ -179,7 +179,8 @@ class Rig:
 
     def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Reply:
         """Submit a modal as opened (``views.open``), with ``values`` keyed by
-        block id: a string for text inputs and selects, an ISO date for dates."""
+        block id: a string for text inputs and selects, an ISO date for dates,
+        a list of user ids for user pickers."""
         state: dict[str, Any] = {}
         for block in view.get("blocks", []):
             if block.get("type") != "input":
@@ -198,6 +199,8 @@ class Rig:
                 entry = {"type": "static_select", "selected_option": opt}
             elif el["type"] == "datepicker":
                 entry = {"type": "datepicker", "selected_date": raw}
+            elif el["type"] == "multi_users_select":
+                entry = {"type": "multi_users_select", "selected_users": list(raw or [])}
             else:
                 raise ValueError(f"the rig cannot fill a {el['type']}")
             state[block["block_id"]] = {el["action_id"]: entry}
