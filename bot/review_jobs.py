@@ -66,15 +66,13 @@ def _selfreview_open(s: Session, team: TeamView, now: datetime, manual: bool, dr
             y, mo = rules.review_month(team.today(now), team.calendar)
         else:
             due = _month_end_due(team, job, now, zone)
-            if due is None:
-                report.skipped.append((m, "not the month-end day and hour yet in their zone"))
+            # A late start (a catch-up after downtime) still prompts, until the self-review is due;
+            # after that review-reminders take over.
+            if due is None or team.today(now) > rules.deadlines(
+                    due[0], due[1], team.calendar, selfreview_workday=cfg.selfreview_due_workday).self_review:
+                report.skipped.append((m, "no month-end prompt due now in their zone"))
                 continue
             y, mo, _day = due
-            # A late start (a catch-up after downtime) still prompts, until the self-review is due.
-            if team.today(now) > rules.deadlines(y, mo, team.calendar,
-                                                 selfreview_workday=cfg.selfreview_due_workday).self_review:
-                report.skipped.append((m, "the month's self-review is past due; review-reminders take over"))
-                continue
         period = rules.period_id(y, mo)
         existing = rq.review(s, team.id, m, rules.MONTHLY, period)
         if existing is not None and existing.status != St.NOT_STARTED:
@@ -103,7 +101,9 @@ def _review_reminders(s: Session, team: TeamView, now: datetime, manual: bool, d
     reviews = rq.reviews_of_period(s, team.id, rules.MONTHLY, period)
     for member, zone in _recipients(s, team, "member", now, dry_run, report):
         r = reviews.get(member)
-        if r is not None and r.status != St.NOT_STARTED:
+        # Only a cycle that was opened (the month-end prompt, or /selfreview) can be late: a
+        # month before the bot was installed, or before the member joined, is not chased.
+        if r is None or r.status != St.NOT_STARTED:
             continue
         due = after_leave(s, team.id, member, d.self_review, team.calendar)
         if today <= due:
@@ -111,12 +111,9 @@ def _review_reminders(s: Session, team: TeamView, now: datetime, manual: bool, d
         if not manual and now < _due_at(team, job, today, zone):
             report.skipped.append((member, "not due yet in their zone"))
             continue
-        review_id = r.id if r else 0
-        if not dry_run and r is None:
-            review_id = rq.get_or_create_review(s, team.id, member, rules.MONTHLY, period, St.NOT_STARTED, now)[0].id
         _dm_once(s, team, job.name, member, f"self:{period}:{today.isoformat()}", now, dry_run, report,
                  f"self-review for {period} was due {due.isoformat()}", zone=zone, type="selfreview_late",
-                 review_id=review_id)
+                 review_id=r.id)
     if today <= d.evaluation:
         return
     late = sorted((r for r in reviews.values() if r.status in rules.EVALUABLE), key=lambda r: r.id)

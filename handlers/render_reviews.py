@@ -60,14 +60,31 @@ def _number(x: int | float | None) -> str:
     return f"{x:,}"
 
 
+# Figures shown together on one line each; a field not named here gets a line of its own.
+FIGURE_GROUPS = (
+    ("topics", ("topics_proposed", "topics_approved")),
+    ("drafts", ("drafts_submitted", "drafts_approved", "rounds_per_draft", "review_hours")),
+    ("publications", ("publications", "reads", "likes", "comments", "shares")),
+    ("activities", ("activities",)),
+)
+
+
+def _figure(f: v.ReviewFigure, _: Gettext) -> str:
+    text = f"{figure_label(f.key, _)} {_number(f.actual)}"
+    if f.target is not None:
+        mark = "✅" if (f.actual or 0) >= f.target else "⬜"
+        text += " " + _("(target {target})").format(target=_number(f.target)) + f" {mark}"
+    return text
+
+
 def figures_lines(figures: list[v.ReviewFigure], _: Gettext) -> list[str]:
+    by_key = {f.key: f for f in figures}
     out = []
-    for f in figures:
-        line = f"• {figure_label(f.key, _)}: {_number(f.actual)}"
-        if f.target is not None:
-            line += " " + _("(target {target})").format(target=_number(f.target))
-            line += " ✅" if (f.actual or 0) >= f.target else " ⬜"
-        out.append(line)
+    for _group, keys in FIGURE_GROUPS:
+        present = [by_key.pop(k) for k in keys if k in by_key]
+        if present:
+            out.append("• " + " · ".join(_figure(f, _) for f in present))
+    out += [f"• {_figure(f, _)}" for f in by_key.values()]
     return out
 
 
@@ -344,7 +361,7 @@ def evaluation_modal(c: Any, _: Gettext, *, revise: bool = False) -> dict[str, A
     for comment in (c.peer_comments or [])[:10]:
         blocks.append(context(_("A colleague wrote: {comment}").format(comment=escape(comment))))
     if revise and c.result:
-        blocks.append(context(_("Current result: {result}").format(result=" ".join(_result_lines(
+        blocks.append(context(_("Current result: {result}").format(result=" — ".join(_result_lines(
             v.ReviewResult(**c.result), c.kind, _)))))
     blocks.append({"type": "divider"})
     initial = (c.result or {}).get("scores") or {} if revise else {}

@@ -120,7 +120,7 @@ def test_the_monthly_cycle_from_prompt_to_acknowledged_result(rig):
     press(rig, ALICE, prompt, "Write self-review")
     modal = rig.last_view()
     shown = all_text(modal)
-    assert "Topics proposed: 1" in shown and "Total reads: 0" in shown and "Activities: 0" in shown
+    assert "Topics proposed 1" in shown and "Total reads 0" in shown and "Activities 0" in shown
     labels = [b["label"]["text"] for b in modal["blocks"] if b["type"] == "input"]
     assert labels == ["Achievements", "Shortcomings", "Improvement plan", "Performance (0–100)",
                       "Ability (0–100)", "Attitude (0–100)"]
@@ -304,6 +304,7 @@ def test_peer_ratings_are_anonymous_to_the_member(rig):
 
 def test_the_review_reminders_go_to_whoever_is_late_once_a_working_day(rig):
     write_self_review(rig)  # Alice is in; Bob is not
+    rig.app.jobs.run("selfreview-open", now=datetime(2026, 11, 30, 10, 0, tzinfo=NEW_YORK))  # Bob's prompt
     # Self-reviews are due Thursday 3 December (the 3rd working day); Friday 4th Bob is late.
     thu = datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI)
     rig.app.jobs.run("review-reminders", now=thu, manual=True)
@@ -335,17 +336,34 @@ def test_the_review_reminders_go_to_whoever_is_late_once_a_working_day(rig):
 
 
 def test_a_snoozed_review_reminder_comes_back_only_while_still_late(rig):
+    rig.app.jobs.run("selfreview-open", now=MONTH_END_10)
     fri = datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
     rig.clock.set(fri)
     rig.app.jobs.run("review-reminders", now=fri)
     rig.deliver()
-    late = [c for c in dms(rig.slack.calls(), ALICE) if "was due" in c.params["text"]][-1]
-    press(rig, ALICE, late, "Remind me later")
+
+    def late():
+        return [c for c in dms(rig.slack.calls(), ALICE) if "was due" in c.params["text"]]
+
+    press(rig, ALICE, late()[-1], "Remind me later")
     assert "remind you again" in answer(rig)
     rig.clock.advance(timedelta(hours=3, minutes=1))
     assert rig.app.jobs.run_snoozes() == 1
     rig.deliver()
-    assert len([c for c in dms(rig.slack.calls(), ALICE) if "was due" in c.params["text"]]) == 2
+    assert len(late()) == 2 and "🔁" in all_text(late()[-1].params)
+
+    press(rig, ALICE, late()[-1], "Remind me later")
+    press(rig, ALICE, late()[-1], "Write self-review")
+    rig.submit(ALICE, rig.last_view(), SELF_REVIEW)
+    rig.clock.advance(timedelta(days=1))
+    assert rig.app.jobs.run_snoozes() == 0, "written in the meantime: nothing comes back"
+
+
+def test_a_month_that_was_never_opened_is_not_chased(rig):
+    # Installed mid-November: October had no month-end prompt, so nobody is late for it.
+    rig.app.jobs.run("review-reminders", now=datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI))
+    rig.deliver()
+    assert dms(rig.slack.calls(), ALICE) == [] and dms(rig.slack.calls(), LEAD) == []
 
 
 def test_the_annual_review_assembles_the_year_and_the_member_can_object(rig):
@@ -393,3 +411,33 @@ def test_month_end_jobs_show_their_real_next_run(rig):
     assert nr.at == datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)
     with transaction(rig.app.db) as s:
         assert s.scalar(select(func.count(Review.id))) == 0
+
+
+def test_a_supervisor_sets_targets_and_the_self_review_shows_targets_against_actuals(rig):
+    rig.command(ALICE, "/topic", "One idea", channel=CHANNEL)
+    r = rig.command(BOB, "/opsbot", f"targets <@{ALICE}|alice> 2026-11")
+    assert "Only a supervisor" in r.json()["text"]
+    r = rig.command(LEAD, "/opsbot", "targets @alice")
+    assert "/opsbot targets @member" in r.json()["text"], "a name typed without picking the person is explained"
+
+    r = rig.command(LEAD, "/opsbot", f"targets <@{ALICE}|alice> 2026-11")
+    assert r.status == 200 and r.body == ""
+    modal = rig.last_view()
+    assert [b["label"]["text"] for b in modal["blocks"] if b["type"] == "input"] == [
+        "Topics approved", "Pieces published", "Total reads", "Activities"]
+    r = rig.submit(LEAD, modal, {"rv_target_topics_approved": "three"})
+    assert r.json()["errors"] == {"rv_target_topics_approved": "Enter a whole number, or leave it empty for no target."}
+    rig.submit(LEAD, modal, {"rv_target_topics_approved": "3", "rv_target_reads": "10,000"})
+    rig.command(LEAD, "/opsbot", f"targets <@{ALICE}> 2026-11")
+    again = {b["block_id"]: b["element"].get("initial_value") for b in rig.last_view()["blocks"] if b["type"] == "input"}
+    assert again == {"rv_target_topics_approved": "3", "rv_target_publications": None, "rv_target_reads": "10000",
+                     "rv_target_activities": None}
+
+    rig.command(ALICE, "/selfreview")
+    shown = all_text(rig.last_view())
+    assert "Topics approved 0 (target 3) ⬜" in shown and "Total reads 0 (target 10,000) ⬜" in shown
+    assert "Pieces published 0 ·" in shown and "Pieces published 0 (target" not in shown
+    with transaction(rig.app.db) as s:
+        denied = s.scalars(select(AuditEntry).where(AuditEntry.action == "review.targets",
+                                                    AuditEntry.outcome == "denied")).all()
+    assert [a.actor_id for a in denied] == [BOB]
