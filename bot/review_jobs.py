@@ -155,6 +155,15 @@ def _annual_review(s: Session, team: TeamView, now: datetime, manual: bool, dry_
                      zone=zone, type="annual_ready", review_id=review_id)
 
 
+def _resend_prompt(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
+    """A snoozed month-end prompt comes back while the self-review is not written."""
+    r = rq.review(s, team.id, sn.user_id, rules.MONTHLY, sn.period)
+    if r is None or r.status != St.NOT_STARTED:
+        return 0
+    return int(notices.enqueue_dm(s, user=sn.user_id, type="selfreview_open", team_id=team.id, now=now,
+                                  key=f"snooze:{sn.id}", review_id=r.id, job=sn.job, period=sn.period, snoozed=True))
+
+
 def _resend_reminder(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
     """A snoozed review reminder comes back only if it still applies."""
     what, _sep, rest = sn.period.partition(":")
@@ -191,5 +200,5 @@ JOBS = {
                "assemble each member's year and ask supervisors for the annual grade", months=(12,)),
     )
 }
-SNOOZABLE = {REVIEW_REMINDERS: ("member", "supervisor")}
-RESENDERS = {REVIEW_REMINDERS: _resend_reminder}
+SNOOZABLE: dict[str, str | tuple[str, ...]] = {SELFREVIEW_OPEN: "member", REVIEW_REMINDERS: ("member", "supervisor")}
+RESENDERS = {SELFREVIEW_OPEN: _resend_prompt, REVIEW_REMINDERS: _resend_reminder}

@@ -4,6 +4,7 @@ running app, what each person sees in Slack, and what the store keeps."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -441,3 +442,41 @@ def test_a_supervisor_sets_targets_and_the_self_review_shows_targets_against_act
         denied = s.scalars(select(AuditEntry).where(AuditEntry.action == "review.targets",
                                                     AuditEntry.outcome == "denied")).all()
     assert [a.actor_id for a in denied] == [BOB]
+
+
+def test_the_month_end_prompt_can_be_snoozed_until_the_self_review_is_written(rig):
+    rig.app.jobs.run("selfreview-open", now=MONTH_END_10)
+    rig.clock.set(MONTH_END_10 + timedelta(minutes=1))
+    rig.deliver()
+    press(rig, ALICE, dm_with(rig, ALICE, "Remind me later"), "Remind me later")
+    assert "remind you again" in answer(rig)
+    rig.clock.advance(timedelta(hours=3, minutes=1))
+    assert rig.app.jobs.run_snoozes() == 1
+    rig.deliver()
+    prompts = [c for c in dms(rig.slack.calls(), ALICE) if "Write self-review" in buttons(c.params)]
+    assert len(prompts) == 2 and "🔁" in all_text(prompts[-1].params)
+
+
+def test_two_supervisors_evaluating_at_once_record_one_evaluation(rig):
+    write_self_review(rig)
+    forms = {}
+    for sup in (LEAD, LEAD2):
+        rig.click(sup, "review_evaluate", str(reviews(rig)[0].id))
+        forms[sup] = rig.last_view()
+    results: dict[str, str] = {}
+    start = threading.Barrier(2)
+
+    def submit(sup: str) -> None:
+        start.wait()
+        results[sup] = rig.submit(sup, forms[sup], EVALUATION).body
+
+    threads = [threading.Thread(target=submit, args=(sup,)) for sup in (LEAD, LEAD2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    rig.deliver()
+    assert sorted(bool(b) for b in results.values()) == [False, True], "one wins, the other is told in the form"
+    with transaction(rig.app.db) as s:
+        assert s.scalar(select(func.count(ReviewEvent.id)).where(ReviewEvent.event == "evaluate")) == 1
+    assert len([c for c in dms(rig.slack.calls(), ALICE) if "Acknowledge" in buttons(c.params)]) == 1
