@@ -120,6 +120,8 @@ def _review_reminders(s: Session, team: TeamView, now: datetime, manual: bool, d
     if not late:
         return
     for sup, zone in _recipients(s, team, "supervisor", now, dry_run, report):
+        if today <= after_leave(s, team.id, sup, d.evaluation, team.calendar):
+            continue  # their deadline moved past their leave
         if not manual and now < _due_at(team, job, today, zone):
             report.skipped.append((sup, "not due yet in their zone"))
             continue

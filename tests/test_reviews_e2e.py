@@ -480,3 +480,16 @@ def test_two_supervisors_evaluating_at_once_record_one_evaluation(rig):
     with transaction(rig.app.db) as s:
         assert s.scalar(select(func.count(ReviewEvent.id)).where(ReviewEvent.event == "evaluate")) == 1
     assert len([c for c in dms(rig.slack.calls(), ALICE) if "Acknowledge" in buttons(c.params)]) == 1
+
+
+def test_peer_ratings_close_when_the_evaluation_is_done(rig):
+    write_self_review(rig)
+    press(rig, LEAD, dm_with(rig, LEAD, "Ask colleagues"), "Ask colleagues")
+    rig.submit(LEAD, rig.last_view(), {"rv_peers": [BOB]})
+    rig.deliver()
+    ask = dm_to(rig, BOB, "peer_rate")
+    evaluate(rig)
+    rig.click(BOB, "peer_rate", button_of(ask.params, "peer_rate")["value"])
+    assert "ratings for it are closed" in answer(rig)
+    with transaction(rig.app.db) as s:
+        assert s.scalar(select(PeerRating.score)) is None

@@ -160,9 +160,9 @@ def test_weights_that_do_not_sum_to_100_or_unordered_bands_are_refused(weights, 
 def test_peers_are_colleagues_asked_once_and_never_the_member():
     team = {"U0A", "U0B", "U0C"}
     assert rules.check_peers("U0A", ["U0B", "U0C", "U0B"], colleagues=team, already_asked=set()) == ["U0B", "U0C"]
-    for peers, asked in ((["U0A"], set()), (["U0X"], set()), (["U0B"], {"U0B"}), ([], set())):
+    for peers, asked in ((["U0A"], set()), (["U0X"], set()), (["U0B"], {"U0B"}), ([], set()), (["U0C"], set())):
         with pytest.raises(InvalidInput) as e:
-            rules.check_peers("U0A", peers, colleagues=team, already_asked=asked)
+            rules.check_peers("U0A", peers, colleagues=team, already_asked=asked, asker="U0C")
         assert e.value.field == rules.FIELD_PEERS
 
 

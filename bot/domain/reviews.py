@@ -203,14 +203,18 @@ def parse_target(raw: str | None, field: str) -> int | None:
     return int(text)
 
 
-def check_peers(member: str, peers: list[str], *, colleagues: set[str], already_asked: set[str]) -> list[str]:
-    """Colleagues to ask for an attitude rating: not the member themself, people
-    of the team, each asked once."""
+def check_peers(member: str, peers: list[str], *, colleagues: set[str], already_asked: set[str],
+                asker: str | None = None) -> list[str]:
+    """Colleagues to ask for an attitude rating: not the member themself (nor
+    the supervisor asking, who scores attitude anyway), people of the team,
+    each asked once."""
     chosen = list(dict.fromkeys(peers))
     if not chosen:
         raise InvalidInput(N_("Pick at least one colleague."), field=FIELD_PEERS)
     if member in chosen:
         raise InvalidInput(N_("A member cannot rate their own review."), field=FIELD_PEERS)
+    if asker is not None and asker in chosen:
+        raise InvalidInput(N_("You score attitude yourself in the evaluation; pick colleagues."), field=FIELD_PEERS)
     outside = [p for p in chosen if p not in colleagues]
     if outside:
         raise InvalidInput(N_("<@{user}> is not in this team."), field=FIELD_PEERS, user=outside[0])

@@ -405,7 +405,8 @@ def ask_peers(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_i
                 colleagues = set(queries.team_user_ids(s, r.team_id, "member")) | set(
                     queries.team_user_ids(s, r.team_id, "supervisor"))
                 asked = {p.peer_id for p in rq.peer_ratings(s, r.id)}
-                chosen = rules.check_peers(r.user_id, peers, colleagues=colleagues, already_asked=asked)
+                chosen = rules.check_peers(r.user_id, peers, colleagues=colleagues, already_asked=asked,
+                                           asker=user_id)
                 for peer in chosen:
                     if not rq.add_peer_request(s, review_id=r.id, peer_id=peer, asked_by=user_id, at=now):
                         raise InvalidInput(N_("<@{user}> was already asked for this review."),
@@ -418,6 +419,9 @@ def ask_peers(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_i
                        after={"asked": len(chosen)})
                 return len(chosen)
     raise failure
+
+
+RATINGS_CLOSED = N_("The evaluation is done, so ratings for it are closed. Thank you all the same.")
 
 
 @dataclass(frozen=True)
@@ -443,6 +447,8 @@ def peer_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, rating_i
             failure = NotAuthorized(NOT_YOURS)
         elif p.score is not None:
             failure = Conflict(N_("You have already rated this; thank you."))
+        elif r.status not in rules.SELF_REVIEW_OPEN:
+            failure = Conflict(RATINGS_CLOSED)
         else:
             team = team_view(s.get_one(Team, r.team_id))
             return PeerContext(_locale(s, user_id, team), p.id, r.user_id, r.period, team.name)
@@ -462,6 +468,8 @@ def rate_peer(*, db: sessionmaker[Session], clock: Clock, user_id: str, rating_i
             _audit(s, now=now, user_id=user_id, action="review.peer_rate", outcome="denied", review=r,
                    detail="not the colleague asked")
             failure = NotAuthorized(NOT_YOURS)
+        elif r.status not in rules.SELF_REVIEW_OPEN:
+            failure = Conflict(RATINGS_CLOSED)
         elif rq.rate_if_open(s, rating_id, user_id, score=score, comment=comment, at=now):
             # Who rated what stays out of the audit's before/after: the member may be shown the trail.
             _audit(s, now=now, user_id=user_id, action="review.peer_rate", outcome="ok", review=r)
