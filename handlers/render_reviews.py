@@ -97,7 +97,8 @@ def _result_lines(r: v.ReviewResult, kind: str, _: Gettext) -> list[str]:
     if kind == rules.MONTHLY and r.scores:
         lines.append(_scores_line(r.scores, _))
     total = _("Total {total}").format(total=r.total) + " · " if r.total else ""
-    lines.append(f"*{total}{_('Grade {grade}').format(grade=r.grade)}*")
+    grade = _("Grade {grade}").format(grade=r.grade)
+    lines.append(f"*{total}{grade}*")
     if r.comment:
         lines.append(_("Comment: {comment}").format(comment=escape(r.comment)))
     return lines

@@ -493,3 +493,11 @@ def test_peer_ratings_close_when_the_evaluation_is_done(rig):
     assert "ratings for it are closed" in answer(rig)
     with transaction(rig.app.db) as s:
         assert s.scalar(select(PeerRating.score)) is None
+
+
+def test_a_self_review_for_a_month_not_yet_at_its_end_does_not_open(rig):
+    r = rig.command(ALICE, "/selfreview", "2026-12")
+    assert "opens on that month's month-end day" in r.json()["text"]
+    r = rig.command(ALICE, "/selfreview", "soon")
+    assert "/selfreview YYYY-MM" in r.json()["text"]
+    assert rig.opened_views() == [] and reviews(rig) == []

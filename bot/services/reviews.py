@@ -207,8 +207,11 @@ def selfreview_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, re
         else:
             row = _member_team(s, user_id)
             team = team_view(row)
-            if period is None:
-                period = rules.period_id(*rules.review_month(team.today(now), team.calendar))
+            current = rules.period_id(*rules.review_month(team.today(now), team.calendar))
+            if period is not None and period > current:
+                raise InvalidInput(N_("The self-review for {period} opens on that month's month-end day."),
+                                   period=period)
+            period = period or current
             r, _ = rq.get_or_create_review(s, team.id, user_id, rules.MONTHLY, period, St.NOT_STARTED, now)
         if failure is None:
             if r.kind != rules.MONTHLY:
@@ -492,11 +495,11 @@ class TargetsContext:
     current: dict[str, int | None]
 
 
-def _supervised_team_of(s: Session, supervisor: str, member: str, now: datetime, action: str) -> Team:
+def _supervised_team_of(s: Session, supervisor: str, member: str) -> Team | None:
     for t in queries.teams_of_user(s, supervisor, role="supervisor"):
         if queries.has_role(s, t.id, member, "member"):
             return t
-    return None  # type: ignore[return-value]
+    return None
 
 
 def targets_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, member: str,
@@ -504,7 +507,7 @@ def targets_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, membe
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        row = _supervised_team_of(s, user_id, member, now, "review.targets")
+        row = _supervised_team_of(s, user_id, member)
         if row is None:
             queries.add_audit(s, at=now, actor_id=user_id, action="review.targets", outcome="denied", team_id=None,
                               item_kind=REVIEW, item_id=None, before=None, after=None,
@@ -528,7 +531,7 @@ def set_targets(*, db: sessionmaker[Session], clock: Clock, user_id: str, member
         raise NotFound()
     failure: Exception | None = None
     with transaction(db) as s:
-        row = _supervised_team_of(s, user_id, member, now, "review.targets")
+        row = _supervised_team_of(s, user_id, member)
         if row is None:
             queries.add_audit(s, at=now, actor_id=user_id, action="review.targets", outcome="denied", team_id=None,
                               item_kind=REVIEW, item_id=None, before=None, after=None,
