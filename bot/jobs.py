@@ -20,7 +20,7 @@ from bot import notices
 from bot.clock import Clock
 from bot.domain.content import metrics_ask_due
 from bot.domain.periods import local_date, local_instant, week_id
-from bot.domain.schedule import Shift, next_daily_run, next_weekly_run, weekly_due_date
+from bot.domain.schedule import Shift, next_daily_run, next_month_end_run, next_weekly_run, weekly_due_date
 from bot.errors import NotFound
 from bot.i18n import resolve_locale
 from bot.outbox import RetryLater, SlackPort, refresh_profiles
@@ -69,6 +69,8 @@ class JobDef:
     per_recipient: bool  # DMs at the hour in each recipient's own zone
     run: Callable[[Session, TeamView, datetime, bool, bool, JobReport], None]
     what: str
+    # Month-end jobs: the months (1..12) on whose last working day it runs.
+    months: tuple[int, ...] | None = None
 
 
 def _zone(profile: SlackUser | None, team: TeamView) -> ZoneInfo:
@@ -279,7 +281,11 @@ JOBS: dict[str, JobDef] = {
 
 
 # The reminders that carry "Remind me later", and who receives each.
-SNOOZABLE = {"quota-reminder": "member", "pending-nudge": "supervisor", "metrics-ask": "member"}
+SNOOZABLE: dict[str, str | tuple[str, ...]] = {
+    "quota-reminder": "member", "pending-nudge": "supervisor", "metrics-ask": "member",
+}
+# How a snoozed reminder of a job added below comes back: job -> resend(s, team, snooze, now) -> sent.
+RESENDERS: dict[str, Callable[[Session, TeamView, Snooze, datetime], int]] = {}
 
 
 class UnknownJob(LookupError):
@@ -369,7 +375,9 @@ class JobRunner:
                     if job is not None and jd.name != job:
                         continue
                     zs = zones if jd.per_recipient else [tv.tz]
-                    if jd.weekly:
+                    if jd.months:
+                        at = next_month_end_run(tv.daily(), tv.calendar, zs, after, jd.months)
+                    elif jd.weekly:
                         at = next_weekly_run(tv.weekly(jd.schedule_key), tv.calendar, jd.shift, zs, after)
                     else:
                         at = next_daily_run(tv.daily(), tv.calendar, zs, after)
@@ -409,6 +417,8 @@ def _resend(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
             s, user=sn.user_id, type="metrics_ask", team_id=team.id, now=now, key=f"snooze:{sn.id}",
             publication_id=int(pub_id), days=int(days.removeprefix("d")), job=sn.job, period=sn.period, snoozed=True,
         ))
+    if sn.job in RESENDERS:
+        return RESENDERS[sn.job](s, team, sn, now)
     return 0
 
 
@@ -433,7 +443,8 @@ def snooze(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: in
         # The button's value is the payload's word: the store decides whether
         # this person gets that reminder at all.
         role = SNOOZABLE.get(job)
-        if row is None or role is None or not queries.has_role(s, team_id, user_id, role):
+        roles = (role,) if isinstance(role, str) else role or ()
+        if row is None or not any(queries.has_role(s, team_id, user_id, r) for r in roles):
             raise NotFound()
         team = team_view(row)
         prof = queries.slack_users(s, [user_id]).get(user_id)
@@ -447,3 +458,13 @@ def snooze(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: in
             s.add(Snooze(user_id=user_id, team_id=team_id, job=job, period=period, due_at=due, status="pending",
                          created_at=now))
         return due, zone, resolve_locale(prof.locale if prof else None, team.locale)
+
+
+# Performance reviews (PRODUCT.md §2.5): their jobs live beside their services.
+from bot.review_jobs import JOBS as _REVIEW_JOBS  # noqa: E402
+from bot.review_jobs import RESENDERS as _REVIEW_RESENDERS  # noqa: E402
+from bot.review_jobs import SNOOZABLE as _REVIEW_SNOOZABLE  # noqa: E402
+
+JOBS.update(_REVIEW_JOBS)
+SNOOZABLE.update(_REVIEW_SNOOZABLE)
+RESENDERS.update(_REVIEW_RESENDERS)

@@ -314,3 +314,7 @@ _CARD_LOADERS.update(notices_content.CARD_LOADERS)
 _CARD_MODELS.update(notices_content.CARD_MODELS)
 _DM_LOADERS.update(notices_content.DM_LOADERS)
 _POST_LOADERS.update(notices_content.POST_LOADERS)
+# Performance reviews: their DM loaders live beside their services.
+from bot.review_notices import DM_LOADERS as _REVIEW_DM_LOADERS  # noqa: E402
+
+_DM_LOADERS.update(_REVIEW_DM_LOADERS)

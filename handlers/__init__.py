@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import content, errors, home, middleware, opsbot, reminders, topics
+from handlers import content, errors, home, middleware, opsbot, reminders, reviews, topics
 from handlers.deps import Deps
 
 
@@ -17,3 +17,4 @@ def register(app: App, deps: Deps) -> None:
     home.register(app, deps)
     opsbot.register(app, deps)
     content.register(app, deps)
+    reviews.register(app, deps)

@@ -11,6 +11,7 @@ class Command(StrEnum):
     OPSBOT = "/opsbot"
     DRAFT = "/draft"
     PUBLISH = "/publish"
+    SELFREVIEW = "/selfreview"
 
 
 class Action(StrEnum):
@@ -22,6 +23,14 @@ class Action(StrEnum):
     DRAFT_REQUEST_CHANGES = "draft_request_changes"
     DRAFT_RESUBMIT = "draft_resubmit"
     UPDATE_METRICS = "update_metrics"
+    REVIEW_WRITE = "review_write"
+    REVIEW_EVALUATE = "review_evaluate"
+    REVIEW_ACKNOWLEDGE = "review_acknowledge"
+    REVIEW_OBJECT = "review_object"
+    REVIEW_CONFIRM = "review_confirm"
+    REVIEW_REVISE = "review_revise"
+    REVIEW_ASK_PEERS = "review_ask_peers"
+    PEER_RATE = "peer_rate"
 
 
 class View(StrEnum):
@@ -31,6 +40,13 @@ class View(StrEnum):
     DRAFT_CHANGES = "draft_changes"
     PUBLISH = "publish_record"
     METRICS = "metrics_update"
+    SELF_REVIEW = "review_self"
+    EVALUATION = "review_evaluation"
+    OBJECTION = "review_objection"
+    CONFIRM = "review_confirm_comment"
+    PEERS = "review_peers"
+    PEER_RATING = "review_peer_rating"
+    TARGETS = "review_targets"
 
 
 class Block(StrEnum):
@@ -53,6 +69,22 @@ class Block(StrEnum):
     METRIC_LIKES = "metric_likes"
     METRIC_COMMENTS = "metric_comments"
     METRIC_SHARES = "metric_shares"
+    RV_ACHIEVEMENTS = "rv_achievements"
+    RV_SHORTCOMINGS = "rv_shortcomings"
+    RV_PLAN = "rv_plan"
+    RV_SCORE_PERFORMANCE = "rv_score_performance"
+    RV_SCORE_ABILITY = "rv_score_ability"
+    RV_SCORE_ATTITUDE = "rv_score_attitude"
+    RV_COMMENT = "rv_comment"
+    RV_REASON = "rv_reason"
+    RV_RESOLUTION = "rv_resolution"
+    RV_GRADE = "rv_grade"
+    RV_PEERS = "rv_peers"
+    RV_PEER_SCORE = "rv_peer_score"
+    RV_TARGET_TOPICS = "rv_target_topics_approved"
+    RV_TARGET_PUBLICATIONS = "rv_target_publications"
+    RV_TARGET_READS = "rv_target_reads"
+    RV_TARGET_ACTIVITIES = "rv_target_activities"
 
 
 class Event(StrEnum):

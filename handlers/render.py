@@ -379,6 +379,9 @@ def opsbot_help(_: Gettext) -> str:
         _("`/topic` — propose topics and follow your weekly quota (`/topic help` for more)."),
         _("`/draft` — submit a draft of an approved topic for review (`/draft help`)."),
         _("`/publish` — record a publication and update its figures (`/publish help`)."),
+        _("`/selfreview` — write or revise your monthly self-review (private to you and your supervisors)."),
+        _("`/opsbot targets @member [YYYY-MM]` — set a member's monthly targets (supervisors)."),
+        _("`/opsbot reviews [YYYY-MM]` — every member's review status (supervisors)."),
         _("`/opsbot help` — this help."),
         _("Open the *Home* tab of opsbot to see your week."),
     ])
@@ -426,3 +429,7 @@ def parse_date(value: str | None) -> date | None:
 from handlers import render_content  # noqa: E402  (its builders use the helpers above)
 
 RENDERERS.update(render_content.RENDERERS)
+# Performance reviews: their builders live in handlers/render_reviews.py.
+from handlers.render_reviews import RENDERERS as _REVIEW_RENDERERS  # noqa: E402
+
+RENDERERS.update(_REVIEW_RENDERERS)

@@ -291,3 +291,87 @@ class MetricsUpdate(Base):
     actor_id: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]
     view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+# -- performance reviews (PRODUCT.md §2.5) ------------------------------------
+
+
+class ReviewTarget(Base):
+    """A member's targets for a month, set by a supervisor."""
+
+    __tablename__ = "review_targets"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    topics_approved: Mapped[int | None] = mapped_column(Integer)
+    publications: Mapped[int | None] = mapped_column(Integer)
+    reads: Mapped[int | None] = mapped_column(Integer)
+    activities: Mapped[int | None] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime]
+
+
+class Review(Base):
+    """One member's review of one month (``kind`` monthly, period YYYY-MM) or
+    year (``kind`` annual, period YYYY). Private: only the member and the
+    team's supervisors ever see it."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "kind", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # monthly | annual
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(16))
+    achievements: Mapped[str | None] = mapped_column(Text)
+    shortcomings: Mapped[str | None] = mapped_column(Text)
+    improvement_plan: Mapped[str | None] = mapped_column(Text)
+    self_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    self_submitted_at: Mapped[datetime | None]
+    evaluator_id: Mapped[str | None] = mapped_column(String(32))
+    scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)
+    total_centi: Mapped[int | None] = mapped_column(Integer)  # the total in hundredths of a point
+    grade: Mapped[str | None] = mapped_column(String(2))
+    evaluated_at: Mapped[datetime | None]
+    objection: Mapped[str | None] = mapped_column(Text)
+    objected_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(String(16))  # confirmed | revised
+    resolution_comment: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(32))
+    resolved_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ReviewEvent(Base):
+    """The history of a review: every step, who took it, and the review as it was after."""
+
+    __tablename__ = "review_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[str] = mapped_column(String(32))
+    event: Mapped[str] = mapped_column(String(32))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class PeerRating(Base):
+    """A colleague's attitude rating for a review; the member only ever sees the average and the count."""
+
+    __tablename__ = "peer_ratings"
+    __table_args__ = (UniqueConstraint("review_id", "peer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    peer_id: Mapped[str] = mapped_column(String(32))
+    asked_by: Mapped[str] = mapped_column(String(32))
+    asked_at: Mapped[datetime]
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None]

@@ -85,7 +85,16 @@ def test_the_demo_plays_the_week_and_shows_what_people_would_see(capsys):
 
     last = out.rstrip("\n").splitlines()[-1]
     assert SUMMARY.match(last), last
-    assert 150 <= len(out.splitlines()) <= 480, "readable in one sitting"
+    # Month-end: the self-review prompt, a self-review, an evaluation, an objection and its resolution.
+    assert "[ Write self-review ] [ Remind me later ]" in out
+    assert "rv_score_attitude: Enter a whole number from 0 to 100." in out
+    assert "[ Evaluate ] [ Ask colleagues ]" in out
+    assert "Total 80.80 · Grade A" in out and "[ Acknowledge ] [ Object ]" in out
+    assert "[ Confirm result ] [ Revise result ]" in out
+    assert "the result was revised" in out and "Total 84.40 · Grade A" in out
+    assert "Only a team's supervisors can see its reviews" in out
+
+    assert 150 <= len(out.splitlines()) <= 900, "readable in one sitting"
 
 
 def test_what_slack_received_was_escaped_valid_and_sent_once(played):

@@ -329,8 +329,20 @@ def _calls_for(rig: Rig, job: str) -> dict[str, int]:
                 for u in (LEAD, LEAD2)}
     if job == "metrics-ask":
         return {ALICE: len([c for c in dms(rig.slack.calls(), ALICE) if "How is" in c.params["text"]])}
+    if job in REVIEW_MARKERS:
+        return {u: len([c for c in dms(rig.slack.calls(), u) if REVIEW_MARKERS[job] in c.params["text"]])
+                for u in (ALICE, BOB)}
+    if job == "annual-review":
+        return {f"{sup}:{m}": len([c for c in dms(rig.slack.calls(), sup) if f"<@{m}>" in c.params["text"]])
+                for sup in (LEAD, LEAD2) for m in (ALICE, BOB)}
     marker = {"weekly-plan": "Content plan", "quota-summary": "topic quota"}[job]
     return {CHANNEL: len(channel_posts(rig, marker))}
+
+
+# The review jobs: what marks their DMs, and what must have happened before.
+REVIEW_MARKERS = {"selfreview-open": "time for your self-review", "review-reminders": "was due"}
+MONTH_END_SHANGHAI = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
+SETUP = {"review-reminders": lambda rig: rig.app.jobs.run("selfreview-open", now=MONTH_END_SHANGHAI, manual=True)}
 
 
 RACES = {
@@ -339,6 +351,9 @@ RACES = {
     "weekly-plan": MONDAY_9AM + timedelta(hours=1),
     "pending-nudge": TUE_10_SHANGHAI,
     "metrics-ask": TUE_10_SHANGHAI,  # a day after a publication on Monday
+    "selfreview-open": MONTH_END_SHANGHAI,
+    "review-reminders": datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI),
+    "annual-review": datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI),
 }
 
 
@@ -355,6 +370,7 @@ def test_a_job_run_twice_at_once_sends_each_notice_once(database_url, job):
         if job == "metrics-ask":
             published_piece(rig, "Published idea")
         rig.app.jobs.run(job, now=MONDAY_9AM)  # and so does any run (this one is not due)
+        SETUP.get(job, lambda _rig: None)(rig)
         rig.slack.clear()
 
         errors = _race(2, lambda: rig.app.jobs.run(job, now=RACES[job], manual=True))

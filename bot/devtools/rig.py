@@ -180,7 +180,8 @@ class Rig:
     def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Reply:
         """Submit a modal as opened (``views.open``), with ``values`` keyed by
         block id: a string for text inputs and selects, an ISO date for dates, a
-        list of values for checkboxes, epoch seconds for a date and time."""
+        list of values for checkboxes, epoch seconds for a date and time, a list
+        of user ids for user pickers."""
         state: dict[str, Any] = {}
         for block in view.get("blocks", []):
             if block.get("type") != "input":
@@ -207,6 +208,8 @@ class Rig:
                          "selected_date_time": raw if raw is not None else el.get("initial_date_time")}
             elif el["type"] == "number_input":  # typed text; untouched keeps the initial value
                 entry = {"type": "number_input", "value": raw if raw is not None else el.get("initial_value")}
+            elif el["type"] == "multi_users_select":
+                entry = {"type": "multi_users_select", "selected_users": list(raw or [])}
             else:
                 raise ValueError(f"the rig cannot fill a {el['type']}")
             state[block["block_id"]] = {el["action_id"]: entry}

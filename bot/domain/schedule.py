@@ -202,3 +202,35 @@ def next_daily_run(
     today = local_date(after, team_zone)
     days = [today + timedelta(days=k) for k in range(-1, DAYS_AHEAD + 1)]
     return _earliest_after([d for d in days if daily_due(d, calendar)], spec.at, zones, after)
+
+
+#: How many months ahead :func:`next_month_end_run` looks.
+MONTHS_AHEAD = 13
+
+
+def next_month_end_run(
+    spec: DailySpec,
+    calendar: WorkingCalendar,
+    zones: Sequence[ZoneInfo],
+    after: datetime,
+    months: Sequence[int] = tuple(range(1, 13)),
+) -> datetime | None:
+    """The earliest aware-UTC instant strictly after ``after`` at which a
+    month-end job is due in any zone: ``spec.at`` on the last working day of
+    each of ``months`` (1..12) in the team's calendar, in each zone.
+
+    Looks from the month before ``after``'s (in the team's zone, ``zones[0]``)
+    to :data:`MONTHS_AHEAD` months on; ``None`` if nothing falls in that window.
+    """
+    _require_aware(after)
+    team_zone = _require_zones(zones)
+    today = local_date(after, team_zone)
+    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    days = []
+    for _ in range(MONTHS_AHEAD + 1):
+        if month in months:
+            following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+            end = following - timedelta(days=1)
+            days.append(calendar.last_working_day_on_or_before(end, floor=date(year, month, 1)) or end)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return _earliest_after(days, spec.at, zones, after)
