@@ -113,7 +113,7 @@ class _People:
 def load(s: Session, notice: OutboxNotice, now: datetime) -> Loaded:
     p = notice.payload
     if notice.kind == CARD:
-        return _load_card(s, p["id"], now)
+        return _CARD_LOADERS[p.get("item", "topic")](s, p["id"], now)
     if notice.kind == HOME:
         return Loaded(view=_load_home(s, notice.recipient, now), channel=notice.recipient)
     if notice.kind == RESPONSE:
@@ -124,10 +124,11 @@ def load(s: Session, notice: OutboxNotice, now: datetime) -> Loaded:
 
 def record_delivery(s: Session, notice: OutboxNotice, result: dict[str, Any]) -> None:
     """Remember where a new card went, so later syncs update it in place."""
-    if notice.kind == CARD and notice.payload.get("item") == "topic":
-        topic = s.get(Topic, notice.payload["id"])
-        if topic is not None and topic.card_ts is None and result.get("ts"):
-            topic.card_channel, topic.card_ts = result.get("channel"), result["ts"]
+    model = _CARD_MODELS.get(notice.payload.get("item", "")) if notice.kind == CARD else None
+    if model is not None:
+        item = s.get(model, notice.payload["id"])
+        if item is not None and item.card_ts is None and result.get("ts"):
+            item.card_channel, item.card_ts = result.get("channel"), result["ts"]
 
 
 def _team(s: Session, team_id: int) -> TeamView:
@@ -287,8 +288,15 @@ _POST_LOADERS = {
     "quota_summary": _load_quota_summary,
     "weekly_plan": _load_weekly_plan,
 }
+_CARD_LOADERS: dict[str, Any] = {"topic": _load_card}
+_CARD_MODELS: dict[str, Any] = {"topic": Topic}
 
 
 def upsert_profile(s: Session, user_id: str, *, name: str | None, tz: str | None, locale: str | None,
                    deleted: bool, now: datetime) -> None:
     queries.upsert_slack_user(s, user_id=user_id, name=name, tz=tz, locale=locale, deleted=deleted, refreshed_at=now)
+
+
+
+# Activities and leave (PRODUCT.md §2.3, §2.4) register their own loaders.
+import bot.notices_activities  # noqa: E402, F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import errors, home, middleware, opsbot, reminders, topics
+from handlers import activities, errors, home, leave, middleware, opsbot, reminders, topics
 from handlers.deps import Deps
 
 
@@ -16,3 +16,5 @@ def register(app: App, deps: Deps) -> None:
     reminders.register(app, deps)
     home.register(app, deps)
     opsbot.register(app, deps)
+    activities.register(app, deps)
+    leave.register(app, deps)

@@ -9,6 +9,8 @@ from enum import StrEnum
 class Command(StrEnum):
     TOPIC = "/topic"
     OPSBOT = "/opsbot"
+    ACTIVITY = "/activity"
+    LEAVE = "/leave"
 
 
 class Action(StrEnum):
@@ -16,11 +18,24 @@ class Action(StrEnum):
     TOPIC_REJECT = "topic_reject"
     REMIND_LATER = "remind_later"
     PROPOSE_TOPIC = "propose_topic"
+    ACTIVITY_APPROVE = "activity_approve"
+    ACTIVITY_CHANGES = "activity_changes"
+    ACTIVITY_REJECT = "activity_reject"
+    ACTIVITY_RESUBMIT = "activity_resubmit"
+    WRITE_RETRO = "write_retro"
+    LEAVE_APPROVE = "leave_approve"
+    LEAVE_REJECT = "leave_reject"
 
 
 class View(StrEnum):
     TOPIC_PROPOSE = "topic_propose"
     TOPIC_REJECT = "topic_reject_reason"
+    ACTIVITY_PROPOSE = "activity_propose"
+    ACTIVITY_CHANGES = "activity_changes_comment"
+    ACTIVITY_REJECT = "activity_reject_reason"
+    ACTIVITY_RETRO = "activity_retro"
+    LEAVE_REQUEST = "leave_request"
+    LEAVE_REJECT = "leave_reject_reason"
 
 
 class Block(StrEnum):
@@ -31,6 +46,25 @@ class Block(StrEnum):
     TEAM = "team"
     REASON = "reason"
     DECISION_ACTIONS = "decision_actions"
+    ACT_THEME = "activity_theme"
+    ACT_FORMAT = "activity_format"
+    ACT_START = "activity_start"
+    ACT_END = "activity_end"
+    ACT_PARTICIPANTS = "activity_participants"
+    TARGET_PARTICIPANTS = "target_participants"
+    TARGET_ENGAGEMENT = "target_engagement"
+    TARGET_CONVERSION = "target_conversion"
+    ACT_RESOURCES = "activity_resources"
+    ACTUAL_PARTICIPANTS = "actual_participants"
+    ACTUAL_ENGAGEMENT = "actual_engagement"
+    ACTUAL_CONVERSION = "actual_conversion"
+    RETRO_WORKED = "retro_worked"
+    RETRO_DIDNT = "retro_didnt"
+    RETRO_IMPROVE = "retro_improve"
+    COMMENT = "comment"
+    LEAVE_START = "leave_start"
+    LEAVE_END = "leave_end"
+    LEAVE_REASON = "leave_reason"
 
 
 class Event(StrEnum):

@@ -64,10 +64,14 @@ def status_label(status: str, _: Gettext) -> str:
         "approved": _("Approved"),
         "rejected": _("Rejected"),
         "withdrawn": _("Withdrawn"),
+        "changes_requested": _("Changes requested"),
+        "pending": _("Waiting for a decision"),
+        "cancelled": _("Cancelled"),
     }.get(status, status)
 
 
-STATUS_ICON = {"proposed": "⏳", "approved": "✅", "rejected": "❌", "withdrawn": "↩️"}
+STATUS_ICON = {"proposed": "⏳", "approved": "✅", "rejected": "❌", "withdrawn": "↩️", "changes_requested": "✏️",
+               "pending": "⏳", "cancelled": "↩️"}
 
 
 def progress_text(count: int, quota: int, _: Gettext) -> str:
@@ -166,6 +170,9 @@ def kind_label(kind: str, _: Gettext) -> str:
     """The word for an item's kind, as it leads a line in a list."""
     return {
         "topic": _("Topic"),
+        "activity": _("Activity"),
+        "leave": _("Leave request"),
+        "retro": _("Overdue retrospective"),
     }.get(kind, kind)
 
 
@@ -405,3 +412,9 @@ def render(view: Any) -> dict[str, Any]:
 
 def parse_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+# Activities and leave (PRODUCT.md §2.3, §2.4).
+from handlers import render_activities  # noqa: E402
+
+RENDERERS.update(render_activities.RENDERERS)

@@ -309,7 +309,13 @@ class Terminal:
             chosen = (el.get("initial_option") or {}).get("text", {}).get("text")
             control = f"[ {chosen or 'choose'} ▾ ]  " + " / ".join(options)
         elif kind == "datepicker":
-            control = "[ pick a date ▾ ]"
+            control = f"[ {el.get('initial_date') or 'pick a date'} ▾ ]"
+        elif kind == "datetimepicker":
+            control = "[ pick a date and time ▾ ]"
+        elif kind == "number_input":
+            control = f"[ number{', filled in: ' + el['initial_value'] if el.get('initial_value') else ''} ]"
+        elif kind == "multi_users_select":
+            control = "[ pick people ▾ ]"
         else:
             control = f"[ {kind} ]"
         return f"{label}:  {control}"
