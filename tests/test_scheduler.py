@@ -326,8 +326,21 @@ def _calls_for(rig: Rig, job: str) -> dict[str, int]:
     if job == "pending-nudge":
         return {u: len([c for c in dms(rig.slack.calls(), u) if "Waiting idea" in all_text(c.params)])
                 for u in (LEAD, LEAD2)}
+    if job == "retro-ask":
+        return {ALICE: len([c for c in dms(rig.slack.calls(), ALICE) if "retrospective" in c.params["text"]])}
     marker = {"weekly-plan": "Content plan", "quota-summary": "topic quota"}[job]
     return {CHANNEL: len(channel_posts(rig, marker))}
+
+
+def _prepare(rig: Rig, job: str) -> None:
+    """What a job needs to have someone to send to, beyond a waiting topic."""
+    if job == "retro-ask":  # an approved activity that ended on Monday afternoon
+        rig.command(ALICE, "/activity", "", channel=CHANNEL)
+        rig.submit(ALICE, rig.last_view(), {
+            "activity_theme": "Race meetup", "activity_format": "Offline",
+            "activity_start": MONDAY_9AM + timedelta(hours=5), "activity_end": MONDAY_9AM + timedelta(hours=8),
+            "target_participants": 1, "target_engagement": 1, "target_conversion": 1})
+        rig.click(LEAD, "activity_approve", "1")
 
 
 RACES = {
@@ -335,6 +348,7 @@ RACES = {
     "quota-summary": FRI_18_SHANGHAI,
     "weekly-plan": MONDAY_9AM + timedelta(hours=1),
     "pending-nudge": TUE_10_SHANGHAI,
+    "retro-ask": TUE_10_SHANGHAI,
 }
 
 
@@ -347,6 +361,7 @@ def test_a_job_run_twice_at_once_sends_each_notice_once(database_url, job):
     rig = make_rig(database_url).start()
     try:
         rig.command(ALICE, "/topic", "Waiting idea", channel=CHANNEL)
+        _prepare(rig, job)
         rig.deliver()  # the card fetches everyone's Slack profile
         rig.app.jobs.run(job, now=MONDAY_9AM)  # and so does any run (this one is not due)
         rig.slack.clear()
