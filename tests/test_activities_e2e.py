@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot.services.figures import member_figures
 from storage.db import transaction
 from storage.models import Activity, ActivityRound, AuditEntry, Decision, ReminderLog
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, SHANGHAI, TEAMS, make_rig
@@ -240,3 +241,17 @@ def test_a_snoozed_retrospective_reminder_comes_back_unless_it_was_written(rig):
     rig.app.jobs.run_snoozes()
     rig.deliver()
     assert len(retro_dms(rig)) == 2
+
+
+def test_figures_count_the_approved_activities_that_ended_in_the_period(rig):
+    propose(rig)  # ends Friday 27 Nov
+    propose(rig, activity_theme="Rejected one")
+    rig.click(LEAD, "activity_approve", "1")
+    rig.click(LEAD, "activity_reject", "2")
+    rig.submit(LEAD, rig.last_view(), {"reason": "No"})
+    with transaction(rig.app.db) as s:
+        nov = member_figures(s, 1, [ALICE, BOB], datetime(2026, 11, 1, tzinfo=SHANGHAI),
+                             datetime(2026, 12, 1, tzinfo=SHANGHAI))
+        dec = member_figures(s, 1, [ALICE], datetime(2026, 12, 1, tzinfo=SHANGHAI),
+                             datetime(2027, 1, 1, tzinfo=SHANGHAI))
+    assert (nov[ALICE].activities, nov[BOB].activities, dec[ALICE].activities) == (1, 0, 0)

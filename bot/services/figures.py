@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Topic
+from storage.models import Activity, Topic
 
 
 @dataclass(frozen=True)
@@ -53,4 +53,12 @@ def member_figures(s: Session, team_id: int, user_ids: Iterable[str], start: dat
         counts[author]["topics_proposed"] = n
     for author, n in approved:
         counts[author]["topics_approved"] = n
+    ended = s.execute(
+        select(Activity.owner_id, func.count(Activity.id))
+        .where(Activity.team_id == team_id, Activity.owner_id.in_(users), Activity.status == "approved",
+               Activity.ends_at >= start, Activity.ends_at < end)
+        .group_by(Activity.owner_id)
+    ).all()
+    for owner, n in ended:
+        counts[owner]["activities"] = n
     return {u: MemberFigures(**counts[u]) for u in users}
