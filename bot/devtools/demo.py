@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bot.devtools.demo_activities import ActivityScenes
 from bot.devtools.rig import Reply, Rig
 from bot.devtools.slack_standin import Call, visible_text
 from bot.devtools.terminal import Terminal, zone_label
@@ -100,7 +101,7 @@ def _button(call: Call, action_id: str) -> dict[str, Any] | None:
     return next((b for b in _buttons(call) if b.get("action_id") == action_id), None)
 
 
-class Demo:
+class Demo(ActivityScenes):
     """The scripted week. ``run()`` returns the exit code."""
 
     def __init__(self, *, database_url: str, out: TextIO | None = None, slow: bool = False,
@@ -239,7 +240,7 @@ class Demo:
             for scene in (self.alice_proposes, self.alice_uses_the_form, self.bob_tries_a_ping,
                           self.bob_is_not_a_supervisor, self.lena_decides, self.too_long, self.thursday_reminder,
                           self.remind_me_later, self.new_york_reminder, self.friday_summary, self.monday_plan,
-                          self.chinese_team):
+                          self.chinese_team, *self.activities_scenes()):
                 try:
                     scene()
                 except Exception as e:  # later scenes build on this one: stop, and say so
