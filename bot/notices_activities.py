@@ -13,6 +13,8 @@ from bot import views as v
 from bot.notices import Loaded, _People, _team
 from storage.models import Activity, ActivityRound, Leave, OutboxNotice
 
+CARD_PARTICIPANTS = 30  # named on the card; the rest are counted
+
 
 def _epoch(t: datetime | None) -> int | None:
     return int(t.timestamp()) if t else None
@@ -24,14 +26,19 @@ def load_activity_card(s: Session, activity_id: int, now: datetime) -> Loaded:
     team = _team(s, a.team_id)
     rounds = s.scalars(select(ActivityRound).where(ActivityRound.activity_id == a.id, ActivityRound.round < a.round)
                        .order_by(ActivityRound.round)).all()
-    people = _People(s, now, {a.owner_id} | ({a.decided_by} if a.decided_by else set()))
+    shown = list(a.participants or [])[:CARD_PARTICIPANTS]
+    deciders = {r.decided_by for r in rounds if r.decided_by} | ({a.decided_by} if a.decided_by else set())
+    people = _People(s, now, {a.owner_id, *shown} | deciders)
     view = v.ActivityCardView(
         locale=team.locale, activity_id=a.id, team_name=team.name, theme=a.theme, format=a.format,
         starts_at=int(a.starts_at.timestamp()), ends_at=int(a.ends_at.timestamp()), owner=people.person(a.owner_id),
-        participants=list(a.participants or []), targets=dict(a.targets or {}), resources=a.resources,
+        participants=[people.person(u) for u in shown], more_participants=len(a.participants or []) - len(shown),
+        targets=dict(a.targets or {}), resources=a.resources,
         status=a.status, round=a.round, decided_by=people.person(a.decided_by) if a.decided_by else None,
         decided_at=_epoch(a.decided_at), reason=a.reason,
-        earlier_rounds=[v.ActivityRoundLine(r.round, r.outcome, r.comment, r.decided_by) for r in rounds],
+        earlier_rounds=[v.ActivityRoundLine(r.round, r.outcome, r.comment,
+                                            people.person(r.decided_by) if r.decided_by else None)
+                        for r in rounds],
         mention=team.mention_in_summaries,
     )
     return Loaded(view=view, channel=a.card_channel or team.channel, ts=a.card_ts)

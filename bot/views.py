@@ -171,7 +171,7 @@ class ActivityRoundLine:
     round: int
     outcome: str | None
     comment: str | None
-    decided_by: str | None
+    decided_by: Person | None
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class ActivityCardView:
     starts_at: int  # epoch seconds, shown in each reader's zone
     ends_at: int
     owner: Person
-    participants: list[str]
+    participants: list[Person]
     targets: dict
     resources: str | None
     status: str
@@ -194,6 +194,7 @@ class ActivityCardView:
     reason: str | None
     earlier_rounds: list[ActivityRoundLine]
     mention: bool = False
+    more_participants: int = 0
 
 
 @dataclass(frozen=True)

@@ -370,6 +370,8 @@ def opsbot_help(_: Gettext) -> str:
     return "\n".join([
         _("*opsbot* runs your team's working rules in Slack."),
         _("`/topic` — propose topics and follow your weekly quota (`/topic help` for more)."),
+        _("`/activity` — propose an activity; its retrospective follows when it ends (`/activity help`)."),
+        _("`/leave` — request leave, list or cancel it (`/leave help`)."),
         _("`/opsbot help` — this help."),
         _("Open the *Home* tab of opsbot to see your week."),
     ])

@@ -58,7 +58,10 @@ def activity_card(c: v.ActivityCardView, _: Gettext) -> dict[str, Any]:
         md(_("*Expected effect*\n{targets}").format(targets=targets)),
     ]
     if c.participants:
-        people = ", ".join(f"<@{u}>" for u in c.participants[:30])
+        # Names, not mentions, unless the team turned mentions on: a card pings nobody.
+        people = ", ".join(escape(p.label(c.mention)) for p in c.participants)
+        if c.more_participants > 0:
+            people += " " + _("and {n} more").format(n=c.more_participants)
         fields.append(md(_("*Participants*\n{people}").format(people=people)))
     blocks: Blocks = [
         header(_("Activity #{id} · {team}").format(id=c.activity_id, team=c.team_name)),
@@ -69,8 +72,9 @@ def activity_card(c: v.ActivityCardView, _: Gettext) -> dict[str, Any]:
         blocks.append(section(_("*Resources needed*\n{text}").format(text=escape(c.resources))))
     for r in c.earlier_rounds[-5:]:
         if r.comment:
-            blocks.append(context(_("Round {n}: changes requested by <@{who}>: {comment}").format(
-                n=r.round, who=r.decided_by or "?", comment=escape(r.comment))))
+            who = escape(r.decided_by.label(c.mention)) if r.decided_by else "?"
+            blocks.append(context(_("Round {n}: changes requested by {who}: {comment}").format(
+                n=r.round, who=who, comment=escape(r.comment))))
     if c.status == rules.ActivityStatus.PROPOSED:
         wait = _("Waiting for a supervisor's decision")
         if c.round > 1:

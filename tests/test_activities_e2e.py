@@ -4,6 +4,7 @@ asked for on the first working day after the end, reminded daily."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -255,3 +256,23 @@ def test_figures_count_the_approved_activities_that_ended_in_the_period(rig):
         dec = member_figures(s, 1, [ALICE], datetime(2026, 12, 1, tzinfo=SHANGHAI),
                              datetime(2027, 1, 1, tzinfo=SHANGHAI))
     assert (nov[ALICE].activities, nov[BOB].activities, dec[ALICE].activities) == (1, 0, 0)
+
+
+def test_two_supervisors_deciding_an_activity_at_once_record_exactly_one_decision(rig):
+    propose(rig)
+    card = the_card(rig, 1)
+    start = threading.Barrier(2)
+
+    def press(user: str) -> None:
+        start.wait()
+        assert rig.click(user, "activity_approve", "1", message=card).status == 200
+
+    threads = [threading.Thread(target=press, args=(u,)) for u in (LEAD, LEAD2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    rig.deliver()
+    with transaction(rig.app.db) as s:
+        assert s.scalar(select(func.count(Decision.id)).where(Decision.item_kind == "activity")) == 1
+    assert len([c for c in dms(rig.slack.calls(), ALICE) if "was approved" in c.params["text"]]) == 1

@@ -32,14 +32,14 @@ CN = WorkingCalendar("CN")
 
 def draft(**over):
     base = dict(theme="  Livestream   launch ", format="Livestream", starts_at=NOW + timedelta(days=1),
-                ends_at=NOW + timedelta(days=1, hours=2), participants=("U1", "U1"), targets={"participants": 5})
+                ends_at=NOW + timedelta(days=1, hours=2), participants=("U01", "U01"), targets={"participants": 5})
     base.update(over)
     return ActivityDraft(**base)
 
 
 def test_a_proposal_is_tidied_and_its_participants_deduplicated():
     d = validate_activity(draft(), now=NOW)
-    assert d.theme == "Livestream launch" and d.participants == ("U1",)
+    assert d.theme == "Livestream launch" and d.participants == ("U01",)
     assert d.targets == {"participants": 5, "engagement": None, "conversion": None}
 
 
@@ -132,3 +132,9 @@ def test_leave_subcommands_are_exact_and_anything_else_is_help():
 ])
 def test_the_quota_is_prorated_by_working_days_present_rounding_up(away, quota):
     assert weekly_quota(3, CN, date(2026, 11, 30), away) == quota
+
+
+def test_participants_must_be_slack_user_ids_not_arbitrary_text():
+    with pytest.raises(InvalidInput) as e:
+        validate_activity(draft(participants=("<!channel>",)), now=NOW)
+    assert e.value.field == "activity_participants"

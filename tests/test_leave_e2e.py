@@ -4,6 +4,7 @@ to reminders and to deadlines."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -206,3 +207,23 @@ def test_days_away_and_deadlines_moved_past_leave(database_url):
         assert moved == date(2026, 12, 1) and kept == date(2026, 11, 25)
     finally:
         rig.stop()
+
+
+def test_a_double_submitted_leave_form_creates_one_request(rig):
+    rig.command(ALICE, "/leave", "", channel=CHANNEL)
+    modal = rig.last_view()
+    values = {"leave_start": "2026-12-01", "leave_end": "2026-12-02", "leave_reason": "Trip"}
+    start = threading.Barrier(2)
+    replies = []
+
+    def submit() -> None:
+        start.wait()
+        replies.append(rig.submit(ALICE, modal, values))
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(leaves(rig)) == 1
+    assert sorted(r.body == "" for r in replies) == [False, True]

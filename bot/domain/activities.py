@@ -3,6 +3,7 @@ contain, and when the retrospective is due."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -32,6 +33,7 @@ FIELD_WORKED = "retro_worked"
 FIELD_DIDNT = "retro_didnt"
 FIELD_IMPROVE = "retro_improve"
 FIELD_COMMENT = "comment"
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
 class ActivityStatus(StrEnum):
@@ -97,6 +99,8 @@ def validate_activity(draft: ActivityDraft, *, now: datetime, check_start: bool 
         raise InvalidInput(N_("The end must be after the start."), field=FIELD_END)
     if len(draft.participants) > PARTICIPANTS_MAX:
         raise InvalidInput(N_("Pick at most 100 participants."), field=FIELD_PARTICIPANTS)
+    if not all(_USER_ID.match(u) for u in draft.participants):
+        raise InvalidInput(N_("Pick participants from your Slack workspace."), field=FIELD_PARTICIPANTS)
     resources = (draft.resources or "").strip() or None
     if resources and len(resources) > TEXT_MAX:
         raise InvalidInput(N_("The resources can be at most 3000 characters."), field=FIELD_RESOURCES)
