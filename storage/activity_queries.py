@@ -72,10 +72,11 @@ def retros_missing(session: Session, team_id: int, ended_before: datetime) -> Se
     ).all()
 
 
-def live_leaves_overlapping(session: Session, team_id: int, user_id: str, start: date, end: date) -> Sequence[Leave]:
+def live_leaves_overlapping(session: Session, user_id: str, start: date, end: date) -> Sequence[Leave]:
+    """The person's pending or approved leave overlapping the dates, in any team."""
     return session.scalars(
         select(Leave)
-        .where(Leave.team_id == team_id, Leave.user_id == user_id, Leave.status.in_(("pending", "approved")),
+        .where(Leave.user_id == user_id, Leave.status.in_(("pending", "approved")),
                Leave.start_date <= end, Leave.end_date >= start)
         .order_by(Leave.start_date)
     ).all()

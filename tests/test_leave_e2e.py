@@ -14,7 +14,7 @@ from bot.services.quota import progress_for
 from bot.team import team_view
 from storage.db import transaction
 from storage.models import Leave, Team
-from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, SHANGHAI, TEAMS, make_rig
+from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, SHANGHAI, TEAMS, USERS, make_rig
 from tests.helpers import all_text, buttons, cards, dms
 
 QUOTA_REMINDER = "topics this week"
@@ -227,3 +227,35 @@ def test_a_double_submitted_leave_form_creates_one_request(rig):
         t.join(30)
     assert len(leaves(rig)) == 1
     assert sorted(r.body == "" for r in replies) == [False, True]
+
+
+def test_leave_on_days_off_only_is_refused_as_unneeded(rig):
+    r = request(rig, ALICE, "2026-11-28", "2026-11-29")  # a weekend
+    assert "no leave is needed" in r.json()["errors"]["leave_start"]
+    assert leaves(rig) == []
+
+
+def test_cards_and_reminders_speak_chinese_with_the_fixed_words(database_url):
+    teams = {**TEAMS, "teams": [{**TEAMS["teams"][0], "locale": "zh-CN"}]}
+    users = {**USERS, ALICE: {**USERS[ALICE], "locale": "zh-CN"}}
+    rig = make_rig(database_url, teams=teams, users=users).start()
+    try:
+        rig.command(ALICE, "/activity", "", channel=CHANNEL)
+        modal = rig.last_view()
+        assert modal["title"]["text"] == "提交活动方案"
+        rig.submit(ALICE, modal, {
+            "activity_theme": "双十二直播", "activity_format": "直播", "activity_participants": [],
+            "activity_start": datetime(2026, 11, 24, 14, 0, tzinfo=SHANGHAI),
+            "activity_end": datetime(2026, 11, 24, 18, 0, tzinfo=SHANGHAI),
+            "target_participants": 50, "target_engagement": 10, "target_conversion": 5})
+        request(rig, ALICE, "2026-11-30", "2026-11-30")
+        rig.deliver()
+        channel = [c for c in cards(rig.slack.calls(), CHANNEL)]
+        assert [buttons(c.params) for c in channel] == [["通过", "需要修改", "驳回"], ["通过", "驳回"]]
+        rig.click(LEAD, "activity_changes", "1", message=channel[0])
+        rig.submit(LEAD, rig.last_view(), {"comment": "目标再高一点"})
+        rig.deliver()
+        [asked] = [c for c in dms(rig.slack.calls(), ALICE) if "重新提交" in buttons(c.params)]
+        assert "目标再高一点" in all_text(asked.params)
+    finally:
+        rig.stop()

@@ -20,13 +20,14 @@ from storage.models import Leave
 def days_away(session: Session, team_id: int, user_ids: Iterable[str], first: date, last: date) -> dict[str, set[date]]:
     """Each person's approved leave days between ``first`` and ``last`` (inclusive),
     as dates in the team's calendar. People with none are left out. One query
-    for everyone."""
+    for everyone. Leave is a person's absence: leave approved in any of their
+    teams counts in every team they belong to."""
     users = list(dict.fromkeys(user_ids))
     if not users or last < first:
         return {}
     rows = session.execute(
         select(Leave.user_id, Leave.start_date, Leave.end_date).where(
-            Leave.team_id == team_id, Leave.user_id.in_(users), Leave.status == "approved",
+            Leave.user_id.in_(users), Leave.status == "approved",
             Leave.start_date <= last, Leave.end_date >= first,
         )
     ).all()

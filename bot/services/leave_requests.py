@@ -77,10 +77,13 @@ def request_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, draf
         team = team_view(row)
         draft = validate_leave(draft, today=team.today(now))
         assert draft.start is not None and draft.end is not None
-        # Serialise this person's requests in this team (PostgreSQL): two
-        # submissions at once cannot both pass the overlap check.
-        s.query(Membership).filter_by(team_id=team.id, user_id=user_id).with_for_update().all()
-        clash = aq.live_leaves_overlapping(s, team.id, user_id, draft.start, draft.end)
+        if not team.calendar.working_days(draft.start, draft.end):
+            raise InvalidInput(N_("Those are all days off in {team}'s calendar; no leave is needed."),
+                               field=FIELD_START, team=team.name)
+        # Serialise this person's requests (PostgreSQL): two submissions at
+        # once cannot both pass the overlap check.
+        s.query(Membership).filter_by(user_id=user_id).with_for_update().all()
+        clash = aq.live_leaves_overlapping(s, user_id, draft.start, draft.end)
         if clash:
             c = clash[0]
             raise InvalidInput(
