@@ -126,7 +126,7 @@ def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry
             continue
         today = local_date(now, zone)
         if not manual and today > due_day and (
-            not team.calendar.is_working_day(today) or now < _due_at(team, JOBS["retro-ask"], today, zone)
+            not team.calendar.is_working_day(today) or now < local_instant(today, team.daily().at, zone)
         ):
             # After the reminder's day it only reaches people back from
             # leave, on a working day at the daily hour.
