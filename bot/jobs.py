@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import notices
 from bot.clock import Clock
+from bot.domain.activities import retro_first_ask_day
 from bot.domain.content import metrics_ask_due
 from bot.domain.periods import local_date, local_instant, week_id
 from bot.domain.schedule import Shift, next_daily_run, next_month_end_run, next_weekly_run, weekly_due_date
@@ -28,9 +29,9 @@ from bot.services import pending
 from bot.services.leave import days_away
 from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
-from storage import queries, queries_content
+from storage import activity_queries, queries, queries_content
 from storage.db import transaction
-from storage.models import SlackUser, Snooze, Team
+from storage.models import Activity, SlackUser, Snooze, Team
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,9 @@ class JobDef:
     what: str
     # Month-end jobs: the months (1..12) on whose last working day it runs.
     months: tuple[int, ...] | None = None
+    # A weekly reminder that someone on leave on its day gets on their first
+    # working day back that week, at the daily hour.
+    resumes_after_leave: bool = False
 
 
 def _zone(profile: SlackUser | None, team: TeamView) -> ZoneInfo:
@@ -123,6 +127,14 @@ def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry
             continue
         zone = _zone(prof, team)
         if not manual and now < _due_at(team, job, due_day, zone):
+            report.skipped.append((m, "not due yet in their zone"))
+            continue
+        today = local_date(now, zone)
+        if not manual and today > due_day and (
+            not team.calendar.is_working_day(today) or now < local_instant(today, team.daily().at, zone)
+        ):
+            # After the reminder's day it only reaches people back from
+            # leave, on a working day at the daily hour.
             report.skipped.append((m, "not due yet in their zone"))
             continue
         p = progress[m]
@@ -261,6 +273,41 @@ def _metrics_ask(s: Session, team: TeamView, now: datetime, manual: bool, dry_ru
         _dm_once(s, team, job.name, pub.author_id, f"pub:{pub.id}:d{days}", now, dry_run, report,
                  f"metrics for publication #{pub.id} “{title}”, day {days}", zone=zone, type="metrics_ask",
                  publication_id=pub.id, days=days)
+RETRO_PERIOD_SEP = "#a"
+
+
+def _retro_period(day: date, activity_id: int) -> str:
+    return f"{day.isoformat()}{RETRO_PERIOD_SEP}{activity_id}"
+
+
+def _retro_ask(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
+    """Owners of approved activities that ended with no retrospective: the
+    first ask on the first working day after the end, then once each working
+    day until it is in."""
+    job = JOBS["retro-ask"]
+    missing = activity_queries.retros_missing(s, team.id, now)
+    profiles = queries.slack_users(s, {a.owner_id for a in missing})
+    for a in missing:
+        prof = profiles.get(a.owner_id)
+        if prof is not None and prof.deleted:
+            _skip_deactivated(s, team, a.owner_id, now, dry_run, report)
+            continue
+        zone = _zone(prof, team)
+        today = local_date(now, zone)
+        first = retro_first_ask_day(local_date(a.ends_at, team.tz), team.calendar)
+        if today < first:
+            report.skipped.append((a.owner_id, f"activity #{a.id}: retrospective asked from {first.isoformat()}"))
+            continue
+        if not manual and not team.calendar.is_working_day(today):
+            report.skipped.append((a.owner_id, "not a working day"))
+            continue
+        if not manual and now < _due_at(team, job, today, zone):
+            report.skipped.append((a.owner_id, "not due yet in their zone"))
+            continue
+        asked = activity_queries.retro_asked_before(s, job.name, f"{team.id}:{a.owner_id}", a.id, RETRO_PERIOD_SEP)
+        what = f"{'retrospective reminder' if asked else 'retrospective ask'} for activity #{a.id}"
+        _dm_once(s, team, job.name, a.owner_id, _retro_period(today, a.id), now, dry_run, report, what, zone=zone,
+                 type="retro_ask", activity_id=a.id, reminder=asked)
 
 
 JOBS: dict[str, JobDef] = {
@@ -269,20 +316,22 @@ JOBS: dict[str, JobDef] = {
         JobDef("weekly-plan", "weekly_plan", True, Shift.LATER, False, _weekly_plan,
                "post last week's approved-but-unpublished and this week's approved topics"),
         JobDef("quota-reminder", "quota_reminder", True, Shift.EARLIER, True, _quota_reminder,
-               "DM each member below quota"),
+               "DM each member below quota", resumes_after_leave=True),
         JobDef("quota-summary", "quota_summary", True, Shift.EARLIER, False, _quota_summary,
                "post who met the quota this week"),
         JobDef("pending-nudge", "daily", False, Shift.EARLIER, True, _pending_nudge,
                "DM supervisors items waiting for a decision over 24 h"),
         JobDef("metrics-ask", "daily", False, Shift.EARLIER, True, _metrics_ask,
                "ask authors for metrics 1 and 7 days after publication"),
+        JobDef("retro-ask", "daily", False, Shift.EARLIER, True, _retro_ask,
+               "ask owners of activities that ended and have no retrospective"),
     )
 }
 
 
 # The reminders that carry "Remind me later", and who receives each.
 SNOOZABLE: dict[str, str | tuple[str, ...]] = {
-    "quota-reminder": "member", "pending-nudge": "supervisor", "metrics-ask": "member",
+    "quota-reminder": "member", "pending-nudge": "supervisor", "metrics-ask": "member", "retro-ask": "member",
 }
 # How a snoozed reminder of a job added below comes back: job -> resend(s, team, snooze, now) -> sent.
 RESENDERS: dict[str, Callable[[Session, TeamView, Snooze, datetime], int]] = {}
@@ -379,10 +428,31 @@ class JobRunner:
                         at = next_month_end_run(tv.daily(), tv.calendar, zs, after, jd.months)
                     elif jd.weekly:
                         at = next_weekly_run(tv.weekly(jd.schedule_key), tv.calendar, jd.shift, zs, after)
+                        if jd.resumes_after_leave:
+                            back = _back_from_leave_run(s, tv, jd, zs, after)
+                            if back is not None and (at is None or back < at):
+                                at = back
                     else:
                         at = next_daily_run(tv.daily(), tv.calendar, zs, after)
                     out.append(NextRun(jd.name, tv.name, tv.tz, at))
         return out
+
+
+def _back_from_leave_run(s: Session, team: TeamView, job: JobDef, zones: list[ZoneInfo],
+                         after: datetime) -> datetime | None:
+    """The next daily run later in the week of ``after`` when a member was on
+    leave on the weekly reminder's day: they get it on their first day back."""
+    monday = team.monday(after)
+    due_day = _week_due_date(team, job, monday)
+    if due_day is None:
+        return None
+    members = queries.team_user_ids(s, team.id, "member")
+    if not any(due_day in days for days in days_away(s, team.id, members, due_day, due_day).values()):
+        return None
+    at = next_daily_run(team.daily(), team.calendar, zones, max(after, _due_at(team, job, due_day, team.tz)))
+    if at is None or team.monday(at) != monday:
+        return None
+    return at
 
 
 def _resend(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
@@ -398,6 +468,15 @@ def _resend(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
         return int(notices.enqueue_dm(
             s, user=sn.user_id, type="quota_reminder", team_id=team.id, now=now, key=f"snooze:{sn.id}",
             count=p.count, quota=p.quota, due=due, job=sn.job, period=sn.period, snoozed=True,
+        ))
+    if sn.job == "retro-ask":
+        _day, _sep, raw = sn.period.partition(RETRO_PERIOD_SEP)
+        a = s.get(Activity, int(raw)) if raw.isdigit() else None
+        if a is None or a.owner_id != sn.user_id or a.status != "approved" or a.retro_at is not None:
+            return 0  # written in the meantime: nothing left to remind
+        return int(notices.enqueue_dm(
+            s, user=sn.user_id, type="retro_ask", team_id=team.id, now=now, key=f"snooze:{sn.id}",
+            activity_id=a.id, reminder=True, job=sn.job, period=sn.period, snoozed=True,
         ))
     if sn.job == "pending-nudge":
         waiting = pending.waiting(s, team.id, now - PENDING_AFTER)

@@ -313,3 +313,117 @@ class PeerRequestDM:
     member: Person
     period: str
     done: bool
+# -- activities and leave (PRODUCT.md §2.3, §2.4) ------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityRoundLine:
+    round: int
+    outcome: str | None
+    comment: str | None
+    decided_by: Person | None
+
+
+@dataclass(frozen=True)
+class ActivityCardView:
+    locale: str
+    activity_id: int
+    team_name: str
+    theme: str
+    format: str
+    starts_at: int  # epoch seconds, shown in each reader's zone
+    ends_at: int
+    owner: Person
+    participants: list[Person]
+    targets: dict
+    resources: str | None
+    status: str
+    round: int
+    decided_by: Person | None
+    decided_at: int | None
+    reason: str | None
+    earlier_rounds: list[ActivityRoundLine]
+    mention: bool = False
+    more_participants: int = 0
+
+
+@dataclass(frozen=True)
+class ActivityNoticeDM:
+    """To the owner: sent for review, or decided (with Resubmit after a request for changes)."""
+
+    locale: str
+    what: str  # sent | decided
+    activity_id: int
+    theme: str
+    team_name: str
+    channel: str
+    round: int
+    status: str
+    decided_by: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class RetroAskDM:
+    locale: str
+    activity_id: int
+    theme: str
+    team_id: int
+    team_name: str
+    ended_at: int
+    reminder: bool
+    done: bool
+    job: str
+    period: str
+    snoozed: bool = False
+
+
+@dataclass(frozen=True)
+class RetroPost:
+    locale: str
+    activity_id: int
+    team_name: str
+    theme: str
+    owner: Person
+    starts_at: int
+    ends_at: int
+    targets: dict
+    actuals: dict
+    worked: str
+    didnt: str
+    improve: str
+    mention: bool = False
+
+
+@dataclass(frozen=True)
+class LeaveCardView:
+    locale: str
+    leave_id: int
+    team_name: str
+    person: Person
+    start: date
+    end: date
+    workdays: int
+    reason: str
+    status: str
+    decided_by: Person | None
+    decided_at: int | None
+    decision_reason: str | None
+    mention: bool = False
+
+
+@dataclass(frozen=True)
+class LeaveNoticeDM:
+    """To the requester (sent, decided) or to the approver (cancelled)."""
+
+    locale: str
+    what: str  # sent | decided | cancelled
+    leave_id: int
+    team_name: str
+    person: str
+    start: date
+    end: date
+    workdays: int
+    status: str
+    decided_by: str | None = None
+    reason: str | None = None

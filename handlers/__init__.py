@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import content, errors, home, middleware, opsbot, reminders, reviews, topics
+from handlers import activities, content, errors, home, leave, middleware, opsbot, reminders, reviews, topics
 from handlers.deps import Deps
 
 
@@ -18,3 +18,5 @@ def register(app: App, deps: Deps) -> None:
     opsbot.register(app, deps)
     content.register(app, deps)
     reviews.register(app, deps)
+    activities.register(app, deps)
+    leave.register(app, deps)

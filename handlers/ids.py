@@ -12,6 +12,8 @@ class Command(StrEnum):
     DRAFT = "/draft"
     PUBLISH = "/publish"
     SELFREVIEW = "/selfreview"
+    ACTIVITY = "/activity"
+    LEAVE = "/leave"
 
 
 class Action(StrEnum):
@@ -31,6 +33,13 @@ class Action(StrEnum):
     REVIEW_REVISE = "review_revise"
     REVIEW_ASK_PEERS = "review_ask_peers"
     PEER_RATE = "peer_rate"
+    ACTIVITY_APPROVE = "activity_approve"
+    ACTIVITY_CHANGES = "activity_changes"
+    ACTIVITY_REJECT = "activity_reject"
+    ACTIVITY_RESUBMIT = "activity_resubmit"
+    WRITE_RETRO = "write_retro"
+    LEAVE_APPROVE = "leave_approve"
+    LEAVE_REJECT = "leave_reject"
 
 
 class View(StrEnum):
@@ -47,6 +56,12 @@ class View(StrEnum):
     PEERS = "review_peers"
     PEER_RATING = "review_peer_rating"
     TARGETS = "review_targets"
+    ACTIVITY_PROPOSE = "activity_propose"
+    ACTIVITY_CHANGES = "activity_changes_comment"
+    ACTIVITY_REJECT = "activity_reject_reason"
+    ACTIVITY_RETRO = "activity_retro"
+    LEAVE_REQUEST = "leave_request"
+    LEAVE_REJECT = "leave_reject_reason"
 
 
 class Block(StrEnum):
@@ -85,6 +100,25 @@ class Block(StrEnum):
     RV_TARGET_PUBLICATIONS = "rv_target_publications"
     RV_TARGET_READS = "rv_target_reads"
     RV_TARGET_ACTIVITIES = "rv_target_activities"
+    ACT_THEME = "activity_theme"
+    ACT_FORMAT = "activity_format"
+    ACT_START = "activity_start"
+    ACT_END = "activity_end"
+    ACT_PARTICIPANTS = "activity_participants"
+    TARGET_PARTICIPANTS = "target_participants"
+    TARGET_ENGAGEMENT = "target_engagement"
+    TARGET_CONVERSION = "target_conversion"
+    ACT_RESOURCES = "activity_resources"
+    ACTUAL_PARTICIPANTS = "actual_participants"
+    ACTUAL_ENGAGEMENT = "actual_engagement"
+    ACTUAL_CONVERSION = "actual_conversion"
+    RETRO_WORKED = "retro_worked"
+    RETRO_DIDNT = "retro_didnt"
+    RETRO_IMPROVE = "retro_improve"
+    COMMENT = "comment"
+    LEAVE_START = "leave_start"
+    LEAVE_END = "leave_end"
+    LEAVE_REASON = "leave_reason"
 
 
 class Event(StrEnum):

@@ -64,10 +64,14 @@ def status_label(status: str, _: Gettext) -> str:
         "approved": _("Approved"),
         "rejected": _("Rejected"),
         "withdrawn": _("Withdrawn"),
+        "changes_requested": _("Changes requested"),
+        "pending": _("Waiting for a decision"),
+        "cancelled": _("Cancelled"),
     }.get(status, status)
 
 
-STATUS_ICON = {"proposed": "⏳", "approved": "✅", "rejected": "❌", "withdrawn": "↩️"}
+STATUS_ICON = {"proposed": "⏳", "approved": "✅", "rejected": "❌", "withdrawn": "↩️", "changes_requested": "✏️",
+               "pending": "⏳", "cancelled": "↩️"}
 
 
 def progress_text(count: int, quota: int, _: Gettext) -> str:
@@ -167,6 +171,9 @@ def kind_label(kind: str, _: Gettext) -> str:
     return {
         "topic": _("Topic"),
         "draft": _("Draft"),
+        "activity": _("Activity"),
+        "leave": _("Leave request"),
+        "retro": _("Overdue retrospective"),
     }.get(kind, kind)
 
 
@@ -382,6 +389,8 @@ def opsbot_help(_: Gettext) -> str:
         _("`/selfreview` — write or revise your monthly self-review (private to you and your supervisors)."),
         _("`/opsbot targets @member [YYYY-MM]` — set a member's monthly targets (supervisors)."),
         _("`/opsbot reviews [YYYY-MM]` — every member's review status (supervisors)."),
+        _("`/activity` — propose an activity; its retrospective follows when it ends (`/activity help`)."),
+        _("`/leave` — request leave, list or cancel it (`/leave help`)."),
         _("`/opsbot help` — this help."),
         _("Open the *Home* tab of opsbot to see your week."),
     ])
@@ -433,3 +442,7 @@ RENDERERS.update(render_content.RENDERERS)
 from handlers.render_reviews import RENDERERS as _REVIEW_RENDERERS  # noqa: E402
 
 RENDERERS.update(_REVIEW_RENDERERS)
+# Activities and leave (PRODUCT.md §2.3, §2.4).
+from handlers import render_activities  # noqa: E402
+
+RENDERERS.update(render_activities.RENDERERS)

@@ -375,3 +375,75 @@ class PeerRating(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None]
+
+
+# -- activities and leave (PRODUCT.md §2.3, §2.4) ------------------------------
+
+
+class Activity(Base):
+    """An activity proposal, its decision, and its retrospective."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    theme: Mapped[str] = mapped_column(String(150))
+    format: Mapped[str] = mapped_column(String(150))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    participants: Mapped[list[Any]] = mapped_column(default=list)  # Slack user ids
+    targets: Mapped[dict[str, Any]] = mapped_column(default=dict)  # participants, engagement, conversion
+    resources: Mapped[str | None] = mapped_column(Text)
+    # proposed | changes_requested | approved | rejected
+    status: Mapped[str] = mapped_column(String(24), default="proposed", index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime]  # when the current round went in
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)  # the last comment or rejection reason
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    retro: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # actuals and the three texts
+    retro_at: Mapped[datetime | None]
+
+
+class ActivityRound(Base):
+    """One round of review: what was submitted, and what the supervisor said."""
+
+    __tablename__ = "activity_rounds"
+    __table_args__ = (UniqueConstraint("activity_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    submitted_at: Mapped[datetime]
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+
+
+class Leave(Base):
+    """A leave request for whole days in the team's calendar."""
+
+    __tablename__ = "leaves"
+    __table_args__ = (Index("ix_leaves_team_user_dates", "team_id", "user_id", "start_date", "end_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    # pending | approved | rejected | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None]
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))

@@ -335,6 +335,8 @@ def _calls_for(rig: Rig, job: str) -> dict[str, int]:
     if job == "annual-review":
         return {f"{sup}:{m}": len([c for c in dms(rig.slack.calls(), sup) if f"<@{m}>" in c.params["text"]])
                 for sup in (LEAD, LEAD2) for m in (ALICE, BOB)}
+    if job == "retro-ask":
+        return {ALICE: len([c for c in dms(rig.slack.calls(), ALICE) if "retrospective" in c.params["text"]])}
     marker = {"weekly-plan": "Content plan", "quota-summary": "topic quota"}[job]
     return {CHANNEL: len(channel_posts(rig, marker))}
 
@@ -343,6 +345,17 @@ def _calls_for(rig: Rig, job: str) -> dict[str, int]:
 REVIEW_MARKERS = {"selfreview-open": "time for your self-review", "review-reminders": "was due"}
 MONTH_END_SHANGHAI = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
 SETUP = {"review-reminders": lambda rig: rig.app.jobs.run("selfreview-open", now=MONTH_END_SHANGHAI, manual=True)}
+
+
+def _prepare(rig: Rig, job: str) -> None:
+    """What a job needs to have someone to send to, beyond a waiting topic."""
+    if job == "retro-ask":  # an approved activity that ended on Monday afternoon
+        rig.command(ALICE, "/activity", "", channel=CHANNEL)
+        rig.submit(ALICE, rig.last_view(), {
+            "activity_theme": "Race meetup", "activity_format": "Offline",
+            "activity_start": MONDAY_9AM + timedelta(hours=5), "activity_end": MONDAY_9AM + timedelta(hours=8),
+            "target_participants": 1, "target_engagement": 1, "target_conversion": 1})
+        rig.click(LEAD, "activity_approve", "1")
 
 
 RACES = {
@@ -354,6 +367,7 @@ RACES = {
     "selfreview-open": MONTH_END_SHANGHAI,
     "review-reminders": datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI),
     "annual-review": datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI),
+    "retro-ask": TUE_10_SHANGHAI,
 }
 
 
@@ -366,6 +380,7 @@ def test_a_job_run_twice_at_once_sends_each_notice_once(database_url, job):
     rig = make_rig(database_url).start()
     try:
         rig.command(ALICE, "/topic", "Waiting idea", channel=CHANNEL)
+        _prepare(rig, job)
         rig.deliver()  # the card fetches everyone's Slack profile
         if job == "metrics-ask":
             published_piece(rig, "Published idea")

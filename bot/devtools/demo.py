@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bot.devtools.demo_activities import ActivityScenes
 from bot.devtools.demo_content import ContentScenes
 from bot.devtools.demo_reviews import ReviewScenes
 from bot.devtools.rig import Reply, Rig
@@ -102,7 +103,7 @@ def _button(call: Call, action_id: str) -> dict[str, Any] | None:
     return next((b for b in _buttons(call) if b.get("action_id") == action_id), None)
 
 
-class Demo(ReviewScenes, ContentScenes):
+class Demo(ReviewScenes, ContentScenes, ActivityScenes):
     """The scripted week. ``run()`` returns the exit code."""
 
     def __init__(self, *, database_url: str, out: TextIO | None = None, slow: bool = False,
@@ -241,7 +242,8 @@ class Demo(ReviewScenes, ContentScenes):
             for scene in (self.alice_proposes, self.alice_uses_the_form, self.bob_tries_a_ping,
                           self.bob_is_not_a_supervisor, self.lena_decides, self.too_long, self.thursday_reminder,
                           self.remind_me_later, self.new_york_reminder, self.friday_summary, self.monday_plan,
-                          self.chinese_team, *self.reviews_scenes(), *self.content_scenes()):
+                          self.chinese_team, *self.reviews_scenes(), *self.content_scenes(),
+                          *self.activities_scenes()):
                 try:
                     scene()
                 except Exception as e:  # later scenes build on this one: stop, and say so

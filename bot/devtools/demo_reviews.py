@@ -37,14 +37,14 @@ class ReviewScenes:
                         return c
         return None
 
-    def _press(self, user: str, action_id: str, label: str) -> Call | None:
+    def _review_press(self, user: str, action_id: str, label: str) -> Call | None:
         dm = self._latest_dm_with(user, action_id)
         if not self.check(dm is not None, f"a DM to {user} with [ {label} ]"):
             return None
         assert dm is not None
         return dm if self.click(user, dm, action_id, label).status == 200 else None
 
-    def _modal(self, fresh: list[Call], what: str) -> dict[str, Any] | None:
+    def _review_modal(self, fresh: list[Call], what: str) -> dict[str, Any] | None:
         opened = [c for c in fresh if c.method == "views.open"]
         if not self.check(bool(opened), f"the {what} form opened"):
             return None
@@ -81,9 +81,9 @@ class ReviewScenes:
         from bot.devtools.demo import ALICE, SHANGHAI
 
         self.scene(datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI), "Alice writes her self-review")
-        if self._press(ALICE, "review_write", "Write self-review") is None:
+        if self._review_press(ALICE, "review_write", "Write self-review") is None:
             return
-        view = self._modal(self.show(ALICE), "self-review")
+        view = self._review_modal(self.show(ALICE), "self-review")
         if view is None:
             return
         values = {
@@ -103,9 +103,9 @@ class ReviewScenes:
         from bot.devtools.demo import ALICE, LEAD, SHANGHAI
 
         self.scene(datetime(2026, 12, 1, 11, 0, tzinfo=SHANGHAI), "Lena evaluates")
-        if self._press(LEAD, "review_evaluate", "Evaluate") is None:
+        if self._review_press(LEAD, "review_evaluate", "Evaluate") is None:
             return
-        view = self._modal(self.show(LEAD), "evaluation")
+        view = self._review_modal(self.show(LEAD), "evaluation")
         if view is None:
             return
         self._submit(LEAD, view, {"rv_score_performance": "78", "rv_score_ability": "80", "rv_score_attitude": "90",
@@ -120,9 +120,9 @@ class ReviewScenes:
         from bot.devtools.demo import ALICE, LEAD, SHANGHAI
 
         self.scene(datetime(2026, 12, 1, 14, 0, tzinfo=SHANGHAI), "Alice objects")
-        if self._press(ALICE, "review_object", "Object") is None:
+        if self._review_press(ALICE, "review_object", "Object") is None:
             return
-        view = self._modal(self.show(ALICE), "objection")
+        view = self._review_modal(self.show(ALICE), "objection")
         if view is None:
             return
         self._submit(ALICE, view, {"rv_reason": "The customer story slipped because the client moved the "
@@ -134,9 +134,9 @@ class ReviewScenes:
         from bot.devtools.demo import ALICE, LEAD, SHANGHAI
 
         self.scene(datetime(2026, 12, 2, 10, 30, tzinfo=SHANGHAI), "Lena revises the result; it is final")
-        if self._press(LEAD, "review_revise", "Revise result") is None:
+        if self._review_press(LEAD, "review_revise", "Revise result") is None:
             return
-        view = self._modal(self.show(LEAD), "revision")
+        view = self._review_modal(self.show(LEAD), "revision")
         if view is None:
             return
         self._submit(LEAD, view, {"rv_score_performance": "84", "rv_score_ability": "80", "rv_score_attitude": "90",

@@ -179,9 +179,10 @@ class Rig:
 
     def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Reply:
         """Submit a modal as opened (``views.open``), with ``values`` keyed by
-        block id: a string for text inputs and selects, an ISO date for dates, a
-        list of values for checkboxes, epoch seconds for a date and time, a list
-        of user ids for user pickers."""
+        block id: a string for text inputs and selects, an ISO date for dates,
+        an aware datetime (or epoch seconds) for date-and-time pickers, a
+        number or string for number inputs, a list of user ids for user
+        selects, a list of the ticked values for checkboxes. A field left out keeps what the modal filled in."""
         state: dict[str, Any] = {}
         for block in view.get("blocks", []):
             if block.get("type") != "input":
@@ -189,7 +190,7 @@ class Rig:
             el = block["element"]
             raw = values.get(block["block_id"])
             if el["type"] == "plain_text_input":
-                entry = {"type": "plain_text_input", "value": raw}
+                entry = {"type": "plain_text_input", "value": raw if raw is not None else el.get("initial_value")}
             elif el["type"] == "static_select":
                 if raw is None and el.get("initial_option"):
                     opt = el["initial_option"]
@@ -199,17 +200,21 @@ class Rig:
                         opt = {"text": {"type": "plain_text", "text": raw}, "value": raw}
                 entry = {"type": "static_select", "selected_option": opt}
             elif el["type"] == "datepicker":
-                entry = {"type": "datepicker", "selected_date": raw}
+                entry = {"type": "datepicker", "selected_date": raw if raw is not None else el.get("initial_date")}
             elif el["type"] == "checkboxes":  # a list of the ticked options' values
                 ticked = [o for o in el["options"] if o["value"] in (raw or [])]
                 entry = {"type": "checkboxes", "selected_options": ticked}
-            elif el["type"] == "datetimepicker":  # epoch seconds; untouched keeps the initial one
+            elif el["type"] == "datetimepicker":
+                # An aware datetime or epoch seconds; Slack sends epoch seconds.
+                if isinstance(raw, datetime):
+                    raw = int(raw.timestamp())
                 entry = {"type": "datetimepicker",
                          "selected_date_time": raw if raw is not None else el.get("initial_date_time")}
-            elif el["type"] == "number_input":  # typed text; untouched keeps the initial value
-                entry = {"type": "number_input", "value": raw if raw is not None else el.get("initial_value")}
+            elif el["type"] == "number_input":
+                entry = {"type": "number_input", "value": str(raw) if raw is not None else el.get("initial_value")}
             elif el["type"] == "multi_users_select":
-                entry = {"type": "multi_users_select", "selected_users": list(raw or [])}
+                entry = {"type": "multi_users_select",
+                         "selected_users": list(raw) if raw is not None else el.get("initial_users", [])}
             else:
                 raise ValueError(f"the rig cannot fill a {el['type']}")
             state[block["block_id"]] = {el["action_id"]: entry}

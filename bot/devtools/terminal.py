@@ -309,13 +309,15 @@ class Terminal:
             chosen = (el.get("initial_option") or {}).get("text", {}).get("text")
             control = f"[ {chosen or 'choose'} ▾ ]  " + " / ".join(options)
         elif kind == "datepicker":
-            control = "[ pick a date ▾ ]"
+            control = f"[ {el.get('initial_date') or 'pick a date'} ▾ ]"
         elif kind == "checkboxes":
             control = "  ".join(f"☐ {o['text']['text']}" for o in el.get("options", []))
         elif kind == "datetimepicker":
-            control = "[ date ▾ ] [ time ▾ ]" + ("  (now)" if el.get("initial_date_time") else "")
+            control = "[ pick a date and time ▾ ]"
         elif kind == "number_input":
-            control = f"[ {el.get('initial_value', 'number')} ]"
+            control = f"[ number{', filled in: ' + el['initial_value'] if el.get('initial_value') else ''} ]"
+        elif kind == "multi_users_select":
+            control = "[ pick people ▾ ]"
         else:
             control = f"[ {kind} ]"
         return f"{label}:  {control}"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.content import METRICS
 from storage import queries_content
-from storage.models import Draft, DraftRound, Publication, Topic
+from storage.models import Activity, Draft, DraftRound, Publication, Topic
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,14 @@ def member_figures(s: Session, team_id: int, user_ids: Iterable[str], start: dat
         counts[author]["topics_proposed"] = n
     for author, n in approved:
         counts[author]["topics_approved"] = n
+    ended = s.execute(
+        select(Activity.owner_id, func.count(Activity.id))
+        .where(Activity.team_id == team_id, Activity.owner_id.in_(users), Activity.status == "approved",
+               Activity.ends_at >= start, Activity.ends_at < end)
+        .group_by(Activity.owner_id)
+    ).all()
+    for owner, n in ended:
+        counts[owner]["activities"] = n
     content = _content_figures(s, team_id, users, start, end)
     return {u: MemberFigures(**counts[u], **content[u]) for u in users}
 

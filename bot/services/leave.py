@@ -10,15 +10,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.calendar import WorkingCalendar
+from storage.models import Leave
 
 
 def days_away(session: Session, team_id: int, user_ids: Iterable[str], first: date, last: date) -> dict[str, set[date]]:
     """Each person's approved leave days between ``first`` and ``last`` (inclusive),
-    as dates in the team's calendar. People with none are left out."""
-    return {}
+    as dates in the team's calendar. People with none are left out. One query
+    for everyone. Leave is a person's absence: leave approved in any of their
+    teams counts in every team they belong to."""
+    users = list(dict.fromkeys(user_ids))
+    if not users or last < first:
+        return {}
+    rows = session.execute(
+        select(Leave.user_id, Leave.start_date, Leave.end_date).where(
+            Leave.user_id.in_(users), Leave.status == "approved",
+            Leave.start_date <= last, Leave.end_date >= first,
+        )
+    ).all()
+    out: dict[str, set[date]] = {}
+    for user, start, end in rows:
+        day = max(start, first)
+        while day <= min(end, last):
+            out.setdefault(user, set()).add(day)
+            day += timedelta(days=1)
+    return out
 
 
 def is_away(session: Session, team_id: int, user_id: str, day: date) -> bool:
@@ -28,10 +47,13 @@ def is_away(session: Session, team_id: int, user_id: str, day: date) -> bool:
 def after_leave(session: Session, team_id: int, user_id: str, due: date, calendar: WorkingCalendar) -> date:
     """A deadline that falls in the person's leave moves to the first working
     day after it; otherwise it stays."""
+    away = days_away(session, team_id, [user_id], due, due + timedelta(days=366)).get(user_id, set())
+    if due not in away:
+        return due
     day = due
     # Leave is bounded (a request has an end), so this walks a few weeks at most.
     for _ in range(366):
-        if not is_away(session, team_id, user_id, day) and (day == due or calendar.is_working_day(day)):
+        if day not in away and calendar.is_working_day(day):
             return day
         day += timedelta(days=1)
     return due

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from storage import queries, queries_content
+from bot.domain.activities import retro_first_ask_day, retro_overdue_day
+from bot.domain.periods import local_date, local_instant
+from bot.services.leave import after_leave
+from bot.team import team_view
+from storage import activity_queries, queries, queries_content
+from storage.models import Team
 
 
 @dataclass(frozen=True)
@@ -51,3 +56,37 @@ def waiting(s: Session, team_id: int, older_than: datetime) -> list[Waiting]:
     """Every item of the team waiting since ``older_than`` or earlier, oldest first."""
     out = [w for source in SOURCES for w in source(s, team_id, older_than)]
     return sorted(out, key=lambda w: (w.since, w.kind, w.id))
+
+
+# -- activities and leave (PRODUCT.md §2.3, §2.4) ------------------------------
+
+PENDING_LAG = timedelta(hours=24)  # the nudge asks for items waiting since a day ago
+
+
+def _activities(s: Session, team_id: int, older_than: datetime) -> list[Waiting]:
+    return [Waiting("activity", a.id, a.theme, a.owner_id, a.submitted_at)
+            for a in activity_queries.pending_activities(s, team_id, older_than)]
+
+
+def _leaves(s: Session, team_id: int, older_than: datetime) -> list[Waiting]:
+    return [Waiting("leave", lv.id, f"{lv.start_date.isoformat()} – {lv.end_date.isoformat()}", lv.user_id,
+                    lv.created_at)
+            for lv in activity_queries.pending_leaves(s, team_id, older_than)]
+
+
+def _overdue_retros(s: Session, team_id: int, older_than: datetime) -> list[Waiting]:
+    """Retrospectives still missing RETRO_OVERDUE_WORKDAYS working days after
+    the first ask (moved past the owner's leave), shown from the daily hour of
+    that day on; waiting since the first ask."""
+    team = team_view(s.get_one(Team, team_id))
+    out = []
+    for a in activity_queries.retros_missing(s, team_id, older_than + PENDING_LAG):
+        end_day = local_date(a.ends_at, team.tz)
+        overdue = after_leave(s, team_id, a.owner_id, retro_overdue_day(end_day, team.calendar), team.calendar)
+        if local_instant(overdue, team.daily().at, team.tz) - PENDING_LAG <= older_than:
+            asked = local_instant(retro_first_ask_day(end_day, team.calendar), team.daily().at, team.tz)
+            out.append(Waiting("retro", a.id, a.theme, a.owner_id, asked))
+    return out
+
+
+SOURCES.extend([_activities, _leaves, _overdue_retros])

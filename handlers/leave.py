@@ -1,0 +1,80 @@
+"""Listeners for /leave and the leave card's buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.leave import LeaveCommandKind, parse_leave_command
+from bot.errors import NotFound
+from bot.i18n import gettext_for
+from bot.services import leave_requests as svc
+from bot.services.topics import user_locale
+from handlers import forms, forms_activities, render
+from handlers import render_activities as ra
+from handlers.deps import Deps
+from handlers.ids import Action, Command, View
+
+
+def register(app: App, deps: Deps) -> None:
+    services = {"db": deps.db, "clock": deps.clock}
+
+    @app.command(Command.LEAVE)
+    def leave_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        user, channel = command["user_id"], command.get("channel_id")
+        cmd = parse_leave_command(command.get("text") or "")
+        if cmd.kind == LeaveCommandKind.MODAL:
+            ctx = svc.form_context(**services, user_id=user, channel_id=channel)
+            client.views_open(trigger_id=command["trigger_id"], view=ra.leave_modal(
+                teams=ctx.teams, default_team_id=ctx.default_team_id, today=ctx.today,
+                metadata={"channel_id": channel}, _=gettext_for(ctx.locale)))
+            ack()
+            return
+        _ = gettext_for(user_locale(db=deps.db, user_id=user, channel_id=channel))
+        if cmd.kind == LeaveCommandKind.LIST:
+            locale, lines = svc.my_leaves(**services, user_id=user)
+            ack(render.ephemeral(ra.leave_list(lines, gettext_for(locale))))
+        elif cmd.kind == LeaveCommandKind.CANCEL and cmd.leave_id is not None:
+            done = svc.cancel_leave(**services, user_id=user, leave_id=cmd.leave_id)
+            ack(render.ephemeral(_("Leave #{id} ({start} – {end}) is cancelled.").format(
+                id=done.leave_id, start=done.start.isoformat(), end=done.end.isoformat())))
+        else:
+            ack(render.ephemeral(ra.leave_help(_)))
+
+    @app.view(View.LEAVE_REQUEST)
+    def leave_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        draft, team_id = forms_activities.leave_form(view)
+        svc.request_leave(**services, user_id=body["user"]["id"], draft=draft, team_id=team_id,
+                          channel_id=forms.metadata(view).get("channel_id"))
+        ack()
+
+    @app.action(Action.LEAVE_APPROVE)
+    def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        leave_id = forms.int_value(body)
+        if leave_id is None:
+            raise NotFound()
+        svc.decide_leave(**services, user_id=body["user"]["id"], leave_id=leave_id, approve=True)
+
+    @app.action(Action.LEAVE_REJECT)
+    def reject_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        leave_id = forms.int_value(body)
+        if leave_id is None:
+            raise NotFound()
+        user = body["user"]["id"]
+        svc.check_can_decide(**services, user_id=user, leave_id=leave_id)
+        _ = gettext_for(user_locale(db=deps.db, user_id=user))
+        client.views_open(trigger_id=body["trigger_id"], view=ra.reason_modal(
+            callback_id=View.LEAVE_REJECT, title=_("Reject leave"), submit=_("Reject"), label=_("Reason"),
+            required=False, intro=_("Rejecting leave request #{id}. The requester will see your reason.").format(
+                id=leave_id),
+            metadata={"leave_id": leave_id}, _=_))
+
+    @app.view(View.LEAVE_REJECT)
+    def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        svc.decide_leave(**services, user_id=body["user"]["id"], leave_id=int(forms.metadata(view).get("leave_id", 0)),
+                         approve=False, reason=forms_activities.comment(view))
+        ack()
