@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -161,3 +162,15 @@ class HomeView:
     locale: str
     user_id: str
     teams: list[HomeTeam]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A CSV of a team's data for a period, for one supervisor."""
+
+    locale: str
+    kind: str  # topics | content | activities | leave | reviews
+    team_name: str
+    period: str
+    columns: list[str]
+    rows: list[list[Any]]

@@ -47,6 +47,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.update": None,
     "views.publish": None,
     "users.info": "users:read",
+    "conversations.open": "im:write",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
     "auth.test": None,
 }
 # Slash commands need the ``commands`` scope.

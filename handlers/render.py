@@ -399,6 +399,11 @@ RENDERERS: dict[type, Callable[[Any, Gettext], dict[str, Any]]] = {
 }
 
 
+from handlers.render_exports import export_file  # noqa: E402
+
+RENDERERS[v.ExportFile] = export_file
+
+
 def render(view: Any) -> dict[str, Any]:
     return RENDERERS[type(view)](view, gettext_for(view.locale))
 
