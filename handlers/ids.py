@@ -21,6 +21,7 @@ class Action(StrEnum):
 class View(StrEnum):
     TOPIC_PROPOSE = "topic_propose"
     TOPIC_REJECT = "topic_reject_reason"
+    TEAM_SETTINGS = "team_settings"
 
 
 class Block(StrEnum):
@@ -31,6 +32,17 @@ class Block(StrEnum):
     TEAM = "team"
     REASON = "reason"
     DECISION_ACTIONS = "decision_actions"
+    # team settings (the block ids are the setting names)
+    QUOTA = "weekly_topic_quota"
+    WEEKLY_PLAN = "weekly_plan"
+    QUOTA_REMINDER = "quota_reminder"
+    QUOTA_SUMMARY = "quota_summary"
+    DAILY = "daily"
+    TIMEZONE = "timezone"
+    COUNTRY = "country"
+    LOCALE = "locale"
+    MENTIONS = "mention_in_summaries"
+    PLATFORMS = "platforms"
 
 
 class Event(StrEnum):

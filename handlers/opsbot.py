@@ -5,21 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from bot.i18n import gettext_for
-from bot.services import exports
+from bot.services import exports, settings
 from bot.services import topics as svc
-from handlers import render
+from handlers import forms, render
 from handlers.deps import Deps
-from handlers.ids import Command
+from handlers.ids import Command, View
 from handlers.render_exports import kind_title
+from handlers.render_settings import settings_modal, settings_saved
 
 
 def register(app: App, deps: Deps) -> None:
     @app.command(Command.OPSBOT)
-    def opsbot_command(ack: Ack, command: dict[str, Any]) -> None:
+    def opsbot_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         user, channel = command["user_id"], command.get("channel_id")
         sub, _sep, rest = (command.get("text") or "").strip().partition(" ")
+        if sub == "settings":
+            form = settings.settings_form(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel)
+            client.views_open(trigger_id=command["trigger_id"], view=settings_modal(
+                team_id=form.team_id, team_name=form.team_name, current=form.current, _=gettext_for(form.locale)))
+            ack()
+            return
         if sub == "export":
             queued = exports.request_export(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel, text=rest)
             _ = gettext_for(queued.locale)
@@ -31,3 +39,11 @@ def register(app: App, deps: Deps) -> None:
         if sub and sub != "help":
             text = _("I don't know `{sub}` yet.").format(sub=render.escape(sub[:50])) + "\n\n" + text
         ack(render.ephemeral(text))
+
+    @app.view(View.TEAM_SETTINGS)
+    def settings_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        team_id, raw = forms.settings_form(view)
+        saved = settings.update_settings(db=deps.db, clock=deps.clock, user_id=body["user"]["id"], team_id=team_id,
+                                         raw=raw)
+        ack(response_action="update", view=settings_saved(team_name=saved.team_name, changed=saved.changed,
+                                                          _=gettext_for(saved.locale)))
