@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot import views as v
 from bot.domain.periods import local_date, week_start
 from bot.i18n import resolve_locale
-from bot.services import exports, pending
+from bot.services import exports, pending, reports
 from bot.services.home import home_view
 from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
@@ -302,8 +302,25 @@ def _load_export(s: Session, notice: OutboxNotice, now: datetime) -> v.ExportFil
     )
 
 
+def _load_report(s: Session, notice: OutboxNotice, now: datetime) -> v.ReportView:
+    p = notice.payload
+    team = _team(s, notice.team_id)
+    period = exports.period_from_payload(p)
+    members = queries.team_user_ids(s, team.id, "member")
+    people = _People(s, now, set(members) | ({notice.recipient} if p.get("dm") else set()))
+    return v.ReportView(
+        locale=people.locale(notice.recipient, team.locale) if p.get("dm") else team.locale,
+        team_name=team.name,
+        period=period.label,
+        kind=period.kind,
+        rows=reports.report_rows(s, team, period, people),
+        mention=team.mention_in_summaries,
+    )
+
+
 _FILE_LOADERS = {
     "export": _load_export,
+    "report": _load_report,
 }
 _POST_LOADERS = {
     "quota_summary": _load_quota_summary,

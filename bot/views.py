@@ -174,3 +174,30 @@ class ExportFile:
     period: str
     columns: list[str]
     rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    person: Person
+    proposed: int  # topics proposed in the period's weeks
+    quota: int  # the quota owed over those weeks (prorated for leave)
+    approved: int
+    drafts_approved: int
+    publications: int
+    reads: int
+    likes: int
+    comments: int
+    shares: int
+    activities: int
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A team's week or month: a chart and its summary, in one message."""
+
+    locale: str
+    team_name: str
+    period: str
+    kind: str  # week | month
+    rows: list[ReportRow]
+    mention: bool

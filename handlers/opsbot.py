@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.i18n import gettext_for
-from bot.services import exports, settings
+from bot.services import exports, reports, settings
 from bot.services import topics as svc
 from handlers import forms, render
 from handlers.deps import Deps
@@ -33,6 +33,14 @@ def register(app: App, deps: Deps) -> None:
             _ = gettext_for(queued.locale)
             ack(render.ephemeral(_("Preparing {kind} of {team} for {period}; the CSV will arrive in your DMs.").format(
                 kind=kind_title(queued.kind, _), team=render.escape(queued.team_name), period=queued.period)))
+            return
+        if sub == "report":
+            queued = reports.request_report(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel, text=rest)
+            _ = gettext_for(queued.locale)
+            where = (_("in <#{channel}>").format(channel=queued.to_channel) if queued.to_channel
+                     else _("in your DMs"))
+            ack(render.ephemeral(_("The {period} report of {team} is on its way {where}.").format(
+                period=queued.period, team=render.escape(queued.team_name), where=where)))
             return
         _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel))
         text = render.opsbot_help(_)

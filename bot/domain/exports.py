@@ -67,3 +67,23 @@ def parse_export(text: str, today: date) -> ExportCommand:
     if kind not in KINDS:
         raise InvalidInput(N_("Export what? Use `/opsbot export topics|content|activities|leave|reviews [period]`."))
     return ExportCommand(kind, parse_period(parts[1] if len(parts) > 1 else "", today))
+
+
+@dataclass(frozen=True)
+class ReportCommand:
+    period: Period
+    team: str | None  # a team's name, when the caller named one
+    dm: bool  # to the caller by DM rather than to the team channel
+
+
+def parse_report(text: str, today: date) -> ReportCommand:
+    """``week|month|2026-W48|2026-11 [team name] [dm]``; the period comes first."""
+    words = text.split()
+    if not words:
+        raise InvalidInput(N_("Which report? Use `/opsbot report week|month [team] [dm]`."))
+    head, rest = words[0].lower(), words[1:]
+    period = parse_period(head, today)
+    dm = bool(rest) and rest[-1].lower() == "dm"
+    if dm:
+        rest = rest[:-1]
+    return ReportCommand(period, " ".join(rest) or None, dm)
