@@ -17,7 +17,7 @@ from bot import views as v
 from bot.domain.content import stage_of
 from bot.domain.periods import local_date, week_start
 from bot.i18n import resolve_locale
-from bot.services import pending
+from bot.services import exports, pending, reports
 from bot.services.home import home_view
 from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
@@ -29,6 +29,7 @@ DM = "dm"
 POST = "post"
 HOME = "home"
 RESPONSE = "response"
+FILE = "file"  # a file shared by DM or in a channel (files upload v2)
 
 PROFILE_MAX_AGE = timedelta(hours=12)
 
@@ -124,6 +125,8 @@ def load(s: Session, notice: OutboxNotice, now: datetime) -> Loaded:
         return Loaded(view=_load_home(s, notice.recipient, now), channel=notice.recipient)
     if notice.kind == RESPONSE:
         return Loaded(view=_load_response(s, p), url=p["url"])
+    if notice.kind == FILE:
+        return Loaded(view=_FILE_LOADERS[p["type"]](s, notice, now), channel=notice.recipient)
     loader = _DM_LOADERS[p["type"]] if notice.kind == DM else _POST_LOADERS[p["type"]]
     return Loaded(view=loader(s, notice, now), channel=notice.recipient)
 
@@ -293,6 +296,42 @@ _DM_LOADERS = {
     "pending_nudge": _load_pending_nudge,
     "not_in_channel": _load_not_in_channel,
     "member_deactivated": _load_deactivated,
+}
+def _load_export(s: Session, notice: OutboxNotice, now: datetime) -> v.ExportFile:
+    p = notice.payload
+    team = _team(s, notice.team_id)
+    period = exports.period_from_payload(p)
+    table = exports.export_table(s, team, p["export"], period)
+    people = _People(s, now, {notice.recipient})
+    return v.ExportFile(
+        locale=people.locale(notice.recipient, team.locale),
+        kind=p["export"],
+        team_name=team.name,
+        period=period.label,
+        columns=table.columns,
+        rows=table.rows,
+    )
+
+
+def _load_report(s: Session, notice: OutboxNotice, now: datetime) -> v.ReportView:
+    p = notice.payload
+    team = _team(s, notice.team_id)
+    period = exports.period_from_payload(p)
+    members = queries.team_user_ids(s, team.id, "member")
+    people = _People(s, now, set(members) | ({notice.recipient} if p.get("dm") else set()))
+    return v.ReportView(
+        locale=people.locale(notice.recipient, team.locale) if p.get("dm") else team.locale,
+        team_name=team.name,
+        period=period.label,
+        kind=period.kind,
+        rows=reports.report_rows(s, team, period, people),
+        mention=team.mention_in_summaries,
+    )
+
+
+_FILE_LOADERS = {
+    "export": _load_export,
+    "report": _load_report,
 }
 _POST_LOADERS = {
     "quota_summary": _load_quota_summary,

@@ -118,10 +118,16 @@ class Scheduler:
         for job in self._aps.get_jobs():
             if ":" in job.id and job.id not in wanted:
                 job.remove()
+        now = self.runner.clock.now()
         for job_id, nr in wanted.items():
-            if self._aps.get_job(job_id) is None:
+            existing = self._aps.get_job(job_id)
+            if existing is None:
                 self._aps.add_job(self.runner.run, TeamJobTrigger(self.runner, nr.job, nr.team), id=job_id,
                                   args=[nr.job], kwargs={"team": nr.team}, replace_existing=True)
+            elif nr.at is not None and existing.next_run_time is not None and existing.next_run_time > now \
+                    and existing.next_run_time != nr.at:
+                # The team's settings changed (/opsbot settings): plan the new time.
+                existing.modify(next_run_time=nr.at)
 
     def check_leadership(self) -> bool:
         """A leader whose lock connection died has lost the lock (PostgreSQL

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -427,3 +428,42 @@ class LeaveNoticeDM:
     status: str
     decided_by: str | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A CSV of a team's data for a period, for one supervisor."""
+
+    locale: str
+    kind: str  # topics | content | activities | leave | reviews
+    team_name: str
+    period: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    person: Person
+    proposed: int  # topics proposed in the period's weeks
+    quota: int  # the quota owed over those weeks (prorated for leave)
+    approved: int
+    drafts_approved: int
+    publications: int
+    reads: int
+    likes: int
+    comments: int
+    shares: int
+    activities: int
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A team's week or month: a chart and its summary, in one message."""
+
+    locale: str
+    team_name: str
+    period: str
+    kind: str  # week | month
+    rows: list[ReportRow]
+    mention: bool

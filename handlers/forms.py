@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.domain.settings import SettingsInput
 from bot.domain.topics import TopicDraft
 from handlers.ids import Block
 from handlers.render import parse_date
@@ -69,3 +70,24 @@ def json_value(body: dict[str, Any]) -> dict[str, Any]:
 def int_value(body: dict[str, Any]) -> int | None:
     v = action_value(body)
     return int(v) if v.isdigit() else None
+
+
+def settings_form(view: dict[str, Any]) -> tuple[int, SettingsInput]:
+    values = view["state"]["values"]
+
+    def text(block: str) -> str:
+        return _value(values, block) or ""
+
+    team_id = metadata(view).get("team_id")
+    return int(team_id) if isinstance(team_id, int) else 0, SettingsInput(
+        weekly_topic_quota=text(Block.QUOTA),
+        weekly_plan=text(Block.WEEKLY_PLAN),
+        quota_reminder=text(Block.QUOTA_REMINDER),
+        quota_summary=text(Block.QUOTA_SUMMARY),
+        daily=text(Block.DAILY),
+        timezone=text(Block.TIMEZONE),
+        country=text(Block.COUNTRY),
+        locale=text(Block.LOCALE),
+        mention_in_summaries=text(Block.MENTIONS) == "on",
+        platforms=text(Block.PLATFORMS),
+    )

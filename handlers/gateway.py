@@ -61,6 +61,8 @@ class SlackGateway:
                 return {}
             if kind == notices.RESPONSE:
                 return self._respond(loaded.url or "", payload)
+            if kind == notices.FILE:
+                return self._share_file(loaded.channel or "", payload)
             if kind == notices.CARD and loaded.ts:
                 r = self.client.chat_update(channel=loaded.channel, ts=loaded.ts, **payload)
             else:
@@ -71,6 +73,15 @@ class SlackGateway:
             raise _classify(e) from None
         except NETWORK_ERRORS as e:
             raise RetryLater(f"network: {type(e).__name__}") from None
+
+    def _share_file(self, recipient: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Upload v2 (get an upload URL, send the bytes, complete): the file is
+        shared only at the last step, so a retry after a failure cannot post it twice."""
+        channel = recipient
+        if recipient[:1] in ("U", "W"):
+            channel = self.client.conversations_open(users=recipient)["channel"]["id"]
+        r = self.client.files_upload_v2(channel=channel, **payload)
+        return {"channel": channel, "file": (r.get("file") or {}).get("id")}
 
     def _respond(self, url: str, payload: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -62,6 +62,7 @@ class View(StrEnum):
     ACTIVITY_RETRO = "activity_retro"
     LEAVE_REQUEST = "leave_request"
     LEAVE_REJECT = "leave_reject_reason"
+    TEAM_SETTINGS = "team_settings"
 
 
 class Block(StrEnum):
@@ -119,6 +120,17 @@ class Block(StrEnum):
     LEAVE_START = "leave_start"
     LEAVE_END = "leave_end"
     LEAVE_REASON = "leave_reason"
+    # team settings (the block ids are the setting names)
+    QUOTA = "weekly_topic_quota"
+    WEEKLY_PLAN = "weekly_plan"
+    QUOTA_REMINDER = "quota_reminder"
+    QUOTA_SUMMARY = "quota_summary"
+    DAILY = "daily"
+    TIMEZONE = "timezone"
+    COUNTRY = "country"
+    LOCALE = "locale"
+    MENTIONS = "mention_in_summaries"
+    PLATFORMS = "platforms"
 
 
 class Event(StrEnum):
@@ -135,6 +147,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.update": None,
     "views.publish": None,
     "users.info": "users:read",
+    "conversations.open": "im:write",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
     "auth.test": None,
 }
 # Slash commands need the ``commands`` scope.

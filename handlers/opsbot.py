@@ -1,4 +1,4 @@
-"""``/opsbot``: help for now; status, reports and settings grow here."""
+"""``/opsbot``: help, settings, exports, reports, and the review subcommands (``handlers/reviews.py``)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,53 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.i18n import gettext_for
+from bot.services import exports, reports, settings
 from bot.services import topics as svc
-from handlers import render, reviews
+from handlers import forms, render, reviews
 from handlers.deps import Deps
-from handlers.ids import Command
+from handlers.ids import Command, View
+from handlers.render_exports import kind_title
+from handlers.render_settings import settings_modal, settings_saved
 
 
 def register(app: App, deps: Deps) -> None:
     @app.command(Command.OPSBOT)
     def opsbot_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        sub = (command.get("text") or "").strip()
-        if reviews.opsbot_subcommand(deps, ack, command, client, sub):
+        user, channel = command["user_id"], command.get("channel_id")
+        text = (command.get("text") or "").strip()
+        if reviews.opsbot_subcommand(deps, ack, command, client, text):
             return
-        _ = gettext_for(svc.user_locale(db=deps.db, user_id=command["user_id"], channel_id=command.get("channel_id")))
+        sub, _sep, rest = text.partition(" ")
+        if sub == "settings":
+            form = settings.settings_form(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel)
+            client.views_open(trigger_id=command["trigger_id"], view=settings_modal(
+                team_id=form.team_id, team_name=form.team_name, current=form.current, _=gettext_for(form.locale)))
+            ack()
+            return
+        if sub == "export":
+            queued = exports.request_export(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel, text=rest)
+            _ = gettext_for(queued.locale)
+            ack(render.ephemeral(_("Preparing {kind} of {team} for {period}; the CSV will arrive in your DMs.").format(
+                kind=kind_title(queued.kind, _), team=render.escape(queued.team_name), period=queued.period)))
+            return
+        if sub == "report":
+            queued = reports.request_report(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel, text=rest)
+            _ = gettext_for(queued.locale)
+            where = (_("in <#{channel}>").format(channel=queued.to_channel) if queued.to_channel
+                     else _("in your DMs"))
+            ack(render.ephemeral(_("The {period} report of {team} is on its way {where}.").format(
+                period=queued.period, team=render.escape(queued.team_name), where=where)))
+            return
+        _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel))
         text = render.opsbot_help(_)
         if sub and sub != "help":
             text = _("I don't know `{sub}` yet.").format(sub=render.escape(sub[:50])) + "\n\n" + text
         ack(render.ephemeral(text))
+
+    @app.view(View.TEAM_SETTINGS)
+    def settings_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        team_id, raw = forms.settings_form(view)
+        saved = settings.update_settings(db=deps.db, clock=deps.clock, user_id=body["user"]["id"], team_id=team_id,
+                                         raw=raw)
+        ack(response_action="update", view=settings_saved(team_name=saved.team_name, changed=saved.changed,
+                                                          _=gettext_for(saved.locale)))

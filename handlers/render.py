@@ -427,6 +427,13 @@ RENDERERS: dict[type, Callable[[Any, Gettext], dict[str, Any]]] = {
 }
 
 
+from handlers.render_exports import export_file  # noqa: E402
+from handlers.render_reports import report_file  # noqa: E402
+
+RENDERERS[v.ExportFile] = export_file
+RENDERERS[v.ReportView] = report_file
+
+
 def render(view: Any) -> dict[str, Any]:
     return RENDERERS[type(view)](view, gettext_for(view.locale))
 

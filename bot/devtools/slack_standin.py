@@ -146,6 +146,9 @@ class SlackStandIn:
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, str] = {}
+        # files.getUploadURLExternal → POST /upload/<id> → files.completeUploadExternal
+        self._files: dict[str, dict[str, Any]] = {}
+        self._file_counter = 0
         self._response_urls: set[str] = set()
         self._extra_handlers: dict[str, Handler] = {}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
@@ -321,6 +324,12 @@ class SlackStandIn:
             path = urlsplit(url).path
             out = [c for c in out if c.params.get("_url") == path]
         return out
+
+    def files(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Files shared through the upload v2 flow (``content`` holds the bytes), oldest first."""
+        with self._lock:
+            shared = [dict(f) for f in self._files.values() if f.get("channel")]
+        return [f for f in shared if channel is None or f["channel"] == self._resolve_channel(channel)]
 
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """The stored message (after updates) or None."""
@@ -591,6 +600,54 @@ class SlackStandIn:
             user["locale"] = fields.get("locale", "en-US")
         return {"ok": True, "user": user}
 
+    def _files_get_upload_url_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = params.get("filename"), params.get("length")
+        if not filename:
+            raise _ApiError("invalid_arguments")
+        try:
+            size = int(length)
+        except (TypeError, ValueError):
+            raise _ApiError("invalid_arguments") from None
+        self._file_counter += 1
+        file_id = f"F{self._file_counter:08d}"
+        self._files[file_id] = {"id": file_id, "filename": filename, "length": size, "content": None,
+                                "title": None, "channel": None, "initial_comment": None}
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = params.get("files")
+        if isinstance(files, str):
+            try:
+                files = json.loads(files)
+            except ValueError:
+                files = None
+        if not isinstance(files, list) or not files:
+            raise _ApiError("invalid_arguments")
+        channel = params.get("channel_id")
+        if channel and (channel in self.not_in_channel or self._resolve_channel(channel) in self.not_in_channel):
+            raise _ApiError("not_in_channel")
+        out = []
+        for f in files:
+            stored = self._files.get(str(f.get("id")))
+            if stored is None or stored["content"] is None:
+                raise _ApiError("file_not_found")
+            if len(stored["content"]) != stored["length"]:
+                raise _ApiError("file_size_mismatch")
+            stored.update(title=f.get("title") or stored["filename"],
+                          channel=self._resolve_channel(channel) if channel else None,
+                          initial_comment=params.get("initial_comment"))
+            out.append({"id": stored["id"], "name": stored["filename"], "title": stored["title"],
+                        "size": stored["length"]})
+        return {"ok": True, "files": out}
+
+    def _receive_upload(self, file_id: str, data: bytes) -> bool:
+        with self._lock:
+            stored = self._files.get(file_id)
+            if stored is None:
+                return False
+            stored["content"] = data
+            return True
+
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         raw = params.get("users") or params.get("channel")
         if isinstance(raw, list):
@@ -622,6 +679,8 @@ _METHODS: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] = 
     "views.publish": SlackStandIn._views_publish,
     "users.info": SlackStandIn._users_info,
     "conversations.open": SlackStandIn._conversations_open,
+    "files.getUploadURLExternal": SlackStandIn._files_get_upload_url_external,
+    "files.completeUploadExternal": SlackStandIn._files_complete_upload_external,
 }
 
 
@@ -695,6 +754,21 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     def _handle(self) -> None:
         owner = self.owner
         path = urlsplit(self.path).path
+        if path.startswith("/upload/"):
+            # The upload v2 URL takes the file's raw bytes, whatever the content type.
+            length = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(length) if length > 0 else b""
+            file_id = path[len("/upload/"):].strip("/")
+            ok = owner._receive_upload(file_id, data)
+            owner._record(Call("file.upload", {"file_id": file_id, "bytes": len(data)}, None, 200 if ok else 404, ok,
+                               {"ok": ok}))
+            body = f"OK - {len(data)}".encode() if ok else b"not found"
+            self.send_response(200 if ok else 404)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         params, token = self._read_params()
 
         if path.startswith("/response/"):
