@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +33,59 @@ LEASE = timedelta(seconds=60)
 # stops at the first transient failure: one probe per poll, not a stampede.
 MAX_BACKOFF = timedelta(seconds=5)
 NOT_IN_CHANNEL_RETRY = timedelta(minutes=30)
+
+
+# Slack's published limits for posting (docs.slack.dev/apis/web-api/rate-limits):
+# chat.postMessage "generally allows posting one message per second per
+# channel", short bursts above that allowed, "while also maintaining a
+# workspace-wide limit" whose number Slack does not publish. The pacer keeps
+# under these; docs/performance.md says where each number comes from.
+CHANNEL_RATE, CHANNEL_BURST = 1.0, 4
+WORKSPACE_RATE, WORKSPACE_BURST = 10.0, 20
+# After a 429 the refused notice waits its whole Retry-After (in the
+# database); every other delivery holds back too, for at most this long, so
+# one long Retry-After cannot stall the whole outbox.
+HOLD_AFTER_429 = timedelta(seconds=2)
+
+
+class Pacer:
+    """Client-side token buckets in front of ``chat.postMessage``: one per
+    channel and one for the workspace, a little under Slack's limits so that
+    a fan-out of thousands of DMs goes out at the rate Slack allows instead of
+    bouncing off 429s. Thread-safe; waits on ``stop`` so shutdown is prompt."""
+
+    def __init__(self, *, channel: tuple[float, int] = (CHANNEL_RATE, CHANNEL_BURST),
+                 workspace: tuple[float, int] = (WORKSPACE_RATE, WORKSPACE_BURST), margin: float = 0.97,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.channel = (channel[0] * margin, max(1, channel[1] - 1))
+        self.workspace = (workspace[0] * margin, max(1, workspace[1] - 1))
+        self._now = monotonic
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, stamp)
+
+    def _level(self, key: str, rate: float, burst: int, now: float) -> float:
+        tokens, stamp = self._buckets.get(key, (float(burst), now))
+        return min(float(burst), tokens + (now - stamp) * rate)
+
+    def acquire(self, channel: str, stop: threading.Event | None = None) -> bool:
+        """Wait for a token for one post to ``channel``; False if stopped first."""
+        while True:
+            with self._lock:
+                now = self._now()
+                c = self._level(channel, *self.channel, now)
+                w = self._level("*", *self.workspace, now)
+                if c >= 1.0 and w >= 1.0:
+                    self._buckets[channel] = (c - 1.0, now)
+                    self._buckets["*"] = (w - 1.0, now)
+                    if len(self._buckets) > 10_000:  # forget idle channels (full buckets)
+                        self._buckets = {k: v for k, v in self._buckets.items() if v[1] > now - 60 or k == "*"}
+                    return True
+                delay = max((1.0 - c) / self.channel[0], (1.0 - w) / self.workspace[0])
+            if stop is not None:
+                if stop.wait(delay):
+                    return False
+            else:
+                time.sleep(delay)
 
 
 class RetryLater(Exception):
@@ -71,16 +125,28 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_BACKOFF)
 
 
+# Above this many people, one pass over ``users.list`` (a page per 200 people)
+# costs fewer calls than a ``users.info`` per person.
+LIST_PROFILES_ABOVE = 20
+
+
 def refresh_profiles(*, db: sessionmaker[Session], clock: Clock, slack: SlackPort, user_ids: set[str]) -> None:
-    """Fetch Slack profiles (zone, locale, deactivated) and cache them."""
-    fetched = [p for p in (slack.fetch_profile(u) for u in sorted(user_ids)) if p is not None]
+    """Fetch Slack profiles (zone, locale, deactivated) and cache them, in one
+    statement whatever their number."""
+    list_all = getattr(slack, "list_profiles", None)
+    if len(user_ids) > LIST_PROFILES_ABOVE and list_all is not None:
+        fetched = [p for p in list_all() if p.user_id in user_ids]
+    else:
+        fetched = [p for p in (slack.fetch_profile(u) for u in sorted(user_ids)) if p is not None]
     missing = user_ids - {p.user_id for p in fetched}
     now = clock.now()
+    rows = [dict(user_id=p.user_id, name=p.name, tz=p.tz, locale=p.locale, deleted=p.deleted, refreshed_at=now)
+            for p in fetched]
+    # Unknown to Slack: remember that, so we do not ask on every notice.
+    rows += [dict(user_id=u, name=None, tz=None, locale=None, deleted=True, refreshed_at=now) for u in sorted(missing)]
+    rows.sort(key=lambda r: r["user_id"])  # one lock order, so concurrent refreshes cannot deadlock
     with transaction(db) as s:
-        for p in fetched:
-            notices.upsert_profile(s, p.user_id, name=p.name, tz=p.tz, locale=p.locale, deleted=p.deleted, now=now)
-        for u in missing:  # unknown to Slack: remember that, so we do not ask on every notice
-            notices.upsert_profile(s, u, name=None, tz=None, locale=None, deleted=True, now=now)
+        queries.upsert_slack_users(s, rows)
 
 
 class OutboxWorker:
@@ -93,8 +159,11 @@ class OutboxWorker:
         batch: int = 100,
         poll_interval: float = 1.0,
         on_delivered: Callable[[OutboxNotice], None] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.db, self.clock, self.slack = db, clock, slack
+        self.pacer = pacer if pacer is not None else Pacer()
+        self._hold_until = None  # after a 429: no delivery before this (clock time)
         self.batch, self.poll_interval = batch, poll_interval
         self.on_delivered = on_delivered
         self._wake = threading.Event()
@@ -140,7 +209,7 @@ class OutboxWorker:
             if not ids:
                 break
             for notice_id in ids:
-                if self._stop.is_set():
+                if self._stop.is_set() or self._holding():
                     return delivered
                 outcome = self.deliver_one(notice_id)
                 delivered += outcome == "delivered"
@@ -149,6 +218,9 @@ class OutboxWorker:
                     # at the next poll rather than fail every notice in turn.
                     return delivered
         return delivered
+
+    def _holding(self) -> bool:
+        return self._hold_until is not None and self.clock.now() < self._hold_until
 
     def deliver_one(self, notice_id: int) -> str:
         """One notice: 'delivered', 'retry' (Slack refused for now), 'blocked'
@@ -174,9 +246,15 @@ class OutboxWorker:
                 return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
         else:
             return self._retry(notice_id, "profiles unavailable", None)
+        if kind in (notices.DM, notices.POST) or (kind == notices.CARD and not loaded.ts):
+            # A new message (chat.postMessage): keep under Slack's posting limits.
+            if not self.pacer.acquire(loaded.channel or "", self._stop):
+                return self._retry(notice_id, "stopping", 0)
         try:
             result = self.slack.deliver(kind, loaded)
         except RetryLater as e:
+            if e.error.startswith("429"):
+                self._hold_until = self.clock.now() + min(timedelta(seconds=e.after or 1), HOLD_AFTER_429)
             return self._retry(notice_id, e.error, e.after)
         except NotInChannel as e:
             self._not_in_channel(notice_id, str(e))

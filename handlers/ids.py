@@ -48,6 +48,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.publish": None,
     "users.info": "users:read",
     "auth.test": None,
+    "users.list": "users:read",
 }
 # Slash commands need the ``commands`` scope.
 COMMAND_SCOPE = "commands"
