@@ -87,6 +87,8 @@ class Server:
         raise RuntimeError(f"{self.name} did not answer /healthz within {timeout}s")
 
     def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
         self.proc.terminate()  # SIGTERM: opsbot finishes what is in flight and exits
         try:
             self.proc.wait(15)

@@ -130,8 +130,9 @@ def run_ack(*, levels: list[int], duration: float, pg_url: str | None, burst_siz
             do_ack: bool, do_burst: bool) -> dict[str, Any]:
     teams, users = ack_people(max(levels), burst_size)
     standin = StandIn(users, workdir)
-    response_url = standin.api_url.replace("/api/", f"/response/bench")
+    response_url = standin.api_url.replace("/api/", "/response/bench")
     targets: list[Target] = []
+    bursts: list[Target] = []
     try:
         log("starting the bare Bolt app")
         targets.append(Target("bare", start_bare(), None, response_url))
@@ -143,28 +144,64 @@ def run_ack(*, levels: list[int], duration: float, pg_url: str | None, burst_siz
             log(f"starting {label} (opsbot serve --no-scheduler)")
             server = start_opsbot(label, database_url=url, api_url=standin.api_url, teams=teams, workdir=workdir)
             targets.append(Target(label, server, Store(url), response_url))
+        if do_burst:
+            # The burst's cards must be in the channel first, and Slack takes
+            # one post a second per channel: a server and database of their
+            # own, seeded now, so their cards trickle out while the ack cells run.
+            bursts.append(Target("bare", targets[0].server, None, response_url))
+            for label, url in backends:
+                if url.startswith("sqlite"):
+                    url = f"sqlite:///{workdir / 'burst.sqlite3'}"
+                else:
+                    url = _sibling_database(url, "burst")
+                log(f"starting {label} for the burst; {burst_size} members propose a topic each")
+                server = start_opsbot(label, database_url=url, api_url=standin.api_url, teams=teams, workdir=workdir)
+                t = Target(label, server, Store(url), response_url)
+                signer = load.Signer(server.secret)
+                _send_all(server.url, signer, [load.command_body(m, f"Burst topic of {m}", response_url=response_url)
+                                               for m in teams["teams"][1]["members"]], 16)
+                bursts.append(t)
         out: dict[str, Any] = {"ack": [], "burst": []}
         members = teams["teams"][0]["members"]
-        for t in targets:  # warm up: imports, connection pools, profile cache
+        for t in targets:  # warm up: imports, connection pools, the profile cache
             signer = load.Signer(t.server.secret)
             _send_all(t.server.url, signer, [load.command_body(members[i % len(members)], f"Warm-up {i}",
                                                                response_url=response_url) for i in range(20)], 4)
-            if t.store:
-                t.store.wait_drained()
         if do_ack:
             for c in levels:
                 for t in targets:
                     out["ack"].extend(_ack_level(t, c, duration, members))
+        for t in targets[1:]:  # the ack servers' backlog must not slow the burst's
+            t.server.stop()
         if do_burst:
-            for t in targets:
+            for t in bursts:
+                if t.store:
+                    log(f"{t.label}: waiting for the burst's {burst_size} cards to be in the channel")
+                    t.store.wait_drained(timeout=max(600, burst_size * 3))
                 out["burst"].append(_burst(t, teams["teams"][1]))
         return out
     finally:
-        for t in targets:
+        for t in targets + bursts:
             t.server.stop()
             if t.store:
                 t.store.dispose()
         standin.stop()
+
+
+def _sibling_database(url: str, suffix: str) -> str:
+    """``postgresql://…/opsbot_bench`` → ``…/opsbot_bench_burst``, created empty."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from storage.db import normalize_url
+    u = make_url(normalize_url(url))
+    name = f"{u.database}_{suffix}"
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return u.set(database=name).render_as_string(hide_password=False)
 
 
 def _ack_level(t: Target, c: int, duration: float, members: list[str]) -> list[AckRow]:
@@ -178,7 +215,6 @@ def _ack_level(t: Target, c: int, duration: float, members: list[str]) -> list[A
     r_topic = load.closed_loop(t.server.url, signer, topic, concurrency=c, duration=duration)
     ids = list(range(1, r_topic.count + 1))
     if t.store:
-        t.store.wait_drained()
         ids = t.store.proposed("Bench") or [1]
 
     def approve(n: int) -> str:
@@ -186,8 +222,6 @@ def _ack_level(t: Target, c: int, duration: float, members: list[str]) -> list[A
 
     log(f"{t.label}: Approve at concurrency {c} for {duration:g}s ({len(ids)} cards waiting)")
     r_approve = load.closed_loop(t.server.url, signer, approve, concurrency=c, duration=duration)
-    if t.store:
-        t.store.wait_drained()
     fresh = min(r_approve.count + r_approve.errors, len(ids))
     return [AckRow(t.label, "/topic", c, r_topic), AckRow(t.label, "Approve", c, r_approve, fresh)]
 
@@ -208,10 +242,6 @@ def _burst(t: Target, team: dict[str, Any]) -> BurstRow:
     ids = list(range(1, n + 1))
     before = 0
     if t.store:
-        log(f"{t.label}: {n} members propose a topic each; their cards go out")
-        bodies = [load.command_body(m, f"Burst topic of {m}", response_url=t.response_url) for m in members]
-        _send_all(t.server.url, signer, bodies, 16)
-        t.store.wait_drained()
         ids = t.store.proposed("Burst")
         before = t.store.last_notice()
     clicks = [load.approve_body(sups[i], ids[i], channel=BURST_CHANNEL, response_url=t.response_url, n=i)

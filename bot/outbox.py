@@ -67,6 +67,11 @@ class Pacer:
         tokens, stamp = self._buckets.get(key, (float(burst), now))
         return min(float(burst), tokens + (now - stamp) * rate)
 
+    def ready(self, channel: str) -> bool:
+        """Whether a post to ``channel`` could go now without waiting on its channel."""
+        with self._lock:
+            return self._level(channel, *self.channel, self._now()) >= 1.0
+
     def acquire(self, channel: str, stop: threading.Event | None = None) -> bool:
         """Wait for a token for one post to ``channel``; False if stopped first."""
         while True:
@@ -205,12 +210,13 @@ class OutboxWorker:
         delivered = 0
         for _ in range(max_rounds):
             with transaction(self.db) as s:
-                ids = queries.due_notice_ids(s, self.clock.now(), self.batch)
-            if not ids:
+                due = queries.due_notices(s, self.clock.now(), self.batch)
+            if not due:
                 break
-            for notice_id in ids:
+            while due:
                 if self._stop.is_set() or self._holding():
                     return delivered
+                notice_id = self._next(due)
                 outcome = self.deliver_one(notice_id)
                 delivered += outcome == "delivered"
                 if outcome == "retry":
@@ -219,6 +225,16 @@ class OutboxWorker:
                     return delivered
         return delivered
 
+    def _next(self, due: list[tuple[int, str, str]]) -> int:
+        """The oldest notice whose channel can take a post now: a channel at
+        its limit (a burst of cards in one team channel) waits its turn
+        without holding up DMs to everyone else."""
+        for i, (notice_id, kind, recipient) in enumerate(due):
+            if kind not in (notices.DM, notices.POST, notices.CARD) or self.pacer.ready(recipient):
+                del due[i]
+                return notice_id
+        return due.pop(0)[0]
+
     def _holding(self) -> bool:
         return self._hold_until is not None and self.clock.now() < self._hold_until
 
@@ -226,25 +242,39 @@ class OutboxWorker:
         """One notice: 'delivered', 'retry' (Slack refused for now), 'blocked'
         (the channel is closed to us), 'failed' (for good) or 'skipped'."""
         now = self.clock.now()
-        with transaction(self.db) as s:
-            if not queries.claim_notice(s, notice_id, now, now + LEASE):
-                return "skipped"
+        # Lease and load in one transaction (the common case); only a notice
+        # naming people we have no fresh profile of goes round again.
+        need: set[str] | None = None
+        try:
+            with transaction(self.db) as s:
+                if not queries.claim_notice(s, notice_id, now, now + LEASE):
+                    return "skipped"
+                notice = s.get_one(OutboxNotice, notice_id)
+                kind = notice.kind
+                try:
+                    loaded = notices.load(s, notice, now)
+                except notices.NeedProfiles as e:
+                    need = e.user_ids  # commit the lease; fetch the profiles below
+        except Exception as e:
+            log.exception("loading notice %s failed", notice_id)
+            return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
         for _ in range(3):
+            if need is None:
+                break
+            try:
+                refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=need)
+            except RetryLater as e:
+                return self._retry(notice_id, f"users.info: {e.error}", e.after)
             try:
                 with transaction(self.db) as s:
                     notice = s.get_one(OutboxNotice, notice_id)
-                    kind = notice.kind
-                    loaded = notices.load(s, notice, now)
-                break
-            except notices.NeedProfiles as need:
-                try:
-                    refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=need.user_ids)
-                except RetryLater as e:
-                    return self._retry(notice_id, f"users.info: {e.error}", e.after)
+                    loaded, need = notices.load(s, notice, now), None
+            except notices.NeedProfiles as e:
+                need = e.user_ids
             except Exception as e:
                 log.exception("loading notice %s failed", notice_id)
                 return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
-        else:
+        if need is not None:
             return self._retry(notice_id, "profiles unavailable", None)
         if kind in (notices.DM, notices.POST) or (kind == notices.CARD and not loaded.ts):
             # A new message (chat.postMessage): keep under Slack's posting limits.

@@ -371,6 +371,17 @@ def due_notice_ids(session: Session, now: datetime, limit: int) -> list[int]:
     return list(session.scalars(q).all())
 
 
+def due_notices(session: Session, now: datetime, limit: int) -> list[tuple[int, str, str]]:
+    """:func:`due_notice_ids` with each notice's kind and recipient, so the
+    worker can order a round around Slack's per-channel limits."""
+    ids = due_notice_ids(session, now, limit)
+    if not ids:
+        return []
+    rows = session.execute(select(OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient)
+                           .where(OutboxNotice.id.in_(ids)).order_by(OutboxNotice.id))
+    return [(i, k, r) for i, k, r in rows]
+
+
 def claim_notice(session: Session, notice_id: int, now: datetime, until: datetime) -> bool:
     """Lease one notice to this worker; another worker's live lease wins."""
     result = session.execute(
