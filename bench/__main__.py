@@ -12,17 +12,19 @@ from bench import report, suites
 from bench.servers import ROOT
 
 FINDINGS = Path(__file__).with_name("findings.md")
+FULL = {"duration": 10.0, "concurrency": "1,8,32,128", "burst": 200, "members": 5000, "teams": 50, "window": 30.0}
+QUICK = {"duration": 1.0, "concurrency": "1,8", "burst": 16, "members": 120, "teams": 4, "window": 2.0}
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("--suites", default="ack,burst,fanout", help="comma-separated: ack, burst, fanout (default: all)")
-    p.add_argument("--duration", type=float, default=10.0, help="seconds per ack cell (default 10)")
-    p.add_argument("--concurrency", default="1,8,32,128", help="ack concurrency levels (default 1,8,32,128)")
-    p.add_argument("--burst", type=int, default=200, help="simultaneous Approve clicks (default 200)")
-    p.add_argument("--members", type=int, default=5000, help="fan-out: members (default 5000)")
-    p.add_argument("--teams", type=int, default=50, help="fan-out: teams (default 50)")
-    p.add_argument("--window", type=float, default=30.0, help="fan-out: seconds of delivery measured (default 30)")
+    p.add_argument("--duration", type=float, default=None, help="seconds per ack cell (default 10)")
+    p.add_argument("--concurrency", default=None, help="ack concurrency levels (default 1,8,32,128)")
+    p.add_argument("--burst", type=int, default=None, help="simultaneous Approve clicks (default 200)")
+    p.add_argument("--members", type=int, default=None, help="fan-out: members (default 5000)")
+    p.add_argument("--teams", type=int, default=None, help="fan-out: teams (default 50)")
+    p.add_argument("--window", type=float, default=None, help="fan-out: seconds of delivery measured (default 30)")
     p.add_argument("--postgres", default=os.environ.get("OPSBOT_BENCH_POSTGRES_URL"),
                    help="a PostgreSQL database of the bench's own, emptied first (default $OPSBOT_BENCH_POSTGRES_URL; "
                         "without it only SQLite runs)")
@@ -34,9 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.quick:
-        args.duration, args.concurrency, args.burst = 1.0, "1,8", 16
-        args.members, args.teams, args.window = 120, 4, 2.0
+    # Options given win; the rest come from the full run's or the quick run's defaults.
+    for key, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
     chosen = {s.strip() for s in args.suites.split(",") if s.strip()}
     unknown = chosen - {"ack", "burst", "fanout"}
     if unknown:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -46,6 +47,10 @@ WORKSPACE_RATE, WORKSPACE_BURST = 10.0, 20
 # database); every other delivery holds back too, for at most this long, so
 # one long Retry-After cannot stall the whole outbox.
 HOLD_AFTER_429 = timedelta(seconds=2)
+# While requests from Slack are being answered, the worker waits up to this
+# long before each delivery: an ack has 3 s, a notice has seconds to spare,
+# and on a busy process they share the CPU (docs/performance.md).
+YIELD_TO_REQUESTS = 0.25
 
 
 class Pacer:
@@ -169,6 +174,8 @@ class OutboxWorker:
         self.db, self.clock, self.slack = db, clock, slack
         self.pacer = pacer if pacer is not None else Pacer()
         self._hold_until = None  # after a 429: no delivery before this (clock time)
+        self._in_flight = 0
+        self._flight_lock = threading.Lock()
         self.batch, self.poll_interval = batch, poll_interval
         self.on_delivered = on_delivered
         self._wake = threading.Event()
@@ -216,6 +223,7 @@ class OutboxWorker:
             while due:
                 if self._stop.is_set() or self._holding():
                     return delivered
+                self._yield_to_requests()
                 notice_id = self._next(due)
                 outcome = self.deliver_one(notice_id)
                 delivered += outcome == "delivered"
@@ -224,6 +232,22 @@ class OutboxWorker:
                     # at the next poll rather than fail every notice in turn.
                     return delivered
         return delivered
+
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Around the handling of one request from Slack (``bot/web.py``)."""
+        with self._flight_lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._flight_lock:
+                self._in_flight -= 1
+
+    def _yield_to_requests(self) -> None:
+        deadline = time.monotonic() + YIELD_TO_REQUESTS
+        while self._in_flight and time.monotonic() < deadline and not self._stop.wait(0.005):
+            pass
 
     def _next(self, due: list[tuple[int, str, str]]) -> int:
         """The oldest notice whose channel can take a post now: a channel at
