@@ -177,6 +177,11 @@ def cmd_serve(args, settings: Settings) -> int:
                             timeout_graceful_shutdown=8, lifespan="off", access_log=False)
     server = uvicorn.Server(config)
     sock = socket.create_server((args.host, settings.port), reuse_port=False)
+    # Accepted connections inherit this. asyncio sets it only on sockets whose
+    # proto is TCP, and create_server's is 0: without it, a reply with a body
+    # (headers and body are two writes) waits ~40 ms on Nagle + delayed ACK
+    # on a kept-alive connection (docs/performance.md).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     # uvicorn stops taking requests on SIGTERM, finishes those in flight, then
     # re-raises the signal: make that a clean exit so that app.stop() runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -120,6 +120,7 @@ def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry
     progress = progress_for(s, team, members, monday=monday, until=now)
     summary_day = weekly_due_date(team.weekly("quota_summary"), monday, team.calendar, Shift.EARLIER) or due_day
     summary_at = int(local_instant(summary_day, team.weekly("quota_summary").at, team.tz).timestamp())
+    due: list[Due] = []
     for m in members:
         prof = profiles.get(m)
         if prof is not None and prof.deleted:
@@ -140,8 +141,9 @@ def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry
         p = progress[m]
         if p.quota == 0 or p.met:
             continue
-        _dm_once(s, team, job.name, m, week, now, dry_run, report, f"quota reminder {p.count}/{p.quota} for {week}",
-                 zone=zone, type="quota_reminder", count=p.count, quota=p.quota, due=summary_at)
+        due.append(Due(m, f"quota reminder {p.count}/{p.quota} for {week}", zone,
+                       {"count": p.count, "quota": p.quota, "due": summary_at}))
+    _dm_many(s, team, job.name, week, now, dry_run, report, due, type="quota_reminder")
 
 
 def _channel_post_week(team: TeamView, job: JobDef, now: datetime, manual: bool, report: JobReport) -> date | None:
@@ -203,6 +205,44 @@ def _dm_once(s: Session, team: TeamView, job: str, user: str, period: str, now: 
         notices.enqueue_dm(s, user=user, team_id=team.id, now=report.sent_at, key=f"{job}:{subject}:{period}",
                            job=job, period=period, **payload)
         report.sent.append((user, what))
+
+
+@dataclass(frozen=True)
+class Due:
+    """One recipient of a batched reminder: who, what (for the report), the
+    zone their day is reckoned in, and the notice's parameters."""
+
+    user: str
+    what: str
+    zone: ZoneInfo | None
+    payload: dict
+
+
+def _dm_many(s: Session, team: TeamView, job: str, period: str, now: datetime, dry_run: bool,
+             report: JobReport, due: list[Due], *, type: str) -> None:
+    """:func:`_dm_once` for a whole team at once, in a fixed number of
+    statements however many people are due: one claim INSERT and one outbox
+    executemany (per 500 people), never a query per person."""
+    due = [d for d in due if not _on_leave(s, team, d, now, report)]
+    subjects = [f"{team.id}:{d.user}" for d in due]
+    if not subjects:
+        return
+    if dry_run:
+        done = queries.already_claimed_many(s, job=job, subjects=subjects, period=period)
+        report.sent.extend((d.user, d.what) for d, sub in zip(due, subjects, strict=True) if sub not in done)
+        return
+    claimed = queries.claim_many(s, job=job, subjects=subjects, period=period, team_id=team.id, at=now)
+    mine = [(d, sub) for d, sub in zip(due, subjects, strict=True) if sub in claimed]
+    notices.enqueue_dms(s, [(d.user, f"{job}:{sub}:{period}", {"job": job, "period": period, **d.payload})
+                            for d, sub in mine], type=type, team_id=team.id, now=report.sent_at)
+    report.sent.extend((d.user, d.what) for d, _sub in mine)
+
+
+def _on_leave(s: Session, team: TeamView, d: Due, now: datetime, report: JobReport) -> bool:
+    if report.away(s, team, d.user, local_date(now, d.zone or team.tz)):
+        report.skipped.append((d.user, "on leave"))
+        return True
+    return False
 
 
 def _post_once(s: Session, team: TeamView, job: str, period: str, now: datetime, dry_run: bool,
@@ -360,11 +400,13 @@ class JobRunner:
         with transaction(self.db) as s:
             return [team_view(t) for t in queries.active_teams(s) if name is None or t.name == name]
 
-    def _refresh_profiles(self, team: TeamView, now: datetime) -> None:
-        if self.slack is None:
+    def _refresh_profiles(self, teams: list[TeamView], now: datetime) -> None:
+        """Refresh the stale profiles of every team's people at once: for many
+        people that is one pass over ``users.list``, not one per team."""
+        if self.slack is None or not teams:
             return
         with transaction(self.db) as s:
-            people = set(queries.team_user_ids(s, team.id, "member")) | set(queries.team_user_ids(s, team.id, "supervisor"))
+            people = set(queries.people_of_teams(s, [t.id for t in teams]))
             known = queries.slack_users(s, people)
         stale = {u for u in people if u not in known or known[u].refreshed_at < now - notices.PROFILE_MAX_AGE}
         if stale:
@@ -373,7 +415,8 @@ class JobRunner:
             except RetryLater as e:
                 # Slack is down: the job still runs, on the profiles we have
                 # (or the team's zone); its DMs wait in the outbox.
-                log.warning("could not refresh profiles for %s (%s); using cached ones", team.name, e.error)
+                names = ", ".join(t.name for t in teams)
+                log.warning("could not refresh profiles for %s (%s); using cached ones", names, e.error)
 
     def run(self, name: str, *, team: str | None = None, now: datetime | None = None, manual: bool = False,
             dry_run: bool = False) -> list[JobReport]:
@@ -382,9 +425,10 @@ class JobRunner:
             raise UnknownJob(f"unknown job {name!r}; jobs are: {', '.join(JOBS)}")
         now = now or self.clock.now()
         reports = []
-        for t in self._teams(team):
-            if not dry_run:
-                self._refresh_profiles(t, now)
+        teams = self._teams(team)
+        if not dry_run:
+            self._refresh_profiles(teams, now)
+        for t in teams:
             report = JobReport(job.name, t.name, sent_at=self.clock.now())
             with transaction(self.db) as s:
                 job.run(s, t, now, manual, dry_run, report)

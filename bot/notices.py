@@ -70,6 +70,15 @@ def enqueue_dm(
     )
 
 
+def enqueue_dms(s: Session, dms: list[tuple[str, str, dict[str, Any]]], *, type: str, team_id: int | None,
+                now: datetime) -> None:
+    """Many DMs of one ``type`` in one statement: (user, key, params) each."""
+    queries.enqueue_keyed_notices(
+        s, [{"kind": DM, "recipient": user, "team_id": team_id, "key": key, "payload": {"type": type, **params}}
+            for user, key, params in dms], now=now,
+    )
+
+
 def enqueue_post(
     s: Session, *, channel: str, type: str, team_id: int, now: datetime, key: str | None = None, **params: Any
 ) -> bool:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -31,7 +33,71 @@ LEASE = timedelta(seconds=60)
 # (PRODUCT.md §7). Load on a struggling Slack stays low because a round
 # stops at the first transient failure: one probe per poll, not a stampede.
 MAX_BACKOFF = timedelta(seconds=5)
+# A notice that waits for another one (a thread reply for its card's ts) looks again after this.
+NOT_YET_RETRY = 1.0
 NOT_IN_CHANNEL_RETRY = timedelta(minutes=30)
+
+
+# Slack's published limits for posting (docs.slack.dev/apis/web-api/rate-limits):
+# chat.postMessage "generally allows posting one message per second per
+# channel", short bursts above that allowed, "while also maintaining a
+# workspace-wide limit" whose number Slack does not publish. The pacer keeps
+# under these; docs/performance.md says where each number comes from.
+CHANNEL_RATE, CHANNEL_BURST = 1.0, 4
+WORKSPACE_RATE, WORKSPACE_BURST = 10.0, 20
+# After a 429 the refused notice waits its whole Retry-After (in the
+# database); every other delivery holds back too, for at most this long, so
+# one long Retry-After cannot stall the whole outbox.
+HOLD_AFTER_429 = timedelta(seconds=2)
+# While requests from Slack are being answered, the worker waits up to this
+# long before each delivery: an ack has 3 s, a notice has seconds to spare,
+# and on a busy process they share the CPU (docs/performance.md).
+YIELD_TO_REQUESTS = 0.25
+
+
+class Pacer:
+    """Client-side token buckets in front of ``chat.postMessage``: one per
+    channel and one for the workspace, a little under Slack's limits so that
+    a fan-out of thousands of DMs goes out at the rate Slack allows instead of
+    bouncing off 429s. Thread-safe; waits on ``stop`` so shutdown is prompt."""
+
+    def __init__(self, *, channel: tuple[float, int] = (CHANNEL_RATE, CHANNEL_BURST),
+                 workspace: tuple[float, int] = (WORKSPACE_RATE, WORKSPACE_BURST), margin: float = 0.97,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.channel = (channel[0] * margin, max(1, channel[1] - 1))
+        self.workspace = (workspace[0] * margin, max(1, workspace[1] - 1))
+        self._now = monotonic
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, stamp)
+
+    def _level(self, key: str, rate: float, burst: int, now: float) -> float:
+        tokens, stamp = self._buckets.get(key, (float(burst), now))
+        return min(float(burst), tokens + (now - stamp) * rate)
+
+    def ready(self, channel: str) -> bool:
+        """Whether a post to ``channel`` could go now without waiting on its channel."""
+        with self._lock:
+            return self._level(channel, *self.channel, self._now()) >= 1.0
+
+    def acquire(self, channel: str, stop: threading.Event | None = None) -> bool:
+        """Wait for a token for one post to ``channel``; False if stopped first."""
+        while True:
+            with self._lock:
+                now = self._now()
+                c = self._level(channel, *self.channel, now)
+                w = self._level("*", *self.workspace, now)
+                if c >= 1.0 and w >= 1.0:
+                    self._buckets[channel] = (c - 1.0, now)
+                    self._buckets["*"] = (w - 1.0, now)
+                    if len(self._buckets) > 10_000:  # forget idle channels (full buckets)
+                        self._buckets = {k: v for k, v in self._buckets.items() if v[1] > now - 60 or k == "*"}
+                    return True
+                delay = max((1.0 - c) / self.channel[0], (1.0 - w) / self.workspace[0])
+            if stop is not None:
+                if stop.wait(delay):
+                    return False
+            else:
+                time.sleep(delay)
 
 
 class RetryLater(Exception):
@@ -71,16 +137,28 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_BACKOFF)
 
 
+# Above this many people, one pass over ``users.list`` (a page per 200 people)
+# costs fewer calls than a ``users.info`` per person.
+LIST_PROFILES_ABOVE = 20
+
+
 def refresh_profiles(*, db: sessionmaker[Session], clock: Clock, slack: SlackPort, user_ids: set[str]) -> None:
-    """Fetch Slack profiles (zone, locale, deactivated) and cache them."""
-    fetched = [p for p in (slack.fetch_profile(u) for u in sorted(user_ids)) if p is not None]
+    """Fetch Slack profiles (zone, locale, deactivated) and cache them, in one
+    statement whatever their number."""
+    list_all = getattr(slack, "list_profiles", None)
+    if len(user_ids) > LIST_PROFILES_ABOVE and list_all is not None:
+        fetched = [p for p in list_all() if p.user_id in user_ids]
+    else:
+        fetched = [p for p in (slack.fetch_profile(u) for u in sorted(user_ids)) if p is not None]
     missing = user_ids - {p.user_id for p in fetched}
     now = clock.now()
+    rows = [dict(user_id=p.user_id, name=p.name, tz=p.tz, locale=p.locale, deleted=p.deleted, refreshed_at=now)
+            for p in fetched]
+    # Unknown to Slack: remember that, so we do not ask on every notice.
+    rows += [dict(user_id=u, name=None, tz=None, locale=None, deleted=True, refreshed_at=now) for u in sorted(missing)]
+    rows.sort(key=lambda r: r["user_id"])  # one lock order, so concurrent refreshes cannot deadlock
     with transaction(db) as s:
-        for p in fetched:
-            notices.upsert_profile(s, p.user_id, name=p.name, tz=p.tz, locale=p.locale, deleted=p.deleted, now=now)
-        for u in missing:  # unknown to Slack: remember that, so we do not ask on every notice
-            notices.upsert_profile(s, u, name=None, tz=None, locale=None, deleted=True, now=now)
+        queries.upsert_slack_users(s, rows)
 
 
 class OutboxWorker:
@@ -93,8 +171,13 @@ class OutboxWorker:
         batch: int = 100,
         poll_interval: float = 1.0,
         on_delivered: Callable[[OutboxNotice], None] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.db, self.clock, self.slack = db, clock, slack
+        self.pacer = pacer if pacer is not None else Pacer()
+        self._hold_until = None  # after a 429: no delivery before this (clock time)
+        self._in_flight = 0
+        self._flight_lock = threading.Lock()
         self.batch, self.poll_interval = batch, poll_interval
         self.on_delivered = on_delivered
         self._wake = threading.Event()
@@ -136,12 +219,14 @@ class OutboxWorker:
         delivered = 0
         for _ in range(max_rounds):
             with transaction(self.db) as s:
-                ids = queries.due_notice_ids(s, self.clock.now(), self.batch)
-            if not ids:
+                due = queries.due_notices(s, self.clock.now(), self.batch)
+            if not due:
                 break
-            for notice_id in ids:
-                if self._stop.is_set():
+            while due:
+                if self._stop.is_set() or self._holding():
                     return delivered
+                self._yield_to_requests()
+                notice_id = self._next(due)
                 outcome = self.deliver_one(notice_id)
                 delivered += outcome == "delivered"
                 if outcome == "retry":
@@ -150,35 +235,87 @@ class OutboxWorker:
                     return delivered
         return delivered
 
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Around the handling of one request from Slack (``bot/web.py``)."""
+        with self._flight_lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._flight_lock:
+                self._in_flight -= 1
+
+    def _yield_to_requests(self) -> None:
+        deadline = time.monotonic() + YIELD_TO_REQUESTS
+        while self._in_flight and time.monotonic() < deadline and not self._stop.wait(0.005):
+            pass
+
+    def _next(self, due: list[tuple[int, str, str]]) -> int:
+        """The oldest notice whose channel can take a post now: a channel at
+        its limit (a burst of cards in one team channel) waits its turn
+        without holding up DMs to everyone else."""
+        for i, (notice_id, kind, recipient) in enumerate(due):
+            if kind not in (notices.DM, notices.POST, notices.CARD) or self.pacer.ready(recipient):
+                del due[i]
+                return notice_id
+        return due.pop(0)[0]
+
+    def _holding(self) -> bool:
+        return self._hold_until is not None and self.clock.now() < self._hold_until
+
     def deliver_one(self, notice_id: int) -> str:
         """One notice: 'delivered', 'retry' (Slack refused for now), 'blocked'
         (the channel is closed to us), 'failed' (for good) or 'skipped'."""
         now = self.clock.now()
-        with transaction(self.db) as s:
-            if not queries.claim_notice(s, notice_id, now, now + LEASE):
-                return "skipped"
+        # Lease and load in one transaction (the common case); only a notice
+        # naming people we have no fresh profile of goes round again.
+        need: set[str] | None = None
+        try:
+            with transaction(self.db) as s:
+                if not queries.claim_notice(s, notice_id, now, now + LEASE):
+                    return "skipped"
+                notice = s.get_one(OutboxNotice, notice_id)
+                kind = notice.kind
+                try:
+                    loaded = notices.load(s, notice, now)
+                except notices.NeedProfiles as e:
+                    need = e.user_ids  # commit the lease; fetch the profiles below
+        except notices.NotYet as e:
+            # Waits for another notice (a thread reply for its card's ts): not an error.
+            return self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY)
+        except Exception as e:
+            log.exception("loading notice %s failed", notice_id)
+            return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
         for _ in range(3):
+            if need is None:
+                break
+            try:
+                refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=need)
+            except RetryLater as e:
+                return self._retry(notice_id, f"users.info: {e.error}", e.after)
             try:
                 with transaction(self.db) as s:
                     notice = s.get_one(OutboxNotice, notice_id)
-                    kind = notice.kind
-                    loaded = notices.load(s, notice, now)
-                break
-            except notices.NeedProfiles as need:
-                try:
-                    refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=need.user_ids)
-                except RetryLater as e:
-                    return self._retry(notice_id, f"users.info: {e.error}", e.after)
+                    loaded, need = notices.load(s, notice, now), None
+            except notices.NeedProfiles as e:
+                need = e.user_ids
             except notices.NotYet as e:
-                return self._retry(notice_id, f"waiting: {e}", 1.0)
+                return self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY)
             except Exception as e:
                 log.exception("loading notice %s failed", notice_id)
                 return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
-        else:
+        if need is not None:
             return self._retry(notice_id, "profiles unavailable", None)
+        if kind in (notices.DM, notices.POST, notices.FILE) or (kind == notices.CARD and not loaded.ts):
+            # A new message (chat.postMessage): keep under Slack's posting limits.
+            if not self.pacer.acquire(loaded.channel or "", self._stop):
+                return self._retry(notice_id, "stopping", 0)
         try:
             result = self.slack.deliver(kind, loaded)
         except RetryLater as e:
+            if e.error.startswith("429"):
+                self._hold_until = self.clock.now() + min(timedelta(seconds=e.after or 1), HOLD_AFTER_429)
             return self._retry(notice_id, e.error, e.after)
         except NotInChannel as e:
             self._not_in_channel(notice_id, str(e))

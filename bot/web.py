@@ -6,6 +6,7 @@ keeps accepting requests while a listener waits on the database.
 
 from __future__ import annotations
 
+import anyio
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -16,11 +17,21 @@ from starlette.routing import Route
 from bot import __version__
 from bot.app import Opsbot
 
+# Requests handled at once; the rest wait their turn in order. Above this the
+# threads only contend for the GIL and for database connections (the pool
+# holds DISPATCH_THREADS + a few, so none is opened and closed per request):
+# more tail latency, no more throughput (docs/performance.md).
+DISPATCH_THREADS = 16
+
 
 def make_asgi(app: Opsbot) -> Starlette:
+    limiter = anyio.CapacityLimiter(DISPATCH_THREADS)
+
     async def slack_events(request: Request) -> Response:
         body = await request.body()
-        bolt_response = await run_in_threadpool(app.bolt.dispatch, to_bolt_request(request, body))
+        with app.worker.serving():  # the outbox worker gives way while acks are due
+            bolt_response = await anyio.to_thread.run_sync(app.bolt.dispatch, to_bolt_request(request, body),
+                                                            limiter=limiter)
         return to_starlette_response(bolt_response)
 
     async def healthz(_request: Request) -> Response:

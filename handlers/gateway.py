@@ -95,6 +95,23 @@ class SlackGateway:
             raise PermanentFailure(f"response_url {r.status_code} {r.body}")
         return {}
 
+    def list_profiles(self) -> list[Profile]:
+        """Every person in the workspace, a page of ``users.list`` at a time:
+        one call per 200 people instead of one ``users.info`` per person."""
+        out: list[Profile] = []
+        cursor: str | None = None
+        while True:
+            try:
+                r = self.client.users_list(limit=200, include_locale=True, cursor=cursor)
+            except SlackApiError as e:
+                raise _classify(e) from None
+            except NETWORK_ERRORS as e:
+                raise RetryLater(f"network: {type(e).__name__}") from None
+            out.extend(_profile(u) for u in r.get("members") or [])
+            cursor = (r.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return out
+
     def fetch_profile(self, user_id: str) -> Profile | None:
         try:
             r = self.client.users_info(user=user_id, include_locale=True)
@@ -104,12 +121,15 @@ class SlackGateway:
             raise _classify(e) from None
         except NETWORK_ERRORS as e:
             raise RetryLater(f"network: {type(e).__name__}") from None
-        u = r["user"]
-        profile = u.get("profile") or {}
-        return Profile(
-            user_id=user_id,
-            name=profile.get("real_name") or u.get("real_name") or profile.get("display_name") or u.get("name"),
-            tz=u.get("tz"),
-            locale=u.get("locale"),
-            deleted=bool(u.get("deleted")),
-        )
+        return _profile(r["user"], user_id)
+
+
+def _profile(u: dict[str, Any], user_id: str | None = None) -> Profile:
+    profile = u.get("profile") or {}
+    return Profile(
+        user_id=user_id or u["id"],
+        name=profile.get("real_name") or u.get("real_name") or profile.get("display_name") or u.get("name"),
+        tz=u.get("tz"),
+        locale=u.get("locale"),
+        deleted=bool(u.get("deleted")),
+    )

@@ -151,6 +151,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
     "auth.test": None,
+    "users.list": "users:read",
 }
 # Slash commands need the ``commands`` scope.
 COMMAND_SCOPE = "commands"

@@ -40,6 +40,14 @@ def register(app: App, deps: Deps) -> None:
             open_propose_modal(client, command["trigger_id"], user, channel, command.get("response_url"))
             ack()
             return
+        if cmd.kind == TopicCommandKind.PROPOSE:
+            # The proposal's own transaction decides the reply's language:
+            # no second transaction just to look it up.
+            p = svc.propose_topic(**services, user_id=user, channel_id=channel, draft=TopicDraft(title=cmd.title or ""))
+            shown = ProposalConfirmation(p.locale, p.topic_id, p.title, p.team_name, p.count, p.quota,
+                                         p.chosen_by_default)
+            ack(render.proposal_confirmation(shown, gettext_for(p.locale)))
+            return
         _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel))
         if cmd.kind == TopicCommandKind.HELP:
             ack(render.ephemeral(render.topic_help(_)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("opsbot.sqlite3")
+WRITER_WAIT = 30.0  # seconds, as PRAGMA busy_timeout
 
 
 def normalize_url(url: str) -> str:
@@ -22,7 +24,7 @@ def normalize_url(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -47,9 +49,35 @@ def _configure_sqlite(engine: Engine) -> None:
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
+    # SQLite has one writer at a time. Left to itself, a thread that finds the
+    # lock taken sleeps in SQLite's busy handler (1, 2, 5 ... 100 ms steps),
+    # so under concurrent requests most time goes to sleeping: throughput falls
+    # as concurrency rises and p99 reaches seconds (docs/performance.md).
+    # Queuing this process's transactions on a lock of our own hands the
+    # database over the moment it is free; other processes still meet the
+    # busy timeout, and so does a thread that waits here longer than it.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.info["opsbot_writer"] = writer.acquire(timeout=WRITER_WAIT)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn)
+            raise
+
+    def _release(conn) -> None:
+        if conn.info.pop("opsbot_writer", False):
+            writer.release()
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn):
+        _release(conn)
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn):
+        _release(conn)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

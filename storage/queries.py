@@ -98,12 +98,33 @@ def team_user_ids(session: Session, team_id: int, role: str) -> list[str]:
     )
 
 
+def people_of_teams(session: Session, team_ids: Sequence[int]) -> list[str]:
+    """Everyone active in any of these teams, in either role."""
+    if not team_ids:
+        return []
+    return list(session.scalars(
+        select(Membership.user_id).where(Membership.team_id.in_(team_ids), Membership.active).distinct()
+    ).all())
+
+
 def upsert_slack_user(session: Session, *, user_id: str, **values: Any) -> None:
     """Insert or refresh a cached profile; safe when two workers fetch the same person."""
     dialect = session.get_bind().dialect.name
     ins = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = ins(SlackUser).values(user_id=user_id, **values)
     session.execute(stmt.on_conflict_do_update(index_elements=[SlackUser.user_id], set_=values))
+
+
+def upsert_slack_users(session: Session, rows: list[dict[str, Any]]) -> None:
+    """:func:`upsert_slack_user` for many people in one executemany."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = ins(SlackUser)
+    cols = ("name", "tz", "locale", "deleted", "refreshed_at")
+    stmt = stmt.on_conflict_do_update(index_elements=[SlackUser.user_id], set_={c: stmt.excluded[c] for c in cols})
+    session.execute(stmt, rows)
 
 
 def slack_users(session: Session, user_ids: Iterable[str]) -> dict[str, SlackUser]:
@@ -224,6 +245,34 @@ def claim_once(session: Session, *, job: str, subject: str, period: str, team_id
     )
 
 
+# Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
+CHUNK = 500
+
+
+def claim_many(session: Session, *, job: str, subjects: Sequence[str], period: str, team_id: int | None,
+               at: datetime) -> set[str]:
+    """:func:`claim_once` for many subjects: one INSERT ... ON CONFLICT DO
+    NOTHING RETURNING per 500; returns the subjects claimed now."""
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    claimed: set[str] = set()
+    for i in range(0, len(subjects), CHUNK):
+        rows = [{"job": job, "subject": sub, "period": period, "team_id": team_id, "at": at}
+                for sub in subjects[i:i + CHUNK]]
+        result = session.execute(ins(ReminderLog).values(rows).on_conflict_do_nothing().returning(ReminderLog.subject))
+        claimed.update(result.scalars().all())
+    return claimed
+
+
+def already_claimed_many(session: Session, *, job: str, subjects: Sequence[str], period: str) -> set[str]:
+    claimed: set[str] = set()
+    for i in range(0, len(subjects), CHUNK):
+        claimed.update(session.scalars(select(ReminderLog.subject).where(
+            ReminderLog.job == job, ReminderLog.period == period, ReminderLog.subject.in_(subjects[i:i + CHUNK])
+        )).all())
+    return claimed
+
+
 def already_claimed(session: Session, *, job: str, subject: str, period: str) -> bool:
     return (
         session.scalar(
@@ -285,6 +334,19 @@ def enqueue_notice(
     return True
 
 
+def enqueue_keyed_notices(session: Session, rows: list[dict[str, Any]], *, now: datetime) -> None:
+    """Many once-only notices (each with its ``key``) in one executemany;
+    a key already in the outbox is skipped."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = [{"team_id": None, "coalesce_key": None, **r, "status": "pending", "attempts": 0,
+               "next_attempt_at": now, "created_at": now} for r in rows]
+    session.info["outbox"] = True
+    session.execute(ins(OutboxNotice).on_conflict_do_nothing(), values)
+
+
 def due_notice_ids(session: Session, now: datetime, limit: int) -> list[int]:
     busy_groups = (
         select(OutboxNotice.coalesce_key)
@@ -307,6 +369,17 @@ def due_notice_ids(session: Session, now: datetime, limit: int) -> list[int]:
         .limit(limit)
     )
     return list(session.scalars(q).all())
+
+
+def due_notices(session: Session, now: datetime, limit: int) -> list[tuple[int, str, str]]:
+    """:func:`due_notice_ids` with each notice's kind and recipient, so the
+    worker can order a round around Slack's per-channel limits."""
+    ids = due_notice_ids(session, now, limit)
+    if not ids:
+        return []
+    rows = session.execute(select(OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient)
+                           .where(OutboxNotice.id.in_(ids)).order_by(OutboxNotice.id))
+    return [(i, k, r) for i, k, r in rows]
 
 
 def claim_notice(session: Session, notice_id: int, now: datetime, until: datetime) -> bool:

@@ -134,12 +134,15 @@ class SlackStandIn:
         users: dict[str, dict[str, Any]] | None = None,
         *,
         rate_limits: dict[str, tuple[float, int]] | None = None,
+        workspace_limits: dict[str, tuple[float, int]] | None = None,
     ) -> None:
         self.users: dict[str, dict[str, Any]] = {uid: dict(u) for uid, u in (users or {}).items()}
         # Channels the bot is not a member of: posts there answer not_in_channel.
         self.not_in_channel: set[str] = set()
         # Per-method (rate per second per channel, burst); None = no limiting.
         self.rate_limits: dict[str, tuple[float, int]] | None = rate_limits
+        # Per-method (rate per second for the whole workspace, burst); None = no cap.
+        self.workspace_limits: dict[str, tuple[float, int]] | None = workspace_limits
 
         self._lock = threading.RLock()
         self._calls: list[Call] = []
@@ -393,26 +396,37 @@ class SlackStandIn:
             if not exempt and self._fail_next > 0:
                 self._fail_next -= 1
                 return "error", self._fail_status, {"ok": False, "error": "fatal_error"}, {}
+            buckets: list[tuple[tuple[str, str], float, int]] = []
             if self.rate_limits and method in self.rate_limits:
                 rate, burst = self.rate_limits[method]
-                key = (method, str(params.get("channel") or params.get("user") or ""))
+                channel = str(params.get("channel") or params.get("user") or "")
+                buckets.append(((method, self._resolve_channel(channel) if channel else ""), rate, burst))
+            if self.workspace_limits and method in self.workspace_limits:
+                rate, burst = self.workspace_limits[method]
+                buckets.append(((method, "*workspace*"), rate, burst))
+            if buckets:
+                # A call must fit in every bucket it counts against; a refused
+                # call takes no token from any of them.
                 now = time.monotonic()
-                bucket = self._buckets.get(key)
-                if bucket is None:
-                    bucket = self._buckets[key] = _Bucket(float(burst), now)
-                bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.stamp) * rate)
-                bucket.stamp = now
-                if bucket.tokens >= 1.0:
-                    bucket.tokens -= 1.0
-                else:
-                    wait = (1.0 - bucket.tokens) / rate if rate > 0 else 60.0
-                    retry_after = max(1, math.ceil(wait))
+                waits = []
+                for key, rate, burst in buckets:
+                    bucket = self._buckets.get(key)
+                    if bucket is None:
+                        bucket = self._buckets[key] = _Bucket(float(burst), now)
+                    bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.stamp) * rate)
+                    bucket.stamp = now
+                    if bucket.tokens < 1.0:
+                        waits.append((1.0 - bucket.tokens) / rate if rate > 0 else 60.0)
+                if waits:
+                    retry_after = max(1, math.ceil(max(waits)))
                     return (
                         "error",
                         429,
                         {"ok": False, "error": "ratelimited"},
                         {"Retry-After": str(retry_after)},
                     )
+                for key, _rate, _burst in buckets:
+                    self._buckets[key].tokens -= 1.0
             return None
 
     def _dispatch(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -563,6 +577,19 @@ class SlackStandIn:
         self._home_views[user_id] = view["id"]
         return {"ok": True, "view": dict(view)}
 
+    def _users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Every known user, paged by ``limit`` (default 200) and ``cursor``."""
+        try:
+            limit = max(1, min(int(params.get("limit") or 200), 1000))
+            start = int(params.get("cursor") or 0)
+        except ValueError:
+            raise _ApiError("invalid_cursor") from None
+        ids = sorted(self.users)
+        page = ids[start:start + limit]
+        members = [self._users_info({"user": u, "include_locale": params.get("include_locale")})["user"] for u in page]
+        nxt = str(start + limit) if start + limit < len(ids) else ""
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": nxt}}
+
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = params.get("user")
         fields = self.users.get(user_id) if isinstance(user_id, str) else None
@@ -678,6 +705,7 @@ _METHODS: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] = 
     "views.update": SlackStandIn._views_update,
     "views.publish": SlackStandIn._views_publish,
     "users.info": SlackStandIn._users_info,
+    "users.list": SlackStandIn._users_list,
     "conversations.open": SlackStandIn._conversations_open,
     "files.getUploadURLExternal": SlackStandIn._files_get_upload_url_external,
     "files.completeUploadExternal": SlackStandIn._files_complete_upload_external,

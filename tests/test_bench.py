@@ -1,0 +1,92 @@
+"""The benchmark suite's own machinery (bench/), so that it does not rot.
+Nothing here measures or asserts a time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.devtools.slack_standin import SlackStandIn
+from bot.outbox import Pacer
+
+
+@pytest.fixture
+def limited():
+    with SlackStandIn(rate_limits={"chat.postMessage": (1.0, 1)},
+                      workspace_limits={"chat.postMessage": (0.5, 3)}) as slack:
+        yield slack, WebClient(token="xoxb-test", base_url=slack.api_url)
+
+
+def test_the_stand_in_answers_429_with_retry_after_beyond_the_workspace_cap(limited):
+    slack, client = limited
+    for channel in ("C1", "C2", "C3"):
+        assert client.chat_postMessage(channel=channel, text="hi")["ok"]
+    with pytest.raises(SlackApiError) as e:
+        client.chat_postMessage(channel="C4", text="one too many for the workspace")
+    assert e.value.response.status_code == 429
+    assert int(e.value.response.headers["Retry-After"]) >= 1
+    assert [c.params["channel"] for c in slack.calls("chat.postMessage")] == ["C1", "C2", "C3"]
+
+
+def test_the_stand_in_limits_each_channel_apart_from_the_workspace(limited):
+    slack, client = limited
+    assert client.chat_postMessage(channel="C1", text="1")["ok"]
+    with pytest.raises(SlackApiError) as e:
+        client.chat_postMessage(channel="C1", text="2")
+    assert e.value.response.status_code == 429
+    assert client.chat_postMessage(channel="C2", text="1")["ok"], "a refused call took no workspace token"
+    assert client.chat_postMessage(channel="U0ANA", text="dm")["ok"]
+
+
+def test_the_stand_in_pages_users_list():
+    users = {f"U{i:04d}": {"name": f"p{i}", "tz": "UTC"} for i in range(450)}
+    with SlackStandIn(users=users) as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.api_url)
+        seen, cursor = [], None
+        while True:
+            r = client.users_list(limit=200, cursor=cursor)
+            seen += [m["id"] for m in r["members"]]
+            cursor = r["response_metadata"]["next_cursor"]
+            if not cursor:
+                break
+        assert sorted(seen) == sorted(users) and len(slack.calls("users.list")) == 3
+
+
+def test_the_pacer_lets_a_burst_through_then_one_post_per_channel_per_second():
+    now = [0.0]
+    pacer = Pacer(channel=(1.0, 3), workspace=(100.0, 100), margin=1.0, monotonic=lambda: now[0])
+    assert pacer.acquire("C1") and pacer.acquire("C1"), "a burst of 3 leaves 2 for the client"
+    assert not pacer.ready("C1") and pacer.ready("C2")
+    now[0] += 1.0
+    assert pacer.ready("C1")
+
+
+def test_the_pacer_holds_the_workspace_to_its_rate_across_channels():
+    now = [0.0]
+    pacer = Pacer(channel=(1.0, 5), workspace=(2.0, 2), margin=1.0, monotonic=lambda: now[0])
+    stopped = threading.Event()
+    stopped.set()  # acquire() answers False instead of waiting
+    assert pacer.acquire("C1", stopped)
+    assert not pacer.acquire("C2", stopped), "the workspace's burst is spent, whatever the channel"
+    now[0] += 0.5
+    assert pacer.acquire("C2", stopped), "half a second at 2/s earns one post"
+
+
+def test_the_quick_bench_runs_end_to_end_and_writes_its_report(tmp_path):
+    out = tmp_path / "performance.md"
+    r = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--duration", "0.3", "--concurrency", "2", "--burst", "3",
+         "--members", "12", "--teams", "2", "--window", "1", "--out", str(out)],
+        capture_output=True, text=True, timeout=240,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = out.read_text()
+    for heading in ("## 1. Ack latency and throughput", "## 2. Burst", "## 3. Reminder fan-out"):
+        assert heading in report
+    assert "| bare | /topic | 2 |" in report and "| opsbot SQLite | Approve | 2 |" in report
+    assert "| SQLite | ✅" in report, "the job's statements per team did not depend on the team's size"

@@ -1,0 +1,68 @@
+"""The quota reminder at scale: a fixed number of SQL statements per team
+however large the team, profiles from one users.list pass, once-only DMs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event
+
+from tests.conftest import make_rig
+from tests.helpers import dms
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+THU_10 = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)
+SMALL = [f"U0SM{i:03d}" for i in range(2)]
+LARGE = [f"U0LG{i:03d}" for i in range(30)]
+TEAMS = {"teams": [
+    {"name": "Small", "channel": "C0SMALL", "timezone": "Asia/Shanghai", "country": "CN", "supervisors": ["U0LEADS"],
+     "members": SMALL},
+    {"name": "Large", "channel": "C0LARGE", "timezone": "Asia/Shanghai", "country": "CN", "supervisors": ["U0LEADL"],
+     "members": LARGE},
+]}
+USERS = {u: {"name": u.lower(), "tz": "Asia/Shanghai"} for u in [*SMALL, *LARGE, "U0LEADS", "U0LEADL"]}
+
+
+def _statements(rig, team: str) -> int:
+    n = 0
+
+    @event.listens_for(rig.app.engine, "before_cursor_execute")
+    def count(*_args):
+        nonlocal n
+        n += 1
+
+    try:
+        rig.app.jobs.run("quota-reminder", team=team, now=THU_10)
+    finally:
+        event.remove(rig.app.engine, "before_cursor_execute", count)
+    return n
+
+
+def test_the_quota_reminder_costs_the_same_statements_for_a_team_of_2_and_of_30(database_url):
+    rig = make_rig(database_url, teams=TEAMS, users=USERS, start=THU_10).start()
+    try:
+        rig.app.jobs.slack = None  # profiles aside: only the job's own statements
+        small, large = _statements(rig, "Small"), _statements(rig, "Large")
+        assert small == large, f"a team of 2 took {small} statements, a team of 30 took {large}"
+        rig.deliver()
+        for m in SMALL + LARGE:
+            assert len(dms(rig.slack.calls(), m)) == 1, m
+        _statements(rig, "Large")
+        rig.deliver()
+        assert all(len(dms(rig.slack.calls(), m)) == 1 for m in LARGE), "a second run sends nothing"
+    finally:
+        rig.stop()
+
+
+def test_profiles_for_many_people_come_from_users_list_not_one_call_each(database_url):
+    rig = make_rig(database_url, teams=TEAMS, users=USERS, start=THU_10).start()
+    try:
+        rig.app.jobs.run("quota-reminder", now=THU_10)
+        assert rig.slack.calls("users.list"), "a page of users.list for everyone"
+        assert rig.slack.calls("users.info") == []
+        rig.deliver()
+        assert rig.slack.calls("users.info") == [], "the DMs find every profile cached"
+        assert all(len(dms(rig.slack.calls(), m)) == 1 for m in SMALL + LARGE)
+    finally:
+        rig.stop()
