@@ -467,3 +467,14 @@ class ReportView:
     kind: str  # week | month
     rows: list[ReportRow]
     mention: bool
+
+
+@dataclass(frozen=True)
+class QuotaChartFile:
+    """The weekly quota summary's chart, shared in the summary's thread."""
+
+    locale: str
+    team_name: str
+    week: str
+    rows: list[QuotaSummaryRow]
+    thread_ts: str | None  # None when the summary itself could not be posted
