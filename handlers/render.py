@@ -428,7 +428,6 @@ RENDERERS: dict[type, Callable[[Any, Gettext], dict[str, Any]]] = {
 
 
 from handlers.render_exports import export_file  # noqa: E402
-from handlers import render_reports  # noqa: E402
 from handlers.render_reports import report_file  # noqa: E402
 
 RENDERERS[v.ExportFile] = export_file
@@ -455,4 +454,6 @@ from handlers import render_activities  # noqa: E402
 
 RENDERERS.update(render_activities.RENDERERS)
 # The weekly quota summary's chart (handlers/render_reports.py).
+from handlers import render_reports  # noqa: E402
+
 RENDERERS.update(render_reports.RENDERERS)
