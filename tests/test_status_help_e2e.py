@@ -102,3 +102,17 @@ def test_help_answers_in_the_callers_language_and_an_unknown_subcommand_gets_it_
     assert "`/opsbot status`" in zh and "只有你" in zh
     text = rig.command(ALICE, "/opsbot", "frobnicate", channel=CHANNEL).json()["text"]
     assert "I don't know `frobnicate` yet." in text and "`/opsbot export" in text
+
+
+def test_figures_asked_for_a_publication_show_until_they_are_in(rig):
+    from datetime import timedelta
+
+    from tests.test_content_e2e import approved_draft, publish, update_metrics_from_dm
+    approved_draft(rig)
+    publish(rig)
+    assert "Publication #1" not in status(rig, ALICE), "not asked before a day has passed"
+    rig.clock.advance(timedelta(days=1, hours=1))
+    assert "Publication #1 Onboarding video series · figures asked: `/publish metrics 1`" in status(rig, ALICE)
+    update_metrics_from_dm(rig, {"metric_reads": "10", "metric_likes": "1", "metric_comments": "0",
+                                 "metric_shares": "0"})
+    assert "Nothing of yours is waiting." in status(rig, ALICE)
