@@ -79,7 +79,7 @@ def column_label(key: str, _: Gettext) -> str:
         "evaluated_at": _("Evaluated at"),
         "peer_average": _("Colleagues' average"),
         "peer_count": _("Colleagues' ratings"),
-        "objected": _("Objected"),
+        "objected_at": _("Objected at"),
         "objection_outcome": _("Objection outcome"),
         "resolved_at": _("Resolved at"),
     }.get(key, key)

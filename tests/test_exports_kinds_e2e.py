@@ -24,7 +24,7 @@ from tests.test_content_e2e import (
 from tests.test_exports_e2e import export, read_csv
 from tests.test_leave_e2e import approve as approve_leave
 from tests.test_leave_e2e import request as request_leave
-from tests.test_reviews_e2e import MONTH_END_10, evaluate, write_self_review
+from tests.test_reviews_e2e import MONTH_END_10, button_of, dm_to, dm_with, evaluate, press, write_self_review
 
 
 def the_csv(rig, user: str = LEAD) -> tuple[dict, list[dict[str, str]]]:
@@ -116,20 +116,37 @@ def month_end_rig(database_url):
         r.stop()
 
 
-def test_reviews_export_has_scores_total_grade_and_no_colleague_identities(month_end_rig):
+def test_reviews_export_has_scores_total_grade_objection_and_no_colleague_identities(month_end_rig):
     rig = month_end_rig
     rig.clock.set(MONTH_END_10)
     write_self_review(rig)
+    press(rig, LEAD, dm_with(rig, LEAD, "Ask colleagues"), "Ask colleagues")
+    assert rig.submit(LEAD, rig.last_view(), {"rv_peers": [BOB, LEAD2]}).body == ""
+    rig.deliver()
+    for peer, score in ((BOB, "80"), (LEAD2, "90")):
+        b = button_of(dm_to(rig, peer, "peer_rate").params, "peer_rate")
+        rig.click(peer, "peer_rate", b["value"])
+        rig.submit(peer, rig.last_view(), {"rv_peer_score": score, "rv_comment": "Always helpful"})
     evaluate(rig)
+    press(rig, ALICE, dm_with(rig, ALICE, "Object"), "Object")
+    assert rig.submit(ALICE, rig.last_view(), {"rv_reason": "Reads target met"}).body == ""
+    rig.deliver()
+    press(rig, LEAD, dm_with(rig, LEAD, "Confirm result"), "Confirm result")
+    rig.submit(LEAD, rig.last_view(), {"rv_resolution": "The score stands."})
+    rig.deliver()
+
     export(rig, LEAD, "reviews 2026-11")
-    _f, rows = the_csv(rig)
+    f, rows = the_csv(rig)
     [row] = [r for r in rows if r["Member"] == "Alice"]
-    assert (row["Period"], row["Status"]) == ("2026-11", "evaluated")
+    assert (row["Period"], row["Kind"], row["Status"]) == ("2026-11", "monthly", "final")
     assert (row["Self: performance"], row["Self: ability"], row["Self: attitude"]) == ("85", "80", "90")
     assert (row["Performance"], row["Ability"], row["Attitude"]) == ("80", "75", "90")
     assert row["Total"] == "81.00" and row["Grade"] == "A" and row["Evaluated by"] == "Lena Lead"
-    assert row["Colleagues' ratings"] == "0"
-    assert not any(k for k in row if "peer" in k.lower() and "id" in k.lower())
+    assert (row["Colleagues' average"], row["Colleagues' ratings"]) == ("85.0", "2")
+    assert row["Objected at"].startswith("2026-11-30") and row["Objection outcome"] == "confirmed"
+    alices = ",".join(row.values())
+    assert BOB not in alices and "Li Second" not in alices and LEAD2 not in alices, "no colleague is named"
+    assert "Always helpful" not in f["content"].decode("utf-8-sig") and "Reads target met" not in alices
 
 
 def test_reviews_are_refused_to_a_member_and_to_another_teams_supervisor(database_url):

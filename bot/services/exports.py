@@ -207,12 +207,12 @@ def reviews_table(s: Session, team: TeamView, start: datetime, end: datetime) ->
             f"{r.total_centi / 100:.2f}" if r.total_centi is not None else "", r.grade or "",
             names.get(r.evaluator_id, r.evaluator_id) if r.evaluator_id else "", _local(r.evaluated_at, team.tz),
             f"{sum(scored) / len(scored):.1f}" if scored else "", len(scored),
-            "yes" if r.objection else "", r.resolution or "", _local(r.resolved_at, team.tz),
+            _local(r.objected_at, team.tz), r.resolution or "", _local(r.resolved_at, team.tz),
         ])
     return Table(
         ["id", "period", "kind", "user_id", "user", "status", "self_performance", "self_ability", "self_attitude",
          "self_submitted_at", "performance", "ability", "attitude", "total", "grade", "evaluated_by", "evaluated_at",
-         "peer_average", "peer_count", "objected", "objection_outcome", "resolved_at"],
+         "peer_average", "peer_count", "objected_at", "objection_outcome", "resolved_at"],
         out,
     )
 
