@@ -116,3 +116,19 @@ def test_figures_asked_for_a_publication_show_until_they_are_in(rig):
     update_metrics_from_dm(rig, {"metric_reads": "10", "metric_likes": "1", "metric_comments": "0",
                                  "metric_shares": "0"})
     assert "Nothing of yours is waiting." in status(rig, ALICE)
+
+
+def test_an_activity_waiting_and_then_its_retrospective_due_show_in_status(rig):
+    from datetime import timedelta
+
+    from tests.helpers import button
+    from tests.test_activities_e2e import END
+    from tests.test_activities_e2e import propose as propose_activity
+    propose_activity(rig)
+    assert "Activity #1 Double 12 livestream · waiting for a decision" in status(rig, ALICE)
+    card = [c for c in rig.slack.calls("chat.postMessage") if "Activity #1 " in str(c.params)][-1]
+    rig.click(LEAD, "activity_approve", button(card.params, "Approve")["value"], message=card)
+    rig.deliver()
+    assert "Activity #1" not in status(rig, ALICE), "approved and not over yet: nothing to do"
+    rig.clock.set(END + timedelta(hours=1))
+    assert "Activity #1 Double 12 livestream · retrospective due (ended 2026-11-27)" in status(rig, ALICE)
