@@ -169,7 +169,12 @@ def _quota_summary(s: Session, team: TeamView, now: datetime, manual: bool, dry_
     members = queries.team_user_ids(s, team.id, "member")
     progress = progress_for(s, team, members, monday=monday, until=now)
     rows = [[m, progress[m].count, progress[m].quota] for m in members]
-    _post_once(s, team, job.name, week, now, dry_run, report, type="quota_summary", week=week, rows=rows)
+    if _post_once(s, team, job.name, week, now, dry_run, report, type="quota_summary", week=week, rows=rows):
+        # The same chart as /opsbot report, in the summary's thread once the summary has its ts.
+        queries.enqueue_notice(s, kind=notices.FILE, recipient=team.channel, team_id=team.id, now=report.sent_at,
+                               key=f"{job.name}:chart:{team.id}:{week}",
+                               payload={"type": "quota_chart", "week": week, "rows": rows,
+                                        "parent": f"{job.name}:{team.id}:{week}"})
 
 
 def _weekly_plan(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
@@ -246,16 +251,19 @@ def _on_leave(s: Session, team: TeamView, d: Due, now: datetime, report: JobRepo
 
 
 def _post_once(s: Session, team: TeamView, job: str, period: str, now: datetime, dry_run: bool,
-               report: JobReport, **payload) -> None:
+               report: JobReport, **payload) -> bool:
+    """Claim (job, team, period) and write the post; True when this run wrote it."""
     subject = f"team:{team.id}"
     if dry_run:
         if not queries.already_claimed(s, job=job, subject=subject, period=period):
             report.sent.append((team.channel, f"{job} for {period}"))
-        return
+        return False
     if queries.claim_once(s, job=job, subject=subject, period=period, team_id=team.id, at=now):
         notices.enqueue_post(s, channel=team.channel, team_id=team.id, now=report.sent_at, key=f"{job}:{team.id}:{period}",
                              **payload)
         report.sent.append((team.channel, f"{job} for {period}"))
+        return True
+    return False
 
 
 def _pending_nudge(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import views as v
@@ -338,9 +339,27 @@ def _load_report(s: Session, notice: OutboxNotice, now: datetime) -> v.ReportVie
     )
 
 
+def _load_quota_chart(s: Session, notice: OutboxNotice, now: datetime) -> v.QuotaChartFile:
+    p = notice.payload
+    parent = s.scalar(select(OutboxNotice).where(OutboxNotice.key == p["parent"]))
+    if parent is not None and parent.status == "pending":
+        raise NotYet(f"the summary {p['parent']} is not posted yet")
+    team = _team(s, notice.team_id)
+    people = _People(s, now, {r[0] for r in p["rows"]})
+    ts = (parent.result or {}).get("ts") if parent is not None and parent.status == "delivered" else None
+    return v.QuotaChartFile(
+        locale=team.locale,
+        team_name=team.name,
+        week=p["week"],
+        rows=[v.QuotaSummaryRow(people.person(u), c, q) for u, c, q in p["rows"]],
+        thread_ts=ts,
+    )
+
+
 _FILE_LOADERS = {
     "export": _load_export,
     "report": _load_report,
+    "quota_chart": _load_quota_chart,
 }
 _POST_LOADERS = {
     "quota_summary": _load_quota_summary,

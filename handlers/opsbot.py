@@ -1,4 +1,4 @@
-"""``/opsbot``: help, settings, exports, reports, and the review subcommands (``handlers/reviews.py``)."""
+"""``/opsbot``: help, status, settings, exports, reports, and the review subcommands (``handlers/reviews.py``)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.i18n import gettext_for
-from bot.services import exports, reports, settings
+from bot.services import exports, reports, settings, status
 from bot.services import topics as svc
 from handlers import forms, render, reviews
 from handlers.deps import Deps
 from handlers.ids import Command, View
 from handlers.render_exports import kind_title
 from handlers.render_settings import settings_modal, settings_saved
+from handlers.render_status import help_text, status_text
 
 
 def register(app: App, deps: Deps) -> None:
@@ -45,8 +46,12 @@ def register(app: App, deps: Deps) -> None:
             ack(render.ephemeral(_("The {period} report of {team} is on its way {where}.").format(
                 period=queued.period, team=render.escape(queued.team_name), where=where)))
             return
+        if sub == "status":
+            mine = status.my_status(db=deps.db, clock=deps.clock, user_id=user)
+            ack(render.ephemeral(status_text(mine, gettext_for(mine.locale))))
+            return
         _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel))
-        text = render.opsbot_help(_)
+        text = help_text(_)
         if sub and sub != "help":
             text = _("I don't know `{sub}` yet.").format(sub=render.escape(sub[:50])) + "\n\n" + text
         ack(render.ephemeral(text))

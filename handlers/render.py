@@ -380,22 +380,6 @@ def topic_help(_: Gettext) -> str:
     ])
 
 
-def opsbot_help(_: Gettext) -> str:
-    return "\n".join([
-        _("*opsbot* runs your team's working rules in Slack."),
-        _("`/topic` — propose topics and follow your weekly quota (`/topic help` for more)."),
-        _("`/draft` — submit a draft of an approved topic for review (`/draft help`)."),
-        _("`/publish` — record a publication and update its figures (`/publish help`)."),
-        _("`/selfreview` — write or revise your monthly self-review (private to you and your supervisors)."),
-        _("`/opsbot targets @member [YYYY-MM]` — set a member's monthly targets (supervisors)."),
-        _("`/opsbot reviews [YYYY-MM]` — every member's review status (supervisors)."),
-        _("`/activity` — propose an activity; its retrospective follows when it ends (`/activity help`)."),
-        _("`/leave` — request leave, list or cancel it (`/leave help`)."),
-        _("`/opsbot help` — this help."),
-        _("Open the *Home* tab of opsbot to see your week."),
-    ])
-
-
 def topic_lists(lists: list[Any], _: Gettext, *, team: bool = False) -> str:
     out = []
     for tl in lists:
@@ -453,3 +437,7 @@ RENDERERS.update(_REVIEW_RENDERERS)
 from handlers import render_activities  # noqa: E402
 
 RENDERERS.update(render_activities.RENDERERS)
+# The weekly quota summary's chart (handlers/render_reports.py).
+from handlers import render_reports  # noqa: E402
+
+RENDERERS.update(render_reports.RENDERERS)

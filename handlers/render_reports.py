@@ -53,3 +53,27 @@ def report_file(r: v.ReportView, _: Gettext) -> dict[str, Any]:
         "initial_comment": clip("\n".join(lines), COMMENT_LIMIT),
         "alt_txt": _("Topics proposed per member against the quota"),
     }
+
+
+def quota_chart_file(c: v.QuotaChartFile, _: Gettext) -> dict[str, Any]:
+    """The weekly quota summary's chart: the report's chart for one week, in the summary's thread."""
+    title = _("Topic quota · {team} · week {week}").format(team=c.team_name, week=c.week)
+    png = progress_chart(
+        [Bar(x.person.name or x.person.user_id, x.count, x.quota) for x in c.rows],
+        title=title, value_label=_("proposed"), target_label=_("quota"),
+    )
+    safe_team = re.sub(r"[^\w-]+", "-", c.team_name).strip("-") or "team"
+    out: dict[str, Any] = {
+        "filename": f"opsbot-{safe_team}-quota-{c.week}.png",
+        "title": title,
+        "content": png,
+        "alt_txt": _("Topics proposed per member against the quota"),
+    }
+    if len(c.rows) > MAX_BARS:
+        out["initial_comment"] = _("The chart shows the first {n} members.").format(n=MAX_BARS)
+    if c.thread_ts:
+        out["thread_ts"] = c.thread_ts
+    return out
+
+
+RENDERERS = {v.QuotaChartFile: quota_chart_file}

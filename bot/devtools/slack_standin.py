@@ -638,7 +638,8 @@ class SlackStandIn:
         self._file_counter += 1
         file_id = f"F{self._file_counter:08d}"
         self._files[file_id] = {"id": file_id, "filename": filename, "length": size, "content": None,
-                                "title": None, "channel": None, "initial_comment": None}
+                                "title": None, "channel": None, "initial_comment": None,
+                                "thread_ts": None}
         return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload_external(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -662,7 +663,7 @@ class SlackStandIn:
                 raise _ApiError("file_size_mismatch")
             stored.update(title=f.get("title") or stored["filename"],
                           channel=self._resolve_channel(channel) if channel else None,
-                          initial_comment=params.get("initial_comment"))
+                          initial_comment=params.get("initial_comment"), thread_ts=params.get("thread_ts"))
             out.append({"id": stored["id"], "name": stored["filename"], "title": stored["title"],
                         "size": stored["length"]})
         return {"ok": True, "files": out}
