@@ -256,7 +256,7 @@ class OutboxWorker:
         its limit (a burst of cards in one team channel) waits its turn
         without holding up DMs to everyone else."""
         for i, (notice_id, kind, recipient) in enumerate(due):
-            if kind not in (notices.DM, notices.POST, notices.CARD) or self.pacer.ready(recipient):
+            if kind not in (notices.DM, notices.POST, notices.CARD, notices.FILE) or self.pacer.ready(recipient):
                 del due[i]
                 return notice_id
         return due.pop(0)[0]
@@ -265,8 +265,10 @@ class OutboxWorker:
         return self._hold_until is not None and self.clock.now() < self._hold_until
 
     def deliver_one(self, notice_id: int) -> str:
-        """One notice: 'delivered', 'retry' (Slack refused for now), 'blocked'
-        (the channel is closed to us), 'failed' (for good) or 'skipped'."""
+        """One notice: 'delivered', 'retry' (Slack refused for now), 'waiting'
+        (it follows another notice not delivered yet: not Slack's fault, so the
+        round goes on), 'blocked' (the channel is closed to us), 'failed' (for
+        good) or 'skipped'."""
         now = self.clock.now()
         # Lease and load in one transaction (the common case); only a notice
         # naming people we have no fresh profile of goes round again.
@@ -283,7 +285,8 @@ class OutboxWorker:
                     need = e.user_ids  # commit the lease; fetch the profiles below
         except notices.NotYet as e:
             # Waits for another notice (a thread reply for its card's ts): not an error.
-            return self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY)
+            self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY, level=logging.DEBUG)
+            return "waiting"
         except Exception as e:
             log.exception("loading notice %s failed", notice_id)
             return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
@@ -301,7 +304,8 @@ class OutboxWorker:
             except notices.NeedProfiles as e:
                 need = e.user_ids
             except notices.NotYet as e:
-                return self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY)
+                self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY, level=logging.DEBUG)
+                return "waiting"
             except Exception as e:
                 log.exception("loading notice %s failed", notice_id)
                 return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
@@ -335,14 +339,14 @@ class OutboxWorker:
             self.on_delivered(notice)
         return "delivered"
 
-    def _retry(self, notice_id: int, error: str, after: float | None) -> str:
+    def _retry(self, notice_id: int, error: str, after: float | None, level: int = logging.WARNING) -> str:
         with transaction(self.db) as s:
             notice = s.get_one(OutboxNotice, notice_id)
             notice.attempts += 1
             delay = timedelta(seconds=after) if after is not None else backoff(notice.attempts)
             notice.next_attempt_at = self.clock.now() + delay
             notice.claimed_until, notice.last_error = None, error
-        log.warning("notice %s: %s; retrying in %s", notice_id, error, delay)
+        log.log(level, "notice %s: %s; retrying in %s", notice_id, error, delay)
         return "retry"
 
     def _fail(self, notice_id: int, error: str) -> str:

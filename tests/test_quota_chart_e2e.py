@@ -54,3 +54,19 @@ def test_a_dry_run_of_the_summary_shares_no_chart(rig):
     rig.app.jobs.run("quota-summary", now=FRIDAY_6PM, dry_run=True)
     rig.deliver()
     assert summary_posts(rig) == [] and rig.slack.files() == []
+
+
+def test_a_chart_waiting_for_its_summary_does_not_hold_up_the_summary(rig):
+    # Six cards leave the channel at Slack's posting limit, so the worker
+    # would reach for the chart (in no hurry) before the summary it follows.
+    for i in range(6):
+        rig.command(ALICE if i % 2 else BOB, "/topic", f"Idea {i}", channel=CHANNEL)
+    rig.deliver()
+    rig.app.jobs.run("quota-summary", now=FRIDAY_6PM)
+    rig.deliver()
+    assert len(summary_posts(rig)) == 1, "the summary goes out in the same round"
+    rig.clock.advance(timedelta(seconds=2))
+    rig.deliver()
+    [post] = summary_posts(rig)
+    [chart] = rig.slack.files(CHANNEL)
+    assert chart["thread_ts"] == post.response["ts"]
