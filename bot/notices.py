@@ -7,6 +7,7 @@ state and a burst of changes converges to one right card.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,6 +61,9 @@ def enqueue_card(s: Session, *, item: str, item_id: int, team: TeamView, now: da
         coalesce_key=f"card:{item}:{item_id}",
         now=now,
     )
+    # A card changes when its item starts or stops waiting on the supervisors:
+    # the decisions on their Home change with it.
+    enqueue_homes(s, users=queries.team_user_ids(s, team.id, "supervisor"), now=now)
 
 
 def enqueue_dm(
@@ -80,6 +84,12 @@ def enqueue_post(
 
 def enqueue_home(s: Session, *, user: str, now: datetime) -> None:
     queries.enqueue_notice(s, kind=HOME, recipient=user, payload={}, coalesce_key=f"home:{user}", now=now)
+
+
+def enqueue_homes(s: Session, *, users: Iterable[str], now: datetime) -> None:
+    """Re-publish each person's Home (coalesced: one publish per person)."""
+    for user in dict.fromkeys(users):
+        enqueue_home(s, user=user, now=now)
 
 
 def enqueue_response(s: Session, *, url: str, type: str, now: datetime, **params: Any) -> None:
