@@ -297,6 +297,7 @@ def _load_response(s: Session, p: dict[str, Any]) -> v.ProposalConfirmation:
 
 
 def _load_home(s: Session, user_id: str, now: datetime) -> v.HomeView:
+    _People(s, now, {user_id})  # Home speaks the viewer's language: fetch their profile first
     return home_view(s, user_id, now)
 
 
@@ -370,3 +371,11 @@ _DM_LOADERS.update(_REVIEW_DM_LOADERS)
 
 # Activities and leave (PRODUCT.md §2.3, §2.4) register their own loaders.
 import bot.notices_activities  # noqa: E402, F401
+
+
+# Answers to clicks on App Home, where there is no response_url (handlers/errors.py).
+def _load_click_answer(s: Session, notice: OutboxNotice, now: datetime) -> v.ClickAnswerDM:
+    return v.ClickAnswerDM("en", notice.payload["text"])
+
+
+_DM_LOADERS["click_answer"] = _load_click_answer

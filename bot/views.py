@@ -160,6 +160,7 @@ class HomeItem:
     round: int = 0
     due: int | None = None  # epoch seconds of what is due next, when something is
     metrics: MetricsLine | None = None
+    late: bool = False  # the due date has passed
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ class HomeTeam:
     behind: list[HomeBehind] = field(default_factory=list)
     late_reviews: list[Person] = field(default_factory=list)
     review_period: str = ""
+    is_member: bool = True  # a supervisor who is not a member has no quota or own review
 
 
 @dataclass(frozen=True)
@@ -505,3 +507,11 @@ class ReportView:
     kind: str  # week | month
     rows: list[ReportRow]
     mention: bool
+
+
+@dataclass(frozen=True)
+class ClickAnswerDM:
+    """Why a click on App Home did nothing (already translated when written)."""
+
+    locale: str
+    text: str

@@ -82,9 +82,10 @@ def _item_line(i: v.HomeItem, _: Gettext) -> str:
 
 
 def _due_line(i: v.HomeItem, _: Gettext) -> str:
+    when = (_("overdue since {date}") if i.late else _("by {date}")).format(date=_day(i.due or 0))
     if i.kind == "review":
-        return _("• Self-review for {period}: by {date} (`/selfreview`)").format(period=i.title, date=_day(i.due or 0))
-    return _("• Retrospective of #{id} {title}: by {date}").format(id=i.id, title=escape(i.title), date=_day(i.due or 0))
+        return _("• Self-review for {period}: {when} (`/selfreview`)").format(period=i.title, when=when)
+    return _("• Retrospective of activity #{id} {title}: {when}").format(id=i.id, title=escape(i.title), when=when)
 
 
 def _decision_buttons(d: v.HomeDecision, _: Gettext) -> list[dict[str, Any]]:
@@ -137,12 +138,16 @@ def _decisions(t: v.HomeTeam, with_buttons: set[str], _: Gettext) -> Blocks:
 
 
 def _team(t: v.HomeTeam, with_buttons: set[str], _: Gettext) -> Blocks:
-    blocks: Blocks = [{"type": "divider"}, section(
-        _("*{team}* — {progress}").format(team=escape(t.team_name), progress=progress_text(t.count, t.quota, _)))]
+    if t.is_member:
+        title = _("*{team}* — {progress}").format(team=escape(t.team_name), progress=progress_text(t.count, t.quota, _))
+    else:
+        title = _("*{team}* — you supervise this team").format(team=escape(t.team_name))
+    blocks: Blocks = [{"type": "divider"}, section(title)]
     lines = [f"{STATUS_ICON.get(x.status, '')} {kind_label('topic', _)} #{x.id} {escape(x.title)} — "
              f"{status_label(x.status, _)}" for x in t.topics]
     lines += [_item_line(i, _) for i in t.items]
-    blocks.extend(line_sections(_more(lines, OWN_LINES, _), _("Nothing open. Propose a topic to get your week going.")))
+    if lines or t.is_member:
+        blocks.extend(line_sections(_more(lines, OWN_LINES, _), _("Nothing open. Propose a topic to get your week going.")))
     if t.due:
         due = _more([_due_line(i, _) for i in t.due], DUE_LINES, _)
         blocks.append(section("\n".join([_("*Due*"), *due])))
@@ -182,4 +187,8 @@ def home(h: v.HomeView, _: Gettext) -> dict[str, Any]:
     return {"type": "home", "blocks": [*blocks[:1], quick, *blocks[1:]]}
 
 
-RENDERERS = {v.HomeView: home}
+def click_answer(d: v.ClickAnswerDM, _: Gettext) -> dict[str, Any]:
+    return {"text": d.text, "blocks": [section(d.text)]}
+
+
+RENDERERS = {v.HomeView: home, v.ClickAnswerDM: click_answer}

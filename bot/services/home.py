@@ -44,7 +44,7 @@ def _day_epoch(team: TeamView, day) -> int:
     return _epoch(local_instant(day, NOON, team.tz))
 
 
-def _own_items(s: Session, row: Team, team: TeamView, user_id: str, now: datetime) -> list[v.HomeItem]:
+def _own_items(s: Session, row: Team, team: TeamView, user_id: str, now: datetime, member: bool) -> list[v.HomeItem]:
     today = team.today(now)
     items: list[v.HomeItem] = []
     for d, title in hq.open_drafts(s, team.id, user_id):
@@ -60,18 +60,19 @@ def _own_items(s: Session, row: Team, team: TeamView, user_id: str, now: datetim
             due_day = after_leave(s, team.id, user_id, retro_overdue_day(local_date(a.ends_at, team.tz), team.calendar),
                                   team.calendar)
             items.append(v.HomeItem("activity", a.id, a.theme, "retro_due", round=a.round,
-                                    due=_day_epoch(team, due_day)))
+                                    due=_day_epoch(team, due_day), late=today > due_day))
         else:
             items.append(v.HomeItem("activity", a.id, a.theme, a.status, round=a.round, due=_epoch(a.starts_at)))
     for lv in hq.open_leaves(s, team.id, user_id, today):
         items.append(v.HomeItem("leave", lv.id, f"{lv.start_date.isoformat()} – {lv.end_date.isoformat()}", lv.status))
     period, dates = review_dates(row, today)
     review = rq.reviews_of_period(s, team.id, "monthly", period).get(user_id)
-    if queries.has_role(s, team.id, user_id, "member"):
+    if member:
         status = review.status if review else ReviewStatus.NOT_STARTED
         due = after_leave(s, team.id, user_id, dates.self_review, team.calendar)
         items.append(v.HomeItem("review", review.id if review else 0, period, status,
-                                due=_day_epoch(team, due) if status == ReviewStatus.NOT_STARTED else None))
+                                due=_day_epoch(team, due) if status == ReviewStatus.NOT_STARTED else None,
+                                late=today > due))
     return items
 
 
@@ -113,7 +114,8 @@ def home_view(s: Session, user_id: str, now: datetime) -> v.HomeView:
     for row, team in zip(rows, teams, strict=True):
         prog = progress_for(s, team, [user_id], monday=team.monday(now))[user_id]
         mine = queries.topics_for_week(s, team.id, team.week(now), author_id=user_id)
-        items = _own_items(s, row, team, user_id, now)
+        member = queries.has_role(s, team.id, user_id, "member")
+        items = _own_items(s, row, team, user_id, now, member)
         due = sorted((i for i in items if i.due is not None and i.stage in ("retro_due", "not_started")),
                      key=lambda i: (i.due, i.kind, i.id))
         supervisor = queries.has_role(s, team.id, user_id, "supervisor")
@@ -122,5 +124,6 @@ def home_view(s: Session, user_id: str, now: datetime) -> v.HomeView:
             team_name=team.name, count=prog.count, quota=prog.quota,
             topics=[v.TopicLine(t.id, t.title, t.status, me) for t in mine], is_supervisor=supervisor,
             items=items, due=due, decisions=decisions, behind=behind, late_reviews=late, review_period=period,
+            is_member=member,
         ))
     return v.HomeView(locale=locale, user_id=user_id, teams=out)
