@@ -7,6 +7,7 @@ state and a burst of changes converges to one right card.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,6 +62,9 @@ def enqueue_card(s: Session, *, item: str, item_id: int, team: TeamView, now: da
         coalesce_key=f"card:{item}:{item_id}",
         now=now,
     )
+    # A card changes when its item starts or stops waiting on the supervisors:
+    # the decisions on their Home change with it.
+    enqueue_homes(s, users=queries.team_user_ids(s, team.id, "supervisor"), now=now)
 
 
 def enqueue_dm(
@@ -90,6 +94,12 @@ def enqueue_post(
 
 def enqueue_home(s: Session, *, user: str, now: datetime) -> None:
     queries.enqueue_notice(s, kind=HOME, recipient=user, payload={}, coalesce_key=f"home:{user}", now=now)
+
+
+def enqueue_homes(s: Session, *, users: Iterable[str], now: datetime) -> None:
+    """Re-publish each person's Home (coalesced: one publish per person)."""
+    for user in dict.fromkeys(users):
+        enqueue_home(s, user=user, now=now)
 
 
 def enqueue_response(s: Session, *, url: str, type: str, now: datetime, **params: Any) -> None:
@@ -297,6 +307,7 @@ def _load_response(s: Session, p: dict[str, Any]) -> v.ProposalConfirmation:
 
 
 def _load_home(s: Session, user_id: str, now: datetime) -> v.HomeView:
+    _People(s, now, {user_id})  # Home speaks the viewer's language: fetch their profile first
     return home_view(s, user_id, now)
 
 
@@ -388,3 +399,11 @@ _DM_LOADERS.update(_REVIEW_DM_LOADERS)
 
 # Activities and leave (PRODUCT.md §2.3, §2.4) register their own loaders.
 import bot.notices_activities  # noqa: E402, F401
+
+
+# Answers to clicks on App Home, where there is no response_url (handlers/errors.py).
+def _load_click_answer(s: Session, notice: OutboxNotice, now: datetime) -> v.ClickAnswerDM:
+    return v.ClickAnswerDM("en", notice.payload["text"])
+
+
+_DM_LOADERS["click_answer"] = _load_click_answer

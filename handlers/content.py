@@ -35,6 +35,12 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
+def open_draft_modal(deps: Deps, client: WebClient, trigger_id: str, user: str) -> None:
+    """The draft form: from /draft and from Home's Submit a draft."""
+    form = svc.draft_form(db=deps.db, user_id=user)
+    client.views_open(trigger_id=trigger_id, view=render_content.draft_modal(form, gettext_for(form.locale)))
+
+
 def register(app: App, deps: Deps) -> None:
     services = {"db": deps.db, "clock": deps.clock}
 
@@ -49,8 +55,7 @@ def register(app: App, deps: Deps) -> None:
         if (command.get("text") or "").strip() == "help":
             ack(render.ephemeral(render_content.draft_help(gettext_for(locale_of(user)))))
             return
-        form = svc.draft_form(db=deps.db, user_id=user)
-        client.views_open(trigger_id=command["trigger_id"], view=render_content.draft_modal(form, gettext_for(form.locale)))
+        open_draft_modal(deps, client, command["trigger_id"], user)
         ack()
 
     @app.view(View.DRAFT_SUBMIT)

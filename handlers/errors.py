@@ -13,6 +13,7 @@ from slack_bolt.context.respond import Respond
 from bot.errors import InvalidInput, OpsbotError
 from bot.i18n import Gettext, gettext_for
 from bot.services import topics as svc
+from bot.services.tell import tell
 from handlers.deps import Deps
 from handlers.ids import Block
 from handlers.mrkdwn import escape
@@ -44,6 +45,10 @@ def register(app: App, deps: Deps) -> None:
                 inputs = [b["block_id"] for b in body["view"]["blocks"] if b.get("type") == "input"]
                 field = inputs[0] if inputs else Block.TITLE
             return _json(response, {"response_action": "errors", "errors": {field: message[:2000]}})
+        if kind == "block_actions" and user and not body.get("response_url"):
+            # A button on App Home: no response_url, so the answer comes by DM.
+            tell(db=deps.db, clock=deps.clock, user_id=user, text=message)
+            return _json(response, None)
         if kind == "block_actions" and respond is not None:
             respond(text=message, response_type="ephemeral", replace_original=False)
             return _json(response, None)

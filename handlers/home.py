@@ -1,14 +1,18 @@
-"""The App Home tab."""
+"""The App Home tab: published when opened; its quick buttons open the
+same forms as /topic, /draft and /leave."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from bot.services import topics as svc
+from handlers.content import open_draft_modal
 from handlers.deps import Deps
-from handlers.ids import Event
+from handlers.ids import Action, Event
+from handlers.leave import open_leave_modal
 
 
 def register(app: App, deps: Deps) -> None:
@@ -16,3 +20,13 @@ def register(app: App, deps: Deps) -> None:
     def home_opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":
             svc.open_home(db=deps.db, clock=deps.clock, user_id=event["user"])
+
+    @app.action(Action.SUBMIT_DRAFT)
+    def submit_draft_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_draft_modal(deps, client, body["trigger_id"], body["user"]["id"])
+
+    @app.action(Action.REQUEST_LEAVE)
+    def request_leave_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_leave_modal(deps, client, body["trigger_id"], body["user"]["id"], None)

@@ -18,6 +18,14 @@ from handlers.deps import Deps
 from handlers.ids import Action, Command, View
 
 
+def open_leave_modal(deps: Deps, client: WebClient, trigger_id: str, user: str, channel: str | None) -> None:
+    """The leave form: from /leave and from Home's Request leave."""
+    ctx = svc.form_context(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel)
+    client.views_open(trigger_id=trigger_id, view=ra.leave_modal(
+        teams=ctx.teams, default_team_id=ctx.default_team_id, today=ctx.today,
+        metadata={"channel_id": channel}, _=gettext_for(ctx.locale)))
+
+
 def register(app: App, deps: Deps) -> None:
     services = {"db": deps.db, "clock": deps.clock}
 
@@ -26,10 +34,7 @@ def register(app: App, deps: Deps) -> None:
         user, channel = command["user_id"], command.get("channel_id")
         cmd = parse_leave_command(command.get("text") or "")
         if cmd.kind == LeaveCommandKind.MODAL:
-            ctx = svc.form_context(**services, user_id=user, channel_id=channel)
-            client.views_open(trigger_id=command["trigger_id"], view=ra.leave_modal(
-                teams=ctx.teams, default_team_id=ctx.default_team_id, today=ctx.today,
-                metadata={"channel_id": channel}, _=gettext_for(ctx.locale)))
+            open_leave_modal(deps, client, command["trigger_id"], user, channel)
             ack()
             return
         _ = gettext_for(user_locale(db=deps.db, user_id=user, channel_id=channel))

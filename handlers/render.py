@@ -270,31 +270,6 @@ def proposal_confirmation(c: v.ProposalConfirmation, _: Gettext) -> dict[str, An
     return {"text": text, "response_type": "ephemeral", "replace_original": False}
 
 
-# -- App Home ------------------------------------------------------------------
-
-HOME_TOPIC_LINES = 20
-
-
-def home(h: v.HomeView, _: Gettext) -> dict[str, Any]:
-    blocks: Blocks = [header(_("Your week"))]
-    if not h.teams:
-        blocks.append(section(_("You are not in any opsbot team yet. Ask your team lead to add you.")))
-    for t in h.teams[:8]:
-        blocks.append({"type": "divider"})
-        blocks.append(section(
-            _("*{team}* — {progress}").format(team=escape(t.team_name), progress=progress_text(t.count, t.quota, _))
-        ))
-        lines = [f"{STATUS_ICON.get(x.status, '')} #{x.id} {escape(x.title)} — {status_label(x.status, _)}"
-                 for x in t.topics[:HOME_TOPIC_LINES]]
-        if len(t.topics) > HOME_TOPIC_LINES:
-            lines.append(_("…and {n} more.").format(n=len(t.topics) - HOME_TOPIC_LINES))
-        blocks.extend(line_sections(lines, _("No topics yet this week.")))
-        if t.is_supervisor and t.pending:
-            blocks.append(context(_("{n} topic(s) wait for a supervisor's decision in the team channel.").format(n=len(t.pending))))
-    blocks.append({"type": "actions", "elements": [button(_("Propose a topic"), Action.PROPOSE_TOPIC, "0", "primary")]})
-    return {"type": "home", "blocks": blocks}
-
-
 # -- modals --------------------------------------------------------------------
 
 
@@ -407,7 +382,6 @@ RENDERERS: dict[type, Callable[[Any, Gettext], dict[str, Any]]] = {
     v.QuotaSummaryPost: quota_summary,
     v.WeeklyPlanPost: weekly_plan,
     v.ProposalConfirmation: proposal_confirmation,
-    v.HomeView: home,
 }
 
 
@@ -441,3 +415,7 @@ RENDERERS.update(render_activities.RENDERERS)
 from handlers import render_reports  # noqa: E402
 
 RENDERERS.update(render_reports.RENDERERS)
+# App Home (PRODUCT.md §3): its builders live in handlers/render_home.py.
+from handlers import render_home  # noqa: E402
+
+RENDERERS.update(render_home.RENDERERS)

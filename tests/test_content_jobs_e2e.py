@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from storage.db import transaction
 from storage.models import ReminderLog
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, SHANGHAI, make_rig
-from tests.helpers import all_text, button, buttons, dms
+from tests.helpers import all_text, button, buttons, cards, dms
 from tests.test_content_e2e import CHECKED, approved_topic, publish, request_changes, submit_draft, the_card
 
 # Monday 23 November 2026 (the rig's start) is a working day in China; so is Tuesday 24.
@@ -104,7 +104,7 @@ def test_the_weekly_plan_shows_each_approved_topics_stage(rig):
     request_changes(rig, "Needs a hook.")
     approved_topic(rig, ALICE, "Reviewed piece")  # topic 3: resubmitted, in review round 2
     submit_draft(rig, topic=3)
-    card = [c for c in rig.slack.calls() if "Draft #2 " in all_text(c.params)][-1]
+    card = [c for c in cards(rig.slack.calls(), CHANNEL) if "Draft #2 " in all_text(c.params)][-1]
     rig.click(LEAD, "draft_request_changes", button(card.params, "Request changes")["value"], message=card)
     rig.submit(LEAD, rig.last_view(), {"review_comment": "Shorter."})
     rig.deliver()

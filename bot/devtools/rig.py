@@ -152,8 +152,22 @@ class Rig:
         return self.post(body, "application/x-www-form-urlencoded")
 
     def click(self, user: str, action_id: str, value: str, *, message: Call | None = None,
-              channel: str | None = None) -> Reply:
-        """Press a button. ``message`` is the recorded post the button is on."""
+              channel: str | None = None, home: bool = False) -> Reply:
+        """Press a button. ``message`` is the recorded post the button is on;
+        ``home``: the button is on the person's App Home, so Slack sends the
+        view instead of a channel, a message or a response_url."""
+        if home:
+            return self._interaction({
+                "type": "block_actions",
+                "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
+                "api_app_id": "A0OPSBOT",
+                "team": {"id": "T0TEAM", "domain": "demo"},
+                "container": {"type": "view", "view_id": "V0HOME"},
+                "trigger_id": self._trigger_id(),
+                "view": {"id": "V0HOME", "type": "home", "blocks": [], "state": {"values": {}}},
+                "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
+                             "action_ts": f"{time.time():.6f}"}],
+            })
         container: dict[str, Any] = {"type": "message"}
         msg: dict[str, Any] = {}
         if message is not None:

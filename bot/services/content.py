@@ -201,6 +201,7 @@ def submit_draft(
         _audit(s, now=now, user_id=user_id, action="draft.submit", outcome="ok", team_id=team.id, kind=DRAFT,
                item_id=draft.id, before=before, after={**_snapshot(draft), "link": link})
         notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now)
+        notices.enqueue_home(s, user=draft.author_id, now=now)
         _thread(s, draft, team, "submitted", now)
         return Submitted(draft.id, draft.round)
 
@@ -271,6 +272,7 @@ def decide_draft(
                 _audit(s, now=now, user_id=user_id, action=action, outcome="ok", team_id=team.id, kind=DRAFT,
                        item_id=draft.id, before=before, after=_snapshot(draft))
                 notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now)
+                notices.enqueue_home(s, user=draft.author_id, now=now)
                 _thread(s, draft, team, str(status), now)
                 notices.enqueue_dm(s, user=draft.author_id, type="draft_decided", team_id=team.id, now=now,
                                    key=f"draft_decided:{draft.id}:{number}", draft_id=draft.id, round=number)
@@ -337,6 +339,7 @@ def publish(
                kind=PUBLICATION, item_id=pub.id, after={"draft": draft.id, "platform": platform, "url": link,
                                                          "published_at": at.isoformat()})
         notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now)
+        notices.enqueue_home(s, user=draft.author_id, now=now)
         notices.enqueue_dm(s, user=user_id, type="published", team_id=team.id, now=now, key=f"published:{pub.id}",
                            publication_id=pub.id)
         return pub.id
@@ -387,5 +390,6 @@ def update_metrics(*, db: sessionmaker[Session], clock: Clock, user_id: str, pub
                 return m  # its concurrent twin was kept
             _audit(s, now=now, user_id=user_id, action="metrics.update", outcome="ok", team_id=pub.team_id,
                    kind=PUBLICATION, item_id=pub.id, after=m.__dict__)
+            notices.enqueue_home(s, user=pub.author_id, now=now)
             return m
     raise failure

@@ -97,6 +97,7 @@ def request_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, draf
         queries.add_audit(s, at=now, actor_id=user_id, action="leave.request", outcome="ok", team_id=team.id,
                           item_kind=LEAVE, item_id=lv.id, before=None, after=_snapshot(lv))
         notices.enqueue_card(s, item=LEAVE, item_id=lv.id, team=team, now=now)
+        notices.enqueue_home(s, user=user_id, now=now)
         notices.enqueue_dm(s, user=user_id, type="leave_sent", team_id=team.id, now=now, key=f"leave_sent:{lv.id}",
                            leave_id=lv.id)
         return LeaveDone(lv.id, lv.status, lv.start_date, lv.end_date, _locale_for(s, user_id, team))

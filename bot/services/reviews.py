@@ -26,7 +26,7 @@ from bot.domain.reviews import ReviewStatus as St
 from bot.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound, NotInTeam
 from bot.i18n import resolve_locale
 from bot.services.figures import MemberFigures, member_figures
-from bot.services.leave import after_leave
+from bot.services.leave import after_leave, after_leave_many
 from bot.team import TeamView, team_view
 from storage import queries
 from storage import review_queries as rq
@@ -70,6 +70,8 @@ def _record(s: Session, r: Review, *, now: datetime, user_id: str, event: str, b
     after = _snapshot(r)
     rq.add_event(s, r, at=now, actor_id=user_id, event=event, snapshot=after)
     _audit(s, now=now, user_id=user_id, action=f"review.{event}", outcome="ok", review=r, before=before, after=after)
+    # Home shows the member their review's stage and the supervisors who is late.
+    notices.enqueue_homes(s, users=[r.user_id, *queries.team_user_ids(s, r.team_id, "supervisor")], now=now)
 
 
 NOT_YOURS = N_("That review is not yours; reviews are private to the member and the team's supervisors.")
@@ -596,14 +598,31 @@ def team_reviews(*, db: sessionmaker[Session], clock: Clock, user_id: str, perio
             pid = rules.period_id(*ym)
             d = rules.deadlines(*ym, team.calendar, selfreview_workday=cfg.selfreview_due_workday,
                                 evaluation_workday=cfg.evaluation_due_workday)
-            existing = rq.reviews_of_period(s, team.id, rules.MONTHLY, pid)
-            rows = []
-            for m in queries.team_user_ids(s, team.id, "member"):
-                r = existing.get(m)
-                status = r.status if r else St.NOT_STARTED
-                self_due = after_leave(s, team.id, m, d.self_review, team.calendar)
-                late = (status == St.NOT_STARTED and today > self_due) or (
-                    status == St.SELF_REVIEW_IN and today > d.evaluation)
-                rows.append(StatusRow(m, status, late))
+            rows = status_rows(s, team, pid, d, today)
             return TeamReviews(_locale(s, user_id, team), team.name, pid, d.self_review, d.evaluation, rows)
     raise failure
+
+
+def status_rows(s: Session, team: TeamView, pid: str, d: rules.Deadlines, today: date) -> list[StatusRow]:
+    """Each member's monthly review status for ``pid``, and whether it is late
+    (a self-review's due date moves past the member's leave). Three queries
+    whatever the team's size."""
+    existing = rq.reviews_of_period(s, team.id, rules.MONTHLY, pid)
+    members = queries.team_user_ids(s, team.id, "member")
+    self_due = after_leave_many(s, team.id, members, d.self_review, team.calendar)
+    rows = []
+    for m in members:
+        r = existing.get(m)
+        status = r.status if r else St.NOT_STARTED
+        late = (status == St.NOT_STARTED and today > self_due[m]) or (
+            status == St.SELF_REVIEW_IN and today > d.evaluation)
+        rows.append(StatusRow(m, status, late))
+    return rows
+
+
+def review_dates(row: Team, today: date) -> tuple[str, rules.Deadlines]:
+    """The monthly review period open ``today`` and its deadlines."""
+    team, cfg = team_view(row), config(row)
+    ym = rules.review_month(today, team.calendar)
+    return rules.period_id(*ym), rules.deadlines(*ym, team.calendar, selfreview_workday=cfg.selfreview_due_workday,
+                                                 evaluation_workday=cfg.evaluation_due_workday)
