@@ -97,9 +97,10 @@ def enqueue_home(s: Session, *, user: str, now: datetime) -> None:
 
 
 def enqueue_homes(s: Session, *, users: Iterable[str], now: datetime) -> None:
-    """Re-publish each person's Home (coalesced: one publish per person)."""
-    for user in dict.fromkeys(users):
-        enqueue_home(s, user=user, now=now)
+    """Re-publish each person's Home (coalesced: one publish per person), in a
+    fixed number of statements however many people: every card change calls
+    this for the team's supervisors, on the request path of the click."""
+    queries.enqueue_coalesced(s, kind=HOME, recipients=users, payload={}, key_prefix="home:", now=now)
 
 
 def enqueue_response(s: Session, *, url: str, type: str, now: datetime, **params: Any) -> None:

@@ -291,6 +291,32 @@ def mark_event_processed(session: Session, event_id: str, at: datetime) -> bool:
 # -- outbox -----------------------------------------------------------------
 
 
+def enqueue_coalesced(session: Session, *, kind: str, recipients: Iterable[str], payload: dict[str, Any],
+                      key_prefix: str, now: datetime) -> int:
+    """:func:`enqueue_notice` with a coalesce key for many recipients in two
+    statements, whatever their number: skip those with an equal notice still
+    waiting unclaimed, insert the rest. Returns how many were written."""
+    wanted = {f"{key_prefix}{r}": r for r in dict.fromkeys(recipients)}
+    if not wanted:
+        return 0
+    waiting = set(session.scalars(
+        select(OutboxNotice.coalesce_key).where(
+            OutboxNotice.coalesce_key.in_(list(wanted)),
+            OutboxNotice.status == "pending",
+            OutboxNotice.claimed_until.is_(None),
+        )
+    ))
+    rows = [
+        {"kind": kind, "recipient": r, "payload": payload, "team_id": None, "key": None, "coalesce_key": k,
+         "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+        for k, r in wanted.items() if k not in waiting
+    ]
+    if rows:
+        session.info["outbox"] = True
+        session.execute(insert(OutboxNotice), rows)
+    return len(rows)
+
+
 def enqueue_notice(
     session: Session,
     *,

@@ -66,3 +66,45 @@ def test_profiles_for_many_people_come_from_users_list_not_one_call_each(databas
         assert all(len(dms(rig.slack.calls(), m)) == 1 for m in SMALL + LARGE)
     finally:
         rig.stop()
+
+
+LEADS_FEW = [f"U0FL{i:03d}" for i in range(2)]
+LEADS_MANY = [f"U0ML{i:03d}" for i in range(30)]
+DECIDING = {"teams": [
+    {"name": "Few", "channel": "C0FEW", "timezone": "Asia/Shanghai", "country": "CN", "supervisors": LEADS_FEW,
+     "members": ["U0FEWM"]},
+    {"name": "Many", "channel": "C0MANY", "timezone": "Asia/Shanghai", "country": "CN", "supervisors": LEADS_MANY,
+     "members": ["U0MANYM"]},
+]}
+DECIDING_USERS = {u: {"name": u.lower(), "tz": "Asia/Shanghai"}
+                  for u in [*LEADS_FEW, *LEADS_MANY, "U0FEWM", "U0MANYM"]}
+
+
+def test_an_approve_click_costs_the_same_statements_with_2_supervisors_or_30(database_url):
+    """Every card change re-publishes the supervisors' Home: on the click's
+    request path that must not be a statement per supervisor."""
+    rig = make_rig(database_url, teams=DECIDING, users=DECIDING_USERS, start=THU_10).start()
+    try:
+        counts = {}
+        for member, channel, lead in (("U0FEWM", "C0FEW", LEADS_FEW[0]), ("U0MANYM", "C0MANY", LEADS_MANY[0])):
+            rig.command(member, "/topic", f"An idea from {member}", channel=channel)
+            rig.deliver()
+            topic_id = 1 if channel == "C0FEW" else 2
+            n = 0
+
+            @event.listens_for(rig.app.engine, "before_cursor_execute")
+            def count(*_args):
+                nonlocal n
+                n += 1
+
+            try:
+                assert rig.click(lead, "topic_approve", str(topic_id)).status == 200
+            finally:
+                event.remove(rig.app.engine, "before_cursor_execute", count)
+            counts[channel] = n
+        assert counts["C0FEW"] == counts["C0MANY"], counts
+        rig.deliver()
+        homes = {c.params["user_id"] for c in rig.slack.calls("views.publish")}
+        assert set(LEADS_MANY) <= homes, "every supervisor's Home was re-published"
+    finally:
+        rig.stop()
