@@ -438,23 +438,31 @@ class PeerContext:
     team_name: str
 
 
+ALREADY_RATED = N_("You have already rated this; thank you.")
+
+
+def _open_rating(s: Session, now: datetime, user_id: str, rating_id: int) -> tuple[PeerRating, Review, Exception | None]:
+    """The rating asked of this colleague and its review, or why it cannot be
+    given (someone else's rating is refused and audited; a closed one is told)."""
+    p = s.get(PeerRating, rating_id)
+    if p is None:
+        raise NotFound()
+    r = s.get_one(Review, p.review_id)
+    if p.peer_id != user_id:
+        _audit(s, now=now, user_id=user_id, action="review.peer_rate", outcome="denied", review=r,
+               detail="not the colleague asked")
+        return p, r, NotAuthorized(NOT_YOURS)
+    if p.score is not None:
+        return p, r, Conflict(ALREADY_RATED)
+    if r.status not in rules.SELF_REVIEW_OPEN:
+        return p, r, Conflict(RATINGS_CLOSED)
+    return p, r, None
+
+
 def peer_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, rating_id: int) -> PeerContext:
-    now = clock.now()
-    failure: Exception | None = None
     with transaction(db) as s:
-        p = s.get(PeerRating, rating_id)
-        if p is None:
-            raise NotFound()
-        r = s.get_one(Review, p.review_id)
-        if p.peer_id != user_id:
-            _audit(s, now=now, user_id=user_id, action="review.peer_rate", outcome="denied", review=r,
-                   detail="not the colleague asked")
-            failure = NotAuthorized(NOT_YOURS)
-        elif p.score is not None:
-            failure = Conflict(N_("You have already rated this; thank you."))
-        elif r.status not in rules.SELF_REVIEW_OPEN:
-            failure = Conflict(RATINGS_CLOSED)
-        else:
+        p, r, failure = _open_rating(s, clock.now(), user_id, rating_id)
+        if failure is None:
             team = team_view(s.get_one(Team, r.team_id))
             return PeerContext(_locale(s, user_id, team), p.id, r.user_id, r.period, team.name)
     raise failure
@@ -463,24 +471,14 @@ def peer_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, rating_i
 def rate_peer(*, db: sessionmaker[Session], clock: Clock, user_id: str, rating_id: int, score: int,
               comment: str | None) -> None:
     now = clock.now()
-    failure: Exception | None = None
     with transaction(db) as s:
-        p = s.get(PeerRating, rating_id)
-        if p is None:
-            raise NotFound()
-        r = s.get_one(Review, p.review_id)
-        if p.peer_id != user_id:
-            _audit(s, now=now, user_id=user_id, action="review.peer_rate", outcome="denied", review=r,
-                   detail="not the colleague asked")
-            failure = NotAuthorized(NOT_YOURS)
-        elif r.status not in rules.SELF_REVIEW_OPEN:
-            failure = Conflict(RATINGS_CLOSED)
-        elif rq.rate_if_open(s, rating_id, user_id, score=score, comment=comment, at=now):
-            # Who rated what stays out of the audit's before/after: the member may be shown the trail.
-            _audit(s, now=now, user_id=user_id, action="review.peer_rate", outcome="ok", review=r)
-            return
-        else:
-            failure = Conflict(N_("You have already rated this; thank you."))
+        _p, r, failure = _open_rating(s, now, user_id, rating_id)
+        if failure is None:
+            if rq.rate_if_open(s, rating_id, user_id, score=score, comment=comment, at=now):
+                # Who rated what stays out of the audit's before/after: the member may be shown the trail.
+                _audit(s, now=now, user_id=user_id, action="review.peer_rate", outcome="ok", review=r)
+                return
+            failure = Conflict(ALREADY_RATED)  # a double submission: the other one was first
     raise failure
 
 
