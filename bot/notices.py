@@ -52,7 +52,11 @@ class NeedProfiles(Exception):
 # -- writing (inside the service's transaction) -------------------------------
 
 
-def enqueue_card(s: Session, *, item: str, item_id: int, team: TeamView, now: datetime) -> None:
+def enqueue_card(s: Session, *, item: str, item_id: int, team: TeamView, now: datetime,
+                 homes: Iterable[str] = ()) -> None:
+    """Redraw an item's card. A card changes when its item starts or stops
+    waiting on the supervisors, so their Home is re-published with it, and
+    ``homes``' too (e.g. the author's, whose item changed stage)."""
     queries.enqueue_notice(
         s,
         kind=CARD,
@@ -62,9 +66,7 @@ def enqueue_card(s: Session, *, item: str, item_id: int, team: TeamView, now: da
         coalesce_key=f"card:{item}:{item_id}",
         now=now,
     )
-    # A card changes when its item starts or stops waiting on the supervisors:
-    # the decisions on their Home change with it.
-    enqueue_homes(s, users=queries.team_user_ids(s, team.id, "supervisor"), now=now)
+    enqueue_homes(s, users=homes, supervisors_of=team.id, now=now)
 
 
 def enqueue_dm(
@@ -96,11 +98,14 @@ def enqueue_home(s: Session, *, user: str, now: datetime) -> None:
     queries.enqueue_notice(s, kind=HOME, recipient=user, payload={}, coalesce_key=f"home:{user}", now=now)
 
 
-def enqueue_homes(s: Session, *, users: Iterable[str], now: datetime) -> None:
-    """Re-publish each person's Home (coalesced: one publish per person), in a
-    fixed number of statements however many people: every card change calls
-    this for the team's supervisors, on the request path of the click."""
-    queries.enqueue_coalesced(s, kind=HOME, recipients=users, payload={}, key_prefix="home:", now=now)
+def enqueue_homes(s: Session, *, users: Iterable[str] = (), supervisors_of: int | None = None,
+                  now: datetime) -> None:
+    """Re-publish each person's Home (coalesced: one publish per person):
+    ``users`` and the supervisors of team ``supervisors_of``, in one
+    statement however many people, since every card change does this on the
+    request path of the click."""
+    queries.enqueue_coalesced(s, kind=HOME, key_prefix="home:", users=users, now=now,
+                              role_of_team=("supervisor", supervisors_of) if supervisors_of is not None else None)
 
 
 def enqueue_response(s: Session, *, url: str, type: str, now: datetime, **params: Any) -> None:

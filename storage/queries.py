@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -173,9 +173,9 @@ def topics_by_ids(session: Session, ids: Iterable[int]) -> list[Topic]:
     return [found[i] for i in wanted if i in found]
 
 
-def duplicate_topic(session: Session, team_id: int, author_id: str, week: str, title_key: str) -> Topic | None:
+def duplicate_topic(session: Session, team_id: int, author_id: str, week: str, title_key: str) -> int | None:
     return session.scalar(
-        select(Topic).where(
+        select(Topic.id).where(
             Topic.team_id == team_id,
             Topic.author_id == author_id,
             Topic.week == week,
@@ -183,6 +183,22 @@ def duplicate_topic(session: Session, team_id: int, author_id: str, week: str, t
             Topic.status != "withdrawn",
         )
     )
+
+
+def topic_for_decision(session: Session, topic_id: int, user_id: str) -> tuple[Topic, Team, bool, str | None] | None:
+    """A topic, its team, whether ``user_id`` supervises that team, and their
+    Slack locale: everything a decision reads, in one statement."""
+    supervises = exists().where(
+        Membership.team_id == Topic.team_id, Membership.user_id == user_id,
+        Membership.role == "supervisor", Membership.active,
+    )
+    locale = select(SlackUser.locale).where(SlackUser.user_id == user_id).scalar_subquery()
+    row = session.execute(
+        select(Topic, Team, supervises.label("supervises"), locale.label("locale"))
+        .join(Team, Team.id == Topic.team_id)
+        .where(Topic.id == topic_id)
+    ).first()
+    return None if row is None else (row[0], row[1], bool(row[2]), row[3])
 
 
 def decide_topic_if_open(
@@ -291,30 +307,47 @@ def mark_event_processed(session: Session, event_id: str, at: datetime) -> bool:
 # -- outbox -----------------------------------------------------------------
 
 
-def enqueue_coalesced(session: Session, *, kind: str, recipients: Iterable[str], payload: dict[str, Any],
-                      key_prefix: str, now: datetime) -> int:
-    """:func:`enqueue_notice` with a coalesce key for many recipients in two
-    statements, whatever their number: skip those with an equal notice still
-    waiting unclaimed, insert the rest. Returns how many were written."""
-    wanted = {f"{key_prefix}{r}": r for r in dict.fromkeys(recipients)}
-    if not wanted:
-        return 0
-    waiting = set(session.scalars(
-        select(OutboxNotice.coalesce_key).where(
-            OutboxNotice.coalesce_key.in_(list(wanted)),
-            OutboxNotice.status == "pending",
-            OutboxNotice.claimed_until.is_(None),
-        )
-    ))
-    rows = [
-        {"kind": kind, "recipient": r, "payload": payload, "team_id": None, "key": None, "coalesce_key": k,
-         "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
-        for k, r in wanted.items() if k not in waiting
-    ]
-    if rows:
-        session.info["outbox"] = True
-        session.execute(insert(OutboxNotice), rows)
-    return len(rows)
+def _waiting(coalesce_key: Any) -> Any:
+    """An equal notice still waits unclaimed: a new one would render the same."""
+    return exists().where(
+        OutboxNotice.coalesce_key == coalesce_key,
+        OutboxNotice.status == "pending",
+        OutboxNotice.claimed_until.is_(None),
+    )
+
+
+def _notice_source(kind: str, recipient: Any, coalesce_key: Any, payload: dict[str, Any], *, team_id: int | None,
+                   key: str | None, now: datetime) -> tuple[list[str], list[Any]]:
+    """The columns of a new outbox row, as SQL expressions for INSERT … SELECT."""
+    c = OutboxNotice.__table__.c
+    values = {
+        "kind": literal(kind, c.kind.type), "recipient": recipient,
+        "payload": literal(payload, c.payload.type), "team_id": literal(team_id, c.team_id.type),
+        "key": literal(key, c.key.type), "coalesce_key": coalesce_key,
+        "status": literal("pending", c.status.type), "attempts": literal(0, c.attempts.type),
+        "next_attempt_at": literal(now, c.next_attempt_at.type), "created_at": literal(now, c.created_at.type),
+    }
+    return list(values), list(values.values())
+
+
+def enqueue_coalesced(session: Session, *, kind: str, key_prefix: str, now: datetime, users: Iterable[str] = (),
+                      role_of_team: tuple[str, int] | None = None, payload: dict[str, Any] | None = None) -> None:
+    """:func:`enqueue_notice` with a coalesce key (``key_prefix`` + user) for
+    many people in one statement, whatever their number: ``users`` and
+    everyone active in ``role_of_team`` (role, team id), each once, skipping
+    those with an equal notice still waiting unclaimed."""
+    people = [select(literal(u, Membership.user_id.type).label("user_id")) for u in dict.fromkeys(users)]
+    if role_of_team is not None:
+        role, team_id = role_of_team
+        people.append(select(Membership.user_id.label("user_id")).where(
+            Membership.team_id == team_id, Membership.role == role, Membership.active))
+    if not people:
+        return
+    who = (union(*people) if len(people) > 1 else people[0]).subquery("who")
+    coalesce_key = literal(key_prefix, OutboxNotice.coalesce_key.type) + who.c.user_id
+    names, columns = _notice_source(kind, who.c.user_id, coalesce_key, payload or {}, team_id=None, key=None, now=now)
+    session.info["outbox"] = True
+    session.execute(insert(OutboxNotice).from_select(names, select(*columns).where(~_waiting(coalesce_key))))
 
 
 def enqueue_notice(
@@ -329,31 +362,33 @@ def enqueue_notice(
     coalesce_key: str | None = None,
 ) -> bool:
     """Write a notice into the outbox. A ``key`` makes it once-only forever;
-    a ``coalesce_key`` skips it while an equal one waits unclaimed."""
+    a ``coalesce_key`` skips it while an equal one waits unclaimed (one
+    statement either way: these are on the request path of every click)."""
+    if coalesce_key is not None and key is not None:
+        raise ValueError("a notice is either once-only (key) or coalesced (coalesce_key), not both")
+    # Tells the session's after_commit hook to wake the delivery worker.
+    session.info["outbox"] = True
     if coalesce_key is not None:
-        waiting = session.scalar(
-            select(OutboxNotice.id).where(
-                OutboxNotice.coalesce_key == coalesce_key,
-                OutboxNotice.status == "pending",
-                OutboxNotice.claimed_until.is_(None),
-            )
-        )
-        if waiting is not None:
-            return False
+        c = OutboxNotice.__table__.c
+        names, columns = _notice_source(kind, literal(recipient, c.recipient.type),
+                                        literal(coalesce_key, c.coalesce_key.type), payload,
+                                        team_id=team_id, key=key, now=now)
+        source = select(*columns).where(~_waiting(coalesce_key))
+        # RETURNING, not rowcount: psycopg reports -1 for some INSERTs.
+        inserted = session.execute(insert(OutboxNotice).from_select(names, source).returning(OutboxNotice.id))
+        return inserted.first() is not None
     values = {
         "kind": kind,
         "recipient": recipient,
         "payload": payload,
         "team_id": team_id,
         "key": key,
-        "coalesce_key": coalesce_key,
+        "coalesce_key": None,
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
     }
-    # Tells the session's after_commit hook to wake the delivery worker.
-    session.info["outbox"] = True
     if key is not None:
         return _insert_ignore(session, OutboxNotice, values)
     session.execute(insert(OutboxNotice).values(**values))
@@ -373,7 +408,7 @@ def enqueue_keyed_notices(session: Session, rows: list[dict[str, Any]], *, now: 
     session.execute(ins(OutboxNotice).on_conflict_do_nothing(), values)
 
 
-def due_notice_ids(session: Session, now: datetime, limit: int) -> list[int]:
+def _due(now: datetime, *columns: Any) -> Any:
     busy_groups = (
         select(OutboxNotice.coalesce_key)
         .where(
@@ -383,28 +418,26 @@ def due_notice_ids(session: Session, now: datetime, limit: int) -> list[int]:
         )
         .scalar_subquery()
     )
-    q = (
-        select(OutboxNotice.id)
+    return (
+        select(*columns)
         .where(
             OutboxNotice.status == "pending",
             OutboxNotice.next_attempt_at <= now,
             or_(OutboxNotice.claimed_until.is_(None), OutboxNotice.claimed_until <= now),
             or_(OutboxNotice.coalesce_key.is_(None), OutboxNotice.coalesce_key.not_in(busy_groups)),
         )
-        .order_by(OutboxNotice.id)
-        .limit(limit)
+        # Home tabs last: a dashboard can wait for the cards and DMs of a
+        # burst of clicks, and each one still waiting coalesces the next
+        # re-publish of the same Home (one publish per person, not per click).
+        .order_by(case((OutboxNotice.kind == "home", 1), else_=0), OutboxNotice.id)
     )
-    return list(session.scalars(q).all())
 
 
 def due_notices(session: Session, now: datetime, limit: int) -> list[tuple[int, str, str]]:
-    """:func:`due_notice_ids` with each notice's kind and recipient, so the
-    worker can order a round around Slack's per-channel limits."""
-    ids = due_notice_ids(session, now, limit)
-    if not ids:
-        return []
-    rows = session.execute(select(OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient)
-                           .where(OutboxNotice.id.in_(ids)).order_by(OutboxNotice.id))
+    """The notices due now, oldest first (Home tabs last), with each one's
+    kind and recipient so the worker can order a round around Slack's
+    per-channel limits."""
+    rows = session.execute(_due(now, OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient).limit(limit))
     return [(i, k, r) for i, k, r in rows]
 
 

@@ -113,8 +113,7 @@ def propose_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, d
         s.add(ActivityRound(activity_id=a.id, round=1, content=draft.content(), submitted_at=now))
         queries.add_audit(s, at=now, actor_id=user_id, action="activity.propose", outcome="ok", team_id=team.id,
                           item_kind=ACTIVITY, item_id=a.id, before=None, after=_snapshot(a))
-        notices.enqueue_card(s, item=ACTIVITY, item_id=a.id, team=team, now=now)
-        notices.enqueue_home(s, user=user_id, now=now)
+        notices.enqueue_card(s, item=ACTIVITY, item_id=a.id, team=team, now=now, homes=[user_id])
         notices.enqueue_dm(s, user=user_id, type="activity_sent", team_id=team.id, now=now,
                            key=f"activity_sent:{a.id}:1", activity_id=a.id)
         return Done(a.id, a.status, a.theme, _locale_for(s, user_id, team))
@@ -141,8 +140,7 @@ def resubmit_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, 
             s.add(ActivityRound(activity_id=a.id, round=a.round, content=draft.content(), submitted_at=now))
             queries.add_audit(s, at=now, actor_id=user_id, action="activity.resubmit", outcome="ok", team_id=team.id,
                               item_kind=ACTIVITY, item_id=a.id, before=before, after=_snapshot(a))
-            notices.enqueue_card(s, item=ACTIVITY, item_id=a.id, team=team, now=now)
-            notices.enqueue_home(s, user=user_id, now=now)
+            notices.enqueue_card(s, item=ACTIVITY, item_id=a.id, team=team, now=now, homes=[user_id])
             notices.enqueue_dm(s, user=user_id, type="activity_sent", team_id=team.id, now=now,
                                key=f"activity_sent:{a.id}:{a.round}", activity_id=a.id)
             return Done(a.id, a.status, a.theme, _locale_for(s, user_id, team))
@@ -217,10 +215,9 @@ def decide_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, ac
                                actor_id=user_id, reason=comment, at=now))
                 queries.add_audit(s, at=now, actor_id=user_id, action=action, outcome="ok", team_id=team.id,
                                   item_kind=ACTIVITY, item_id=a.id, before=before, after=_snapshot(a))
-                notices.enqueue_card(s, item=ACTIVITY, item_id=a.id, team=team, now=now)
+                notices.enqueue_card(s, item=ACTIVITY, item_id=a.id, team=team, now=now, homes=[a.owner_id])
                 notices.enqueue_dm(s, user=a.owner_id, type="activity_decided", team_id=team.id, now=now,
                                    key=f"activity_decided:{a.id}:{a.round}", activity_id=a.id, round=a.round)
-                notices.enqueue_home(s, user=a.owner_id, now=now)
                 return Done(a.id, a.status, a.theme, _locale_for(s, user_id, team))
             s.refresh(a)
             queries.add_audit(s, at=now, actor_id=user_id, action=action, outcome="conflict", team_id=team.id,
@@ -265,7 +262,7 @@ def submit_retro(*, db: sessionmaker[Session], clock: Clock, user_id: str, activ
             notices.enqueue_post(s, channel=team.channel, type="activity_retro", team_id=team.id, now=now,
                                  key=f"activity_retro:{a.id}", activity_id=a.id)
             # An overdue retrospective is on the supervisors' Home too.
-            notices.enqueue_homes(s, users=[user_id, *queries.team_user_ids(s, team.id, "supervisor")], now=now)
+            notices.enqueue_homes(s, users=[user_id], supervisors_of=team.id, now=now)
             return Done(a.id, a.status, a.theme, _locale_for(s, user_id, team))
         s.refresh(a)
         _check_retro_open(a, now)

@@ -200,8 +200,7 @@ def submit_draft(
         team = _team(s, draft.team_id)
         _audit(s, now=now, user_id=user_id, action="draft.submit", outcome="ok", team_id=team.id, kind=DRAFT,
                item_id=draft.id, before=before, after={**_snapshot(draft), "link": link})
-        notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now)
-        notices.enqueue_home(s, user=draft.author_id, now=now)
+        notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now, homes=[draft.author_id])
         _thread(s, draft, team, "submitted", now)
         return Submitted(draft.id, draft.round)
 
@@ -271,8 +270,7 @@ def decide_draft(
                 s.add(Decision(item_kind=DRAFT, item_id=draft.id, decision=word, actor_id=user_id, reason=text, at=now))
                 _audit(s, now=now, user_id=user_id, action=action, outcome="ok", team_id=team.id, kind=DRAFT,
                        item_id=draft.id, before=before, after=_snapshot(draft))
-                notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now)
-                notices.enqueue_home(s, user=draft.author_id, now=now)
+                notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now, homes=[draft.author_id])
                 _thread(s, draft, team, str(status), now)
                 notices.enqueue_dm(s, user=draft.author_id, type="draft_decided", team_id=team.id, now=now,
                                    key=f"draft_decided:{draft.id}:{number}", draft_id=draft.id, round=number)
@@ -338,8 +336,7 @@ def publish(
         _audit(s, now=now, user_id=user_id, action="publication.record", outcome="ok", team_id=team.id,
                kind=PUBLICATION, item_id=pub.id, after={"draft": draft.id, "platform": platform, "url": link,
                                                          "published_at": at.isoformat()})
-        notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now)
-        notices.enqueue_home(s, user=draft.author_id, now=now)
+        notices.enqueue_card(s, item=DRAFT, item_id=draft.id, team=team, now=now, homes=[draft.author_id])
         notices.enqueue_dm(s, user=user_id, type="published", team_id=team.id, now=now, key=f"published:{pub.id}",
                            publication_id=pub.id)
         return pub.id

@@ -96,8 +96,7 @@ def request_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, draf
         s.flush()
         queries.add_audit(s, at=now, actor_id=user_id, action="leave.request", outcome="ok", team_id=team.id,
                           item_kind=LEAVE, item_id=lv.id, before=None, after=_snapshot(lv))
-        notices.enqueue_card(s, item=LEAVE, item_id=lv.id, team=team, now=now)
-        notices.enqueue_home(s, user=user_id, now=now)
+        notices.enqueue_card(s, item=LEAVE, item_id=lv.id, team=team, now=now, homes=[user_id])
         notices.enqueue_dm(s, user=user_id, type="leave_sent", team_id=team.id, now=now, key=f"leave_sent:{lv.id}",
                            leave_id=lv.id)
         return LeaveDone(lv.id, lv.status, lv.start_date, lv.end_date, _locale_for(s, user_id, team))
@@ -154,10 +153,9 @@ def decide_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave
                 s.add(Decision(item_kind=LEAVE, item_id=lv.id, decision=status, actor_id=user_id, reason=reason, at=now))
                 queries.add_audit(s, at=now, actor_id=user_id, action=action, outcome="ok", team_id=team.id,
                                   item_kind=LEAVE, item_id=lv.id, before=before, after=_snapshot(lv))
-                notices.enqueue_card(s, item=LEAVE, item_id=lv.id, team=team, now=now)
+                notices.enqueue_card(s, item=LEAVE, item_id=lv.id, team=team, now=now, homes=[lv.user_id])
                 notices.enqueue_dm(s, user=lv.user_id, type="leave_decided", team_id=team.id, now=now,
                                    key=f"leave_decided:{lv.id}", leave_id=lv.id)
-                notices.enqueue_home(s, user=lv.user_id, now=now)
                 return LeaveDone(lv.id, lv.status, lv.start_date, lv.end_date, _locale_for(s, user_id, team))
             s.refresh(lv)
             queries.add_audit(s, at=now, actor_id=user_id, action=action, outcome="conflict", team_id=team.id,

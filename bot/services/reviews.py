@@ -71,7 +71,7 @@ def _record(s: Session, r: Review, *, now: datetime, user_id: str, event: str, b
     rq.add_event(s, r, at=now, actor_id=user_id, event=event, snapshot=after)
     _audit(s, now=now, user_id=user_id, action=f"review.{event}", outcome="ok", review=r, before=before, after=after)
     # Home shows the member their review's stage and the supervisors who is late.
-    notices.enqueue_homes(s, users=[r.user_id, *queries.team_user_ids(s, r.team_id, "supervisor")], now=now)
+    notices.enqueue_homes(s, users=[r.user_id], supervisors_of=r.team_id, now=now)
 
 
 NOT_YOURS = N_("That review is not yours; reviews are private to the member and the team's supervisors.")

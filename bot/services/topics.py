@@ -125,6 +125,8 @@ def propose_topic(
         draft = validate_draft(draft, platforms=list(team.platforms), today=team.today(now))
         week = team.week(now)
         key = title_key(draft.title)
+        # Asked first, though the partial unique index below would catch it:
+        # on PostgreSQL a failed INSERT still spends an id, and people see ids.
         if queries.duplicate_topic(s, team.id, user_id, week, key) is not None:
             raise InvalidInput(
                 N_("You already proposed “{title}” this week; nothing new was saved."), field="title", title=draft.title
@@ -154,8 +156,7 @@ def propose_topic(
             s, at=now, actor_id=user_id, action="topic.propose", outcome="ok", team_id=team.id,
             item_kind=TOPIC, item_id=topic.id, before=None, after=_snapshot(topic),
         )
-        notices.enqueue_card(s, item=TOPIC, item_id=topic.id, team=team, now=now)
-        notices.enqueue_home(s, user=user_id, now=now)
+        notices.enqueue_card(s, item=TOPIC, item_id=topic.id, team=team, now=now, homes=[user_id])
         locale = _locale_for(s, user_id, team)
         if response_url:
             notices.enqueue_response(
@@ -191,10 +192,11 @@ def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, t
     now = clock.now()
     denied: Exception | None = None
     with transaction(db) as s:
-        topic = s.get(Topic, topic_id)
-        if topic is None:
+        loaded = queries.topic_for_decision(s, topic_id, user_id)
+        if loaded is None:
             raise NotFound()
-        if not queries.has_role(s, topic.team_id, user_id, "supervisor"):
+        topic, _team, supervises, _locale = loaded
+        if not supervises:
             _deny(s, now=now, user_id=user_id, action="topic.reject", topic=topic, detail="not a supervisor of the team")
             denied = NotAuthorized()
         elif topic.status != TopicStatus.PROPOSED:
@@ -220,11 +222,14 @@ def decide_topic(
     action = "topic.approve" if approve else "topic.reject"
     failure: Exception | None = None
     with transaction(db) as s:
-        topic = s.get(Topic, topic_id)
-        if topic is None:
+        # One statement loads the topic, its team, the role and the locale: a
+        # click's ack waits on every round trip here (docs/performance.md).
+        loaded = queries.topic_for_decision(s, topic_id, user_id)
+        if loaded is None:
             raise NotFound()
-        team = team_view(s.get_one(Team, topic.team_id))
-        if not queries.has_role(s, team.id, user_id, "supervisor"):
+        topic, team_row, supervises, locale = loaded
+        team = team_view(team_row)
+        if not supervises:
             _deny(s, now=now, user_id=user_id, action=action, topic=topic, detail="not a supervisor of the team")
             failure = NotAuthorized()
         else:
@@ -232,17 +237,16 @@ def decide_topic(
             status = TopicStatus.APPROVED if approve else TopicStatus.REJECTED
             reason = (reason or "").strip() or None
             if queries.decide_topic_if_open(s, topic_id, status=status, actor=user_id, at=now, reason=reason):
-                s.refresh(topic)
+                # The ORM UPDATE has set these on ``topic`` too: no reload.
                 s.add(Decision(item_kind=TOPIC, item_id=topic_id, decision=status, actor_id=user_id, reason=reason, at=now))
                 queries.add_audit(
                     s, at=now, actor_id=user_id, action=action, outcome="ok", team_id=team.id,
                     item_kind=TOPIC, item_id=topic_id, before=before, after=_snapshot(topic),
                 )
-                notices.enqueue_card(s, item=TOPIC, item_id=topic_id, team=team, now=now)
+                notices.enqueue_card(s, item=TOPIC, item_id=topic_id, team=team, now=now, homes=[topic.author_id])
                 notices.enqueue_dm(s, user=topic.author_id, type="topic_decided", team_id=team.id, now=now,
                                    key=f"topic_decided:{topic_id}", topic_id=topic_id)
-                notices.enqueue_home(s, user=topic.author_id, now=now)
-                return Decided(topic_id, status, topic.title, _locale_for(s, user_id, team))
+                return Decided(topic_id, status, topic.title, resolve_locale(locale, team.locale))
             s.refresh(topic)
             queries.add_audit(
                 s, at=now, actor_id=user_id, action=action, outcome="conflict", team_id=team.id,
@@ -269,8 +273,7 @@ def withdraw_topic(*, db: sessionmaker[Session], clock: Clock, user_id: str, top
                 s, at=now, actor_id=user_id, action="topic.withdraw", outcome="ok", team_id=team.id,
                 item_kind=TOPIC, item_id=topic_id, before=before, after=_snapshot(topic),
             )
-            notices.enqueue_card(s, item=TOPIC, item_id=topic_id, team=team, now=now)
-            notices.enqueue_home(s, user=user_id, now=now)
+            notices.enqueue_card(s, item=TOPIC, item_id=topic_id, team=team, now=now, homes=[user_id])
             return Decided(topic_id, topic.status, topic.title, _locale_for(s, user_id, team))
         s.refresh(topic)
         failure = Conflict(N_("Topic #{id} is already {status}; only undecided topics can be withdrawn."),
