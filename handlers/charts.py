@@ -14,13 +14,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 from functools import cache
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from types import ModuleType
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +31,23 @@ class Bar:
 
 
 @cache
+def _matplotlib() -> ModuleType:
+    """matplotlib (with numpy and Pillow) is imported at the first chart, not
+    at start: it is most of a process's memory and start-up time, and the
+    processes that only serve clicks or run reminders never draw
+    (docs/performance.md, fan-out peak RSS)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.figure
+    import matplotlib.font_manager
+
+    return matplotlib
+
+
+@cache
 def _families() -> tuple[str, ...]:
-    installed = {f.name for f in font_manager.fontManager.ttflist}
+    installed = {f.name for f in _matplotlib().font_manager.fontManager.ttflist}
     found = tuple(f for f in CJK_FONTS if f in installed)
     if not found:
         log.warning("no CJK font installed: Chinese text in charts shows as boxes (install fonts-noto-cjk)")
@@ -53,7 +62,7 @@ def progress_chart(bars: list[Bar], *, title: str, value_label: str, target_labe
     """Horizontal bars (value per person) with each person's target marked: a PNG."""
     bars = bars[:MAX_BARS]
     height = 1.2 + 0.35 * max(len(bars), 1)
-    fig = Figure(figsize=(7.5, height), dpi=110)
+    fig = _matplotlib().figure.Figure(figsize=(7.5, height), dpi=110)
     ax = fig.add_subplot()
     families = list(_families()) if any(_has_cjk(b.label) for b in bars) or _has_cjk(title) else ["DejaVu Sans"]
     labels = [b.label for b in bars][::-1]
