@@ -30,6 +30,10 @@ CARD = "card"
 DM = "dm"
 POST = "post"
 HOME = "home"
+# One per team and change: at delivery the worker turns it into a HOME notice
+# for each of the team's supervisors, so a click costs the same however many
+# supervisors the team has (docs/performance.md, the burst).
+SUPERVISOR_HOMES = "homes"
 RESPONSE = "response"
 FILE = "file"  # a file shared by DM or in a channel (files upload v2)
 
@@ -56,17 +60,10 @@ def enqueue_card(s: Session, *, item: str, item_id: int, team: TeamView, now: da
                  homes: Iterable[str] = ()) -> None:
     """Redraw an item's card. A card changes when its item starts or stops
     waiting on the supervisors, so their Home is re-published with it, and
-    ``homes``' too (e.g. the author's, whose item changed stage)."""
-    queries.enqueue_notice(
-        s,
-        kind=CARD,
-        recipient=team.channel,
-        team_id=team.id,
-        payload={"item": item, "id": item_id},
-        coalesce_key=f"card:{item}:{item_id}",
-        now=now,
-    )
-    enqueue_homes(s, users=homes, supervisors_of=team.id, now=now)
+    ``homes``' too (e.g. the author's, whose item changed stage): one
+    statement for all of it, on the request path of every click."""
+    card = queries.Coalesced(CARD, team.channel, f"card:{item}:{item_id}", {"item": item, "id": item_id}, team.id)
+    queries.enqueue_coalesced_rows(s, [card, *_home_rows(homes, team.id)], now=now)
 
 
 def enqueue_dm(
@@ -95,17 +92,31 @@ def enqueue_post(
 
 
 def enqueue_home(s: Session, *, user: str, now: datetime) -> None:
-    queries.enqueue_notice(s, kind=HOME, recipient=user, payload={}, coalesce_key=f"home:{user}", now=now)
+    enqueue_homes(s, users=[user], now=now)
 
 
 def enqueue_homes(s: Session, *, users: Iterable[str] = (), supervisors_of: int | None = None,
                   now: datetime) -> None:
-    """Re-publish each person's Home (coalesced: one publish per person):
-    ``users`` and the supervisors of team ``supervisors_of``, in one
-    statement however many people, since every card change does this on the
-    request path of the click."""
-    queries.enqueue_coalesced(s, kind=HOME, key_prefix="home:", users=users, now=now,
-                              role_of_team=("supervisor", supervisors_of) if supervisors_of is not None else None)
+    """Re-publish each person's Home (coalesced: one publish per person while
+    one waits), ``users``' and those of the supervisors of team
+    ``supervisors_of``, in one statement however many people."""
+    queries.enqueue_coalesced_rows(s, _home_rows(users, supervisors_of), now=now)
+
+
+def _home_rows(users: Iterable[str], supervisors_of: int | None) -> list[queries.Coalesced]:
+    rows = [queries.Coalesced(HOME, u, f"home:{u}") for u in dict.fromkeys(users)]
+    if supervisors_of is not None:
+        rows.append(queries.Coalesced(SUPERVISOR_HOMES, f"team:{supervisors_of}", f"homes:{supervisors_of}",
+                                      team_id=supervisors_of))
+    return rows
+
+
+def expand_supervisor_homes(s: Session, notice: OutboxNotice, now: datetime) -> None:
+    """Deliver a :data:`SUPERVISOR_HOMES` notice: a Home notice for each
+    supervisor of its team, written in one statement (coalesced per person)."""
+    if notice.team_id is not None:
+        queries.enqueue_coalesced(s, kind=HOME, key_prefix="home:", role_of_team=("supervisor", notice.team_id),
+                                  now=now)
 
 
 def enqueue_response(s: Session, *, url: str, type: str, now: datetime, **params: Any) -> None:

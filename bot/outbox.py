@@ -279,6 +279,13 @@ class OutboxWorker:
                     return "skipped"
                 notice = s.get_one(OutboxNotice, notice_id)
                 kind = notice.kind
+                if kind == notices.SUPERVISOR_HOMES:
+                    # Nothing to send: it becomes a Home notice per supervisor,
+                    # delivered in the same transaction that writes them.
+                    notices.expand_supervisor_homes(s, notice, now)
+                    notice.status, notice.delivered_at, notice.claimed_until = "delivered", now, None
+                    notice.attempts += 1
+                    return "delivered"
                 try:
                     loaded = notices.load(s, notice, now)
                 except notices.NeedProfiles as e:

@@ -4,10 +4,11 @@ calls them owns the transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, union, update
+from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, union, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -350,6 +351,34 @@ def enqueue_coalesced(session: Session, *, kind: str, key_prefix: str, now: date
     session.execute(insert(OutboxNotice).from_select(names, select(*columns).where(~_waiting(coalesce_key))))
 
 
+@dataclass(frozen=True)
+class Coalesced:
+    """One notice for :func:`enqueue_coalesced_rows`."""
+
+    kind: str
+    recipient: str
+    coalesce_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    team_id: int | None = None
+
+
+def enqueue_coalesced_rows(session: Session, rows: Sequence[Coalesced], *, now: datetime) -> None:
+    """Several coalesced notices in one INSERT … SELECT: each row is skipped
+    while an equal one waits unclaimed."""
+    c = OutboxNotice.__table__.c
+    sources, names = [], []
+    for r in rows:
+        names, columns = _notice_source(r.kind, literal(r.recipient, c.recipient.type),
+                                        literal(r.coalesce_key, c.coalesce_key.type), r.payload,
+                                        team_id=r.team_id, key=None, now=now)
+        sources.append(select(*columns).where(~_waiting(r.coalesce_key)))
+    if not sources:
+        return
+    session.info["outbox"] = True
+    source = union_all(*sources) if len(sources) > 1 else sources[0]
+    session.execute(insert(OutboxNotice).from_select(names, source))
+
+
 def enqueue_notice(
     session: Session,
     *,
@@ -429,7 +458,7 @@ def _due(now: datetime, *columns: Any) -> Any:
         # Home tabs last: a dashboard can wait for the cards and DMs of a
         # burst of clicks, and each one still waiting coalesces the next
         # re-publish of the same Home (one publish per person, not per click).
-        .order_by(case((OutboxNotice.kind == "home", 1), else_=0), OutboxNotice.id)
+        .order_by(case((OutboxNotice.kind.in_(("home", "homes")), 1), else_=0), OutboxNotice.id)
     )
 
 

@@ -3,6 +3,7 @@ however large the team, profiles from one users.list pass, once-only DMs."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -106,5 +107,29 @@ def test_an_approve_click_costs_the_same_statements_with_2_supervisors_or_30(dat
         rig.deliver()
         homes = {c.params["user_id"] for c in rig.slack.calls("views.publish")}
         assert set(LEADS_MANY) <= homes, "every supervisor's Home was re-published"
+    finally:
+        rig.stop()
+
+
+def test_a_burst_of_decisions_re_publishes_each_supervisors_home_once(database_url):
+    """Five cards decided before the worker's next round: each supervisor's
+    Home is re-published once with all five decisions, not once per click."""
+    rig = make_rig(database_url, teams=DECIDING, users=DECIDING_USERS, start=THU_10).start()
+    try:
+        for i in range(5):
+            rig.command("U0MANYM", "/topic", f"Idea number {i}", channel="C0MANY")
+        rig.deliver()
+        before = len(rig.slack.calls())
+        for topic_id in range(1, 6):
+            assert rig.click(LEADS_MANY[topic_id], "topic_approve", str(topic_id)).status == 200
+        rig.deliver()
+        calls = rig.slack.calls()[before:]
+        publishes = [c.params["user_id"] for c in calls if c.method == "views.publish"]
+        for lead in LEADS_MANY:
+            assert publishes.count(lead) == 1, (lead, publishes.count(lead))
+        assert len([c for c in calls if c.method == "chat.update"]) == 5, "every card was updated"
+        last = [c for c in calls if c.method == "views.publish" and c.params["user_id"] == LEADS_MANY[0]][-1]
+        assert "Idea number" not in json.dumps(last.params["view"], ensure_ascii=False), \
+            "the one publish came after all five decisions: nothing is shown as waiting"
     finally:
         rig.stop()
