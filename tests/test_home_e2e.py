@@ -76,7 +76,7 @@ def test_a_members_home_shows_quota_own_items_their_stage_and_quick_buttons(rig)
     assert "2 / 3 this week" in text
     assert "Draft #1 Onboarding video series — In review, round 1" in text
     assert "Customer &lt;stories&gt; &amp; quotes" in text, "user text is escaped"
-    assert "Self-review for 2026-10" in text
+    assert "Self-review for 2026-10" not in text, "October's cycle never opened: nothing is due or late"
     assert buttons(view) == ["Propose a topic", "Submit a draft", "Request leave"]
     assert "Waiting on you" not in text, "a member sees no decisions"
 

@@ -336,6 +336,26 @@ def test_the_review_reminders_go_to_whoever_is_late_once_a_working_day(rig):
     assert sorted(keys) == ["eval:2026-11:2026-12-08", "eval:2026-11:2026-12-08", "self:2026-11:2026-12-04"], keys
 
 
+def test_home_shows_late_reviews_only_for_a_cycle_that_was_opened(rig):
+    from tests.test_home_e2e import open_home
+
+    # Before November's cycle opens, October's was never opened (a fresh
+    # install): nobody was asked, so nobody is late.
+    sup_home = all_text(open_home(rig, LEAD))
+    assert "Late reviews" not in sup_home
+    assert "Self-review for 2026-10" not in all_text(open_home(rig, BOB))
+
+    write_self_review(rig)  # Alice is in; Bob is not
+    rig.app.jobs.run("selfreview-open", now=datetime(2026, 11, 30, 10, 0, tzinfo=NEW_YORK))
+    rig.deliver()
+    rig.clock.set(datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI))  # due Thursday 3 December
+    sup_home = all_text(open_home(rig, LEAD))
+    assert "Late reviews for 2026-11" in sup_home
+    late_section = sup_home.split("Late reviews for 2026-11", 1)[1]
+    assert f"<@{BOB}>" in late_section and f"<@{ALICE}>" not in late_section
+    assert "Self-review for 2026-11" in all_text(open_home(rig, BOB))
+
+
 def test_a_snoozed_review_reminder_comes_back_only_while_still_late(rig):
     rig.app.jobs.run("selfreview-open", now=MONTH_END_10)
     fri = datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)

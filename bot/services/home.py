@@ -67,9 +67,12 @@ def _own_items(s: Session, row: Team, team: TeamView, user_id: str, now: datetim
         items.append(v.HomeItem("leave", lv.id, f"{lv.start_date.isoformat()} – {lv.end_date.isoformat()}", lv.status))
     period, dates = review_dates(row, today)
     review = rq.reviews_of_period(s, team.id, "monthly", period).get(user_id)
-    if member:
+    due = after_leave(s, team.id, user_id, dates.self_review, team.calendar) if member else None
+    # As in /opsbot status: a month whose cycle was never opened for this
+    # person (a fresh install, a newcomer) is not shown once its due day is
+    # past; nobody asked for that self-review, so it is not late.
+    if member and due is not None and (review is not None or today <= due):
         status = review.status if review else ReviewStatus.NOT_STARTED
-        due = after_leave(s, team.id, user_id, dates.self_review, team.calendar)
         items.append(v.HomeItem("review", review.id if review else 0, period, status,
                                 due=_day_epoch(team, due) if status == ReviewStatus.NOT_STARTED else None,
                                 late=today > due))

@@ -612,7 +612,9 @@ def status_rows(s: Session, team: TeamView, pid: str, d: rules.Deadlines, today:
     for m in members:
         r = existing.get(m)
         status = r.status if r else St.NOT_STARTED
-        late = (status == St.NOT_STARTED and today > self_due[m]) or (
+        # Late only once asked: with no row, the month's cycle never opened
+        # for this member (a fresh install, a newcomer), as the reminders see it.
+        late = (r is not None and status == St.NOT_STARTED and today > self_due[m]) or (
             status == St.SELF_REVIEW_IN and today > d.evaluation)
         rows.append(StatusRow(m, status, late))
     return rows
