@@ -178,20 +178,43 @@ def kind_label(kind: str, _: Gettext) -> str:
 
 
 def pending_nudge(d: v.PendingNudgeDM, _: Gettext) -> dict[str, Any]:
-    text = _("{count} item(s) in {team} have waited over 24 hours for your decision.").format(
-        count=len(d.items), team=escape(d.team_name)
-    )
+    """Decisions waiting on the supervisor, then retrospectives overdue: the
+    latter wait on their owner (who is reminded each working day), not on a
+    decision, so they are named as such."""
+    decisions = [i for i in d.items if i.kind != "retro"]
+    retros = [i for i in d.items if i.kind == "retro"]
+    if decisions or not retros:
+        text = _("{count} item(s) in {team} have waited over 24 hours for your decision.").format(
+            count=len(decisions), team=escape(d.team_name))
+    else:
+        text = _("{count} retrospective(s) in {team} are overdue.").format(count=len(retros), team=escape(d.team_name))
     lines = [
         _("• {kind} #{id} {title} by {author}, waiting {hours} h").format(
             kind=kind_label(i.kind, _), id=i.topic_id, title=escape(i.title), author=f"<@{i.author.user_id}>",
             hours=i.waiting_hours,
         )
-        for i in d.items[:40]
+        for i in decisions[:40]
     ]
-    if len(d.items) > 40:
-        lines.append(_("…and {n} more.").format(n=len(d.items) - 40))
-    blocks = [section(text), *line_sections(lines, _("Nothing is waiting any more.")),
-              context(_("Decide on the cards in <#{channel}>.").format(channel=d.channel)),
+    if len(decisions) > 40:
+        lines.append(_("…and {n} more.").format(n=len(decisions) - 40))
+    if retros:
+        if decisions:
+            lines.append(_("*Retrospectives overdue*"))
+        lines.extend(
+            _("• {kind} #{id} {title} by {author}, asked {hours} h ago").format(
+                kind=kind_label(i.kind, _), id=i.topic_id, title=escape(i.title), author=f"<@{i.author.user_id}>",
+                hours=i.waiting_hours,
+            )
+            for i in retros[:20]
+        )
+        if len(retros) > 20:
+            lines.append(_("…and {n} more.").format(n=len(retros) - 20))
+    notes = []
+    if decisions or not retros:
+        notes.append(_("Decide on the cards in <#{channel}>.").format(channel=d.channel))
+    if retros:
+        notes.append(_("Their owners are reminded each working day until the retrospective is in."))
+    blocks = [section(text), *line_sections(lines, _("Nothing is waiting any more.")), context(" ".join(notes)),
               {"type": "actions", "elements": [remind_later_button(d.job, d.team_id, d.period, _)]}]
     return {"text": text, "blocks": blocks}
 

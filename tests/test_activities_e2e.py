@@ -223,8 +223,11 @@ def test_retrospective_reminders_come_once_each_working_day_until_it_is_in_and_s
         rig.clock.set(datetime(2026, 12, day, 10, 0, tzinfo=SHANGHAI))
         rig.app.jobs.run("pending-nudge")
         rig.deliver()
-    [nudge] = [c for c in dms(rig.slack.calls(), LEAD) if "waited over 24 hours" in c.params["text"]]
-    assert "Overdue retrospective #1 Double 12 livestream" in all_text(nudge.params)
+    [nudge] = [c for c in dms(rig.slack.calls(), LEAD) if "overdue" in c.params["text"]]
+    assert nudge.params["text"] == "1 retrospective(s) in Growth are overdue.", "not a decision of theirs"
+    text = all_text(nudge.params)
+    assert "Overdue retrospective #1 Double 12 livestream" in text and "asked" in text
+    assert "reminded each working day" in text and "Decide on the cards" not in text
 
 
 def test_a_snoozed_retrospective_reminder_comes_back_unless_it_was_written(rig):
