@@ -115,8 +115,8 @@ def expand_supervisor_homes(s: Session, notice: OutboxNotice, now: datetime) -> 
     """Deliver a :data:`SUPERVISOR_HOMES` notice: a Home notice for each
     supervisor of its team, written in one statement (coalesced per person)."""
     if notice.team_id is not None:
-        queries.enqueue_coalesced(s, kind=HOME, key_prefix="home:", role_of_team=("supervisor", notice.team_id),
-                                  now=now)
+        queries.enqueue_coalesced_for_role(s, kind=HOME, key_prefix="home:", role="supervisor",
+                                           team_id=notice.team_id, now=now)
 
 
 def enqueue_response(s: Session, *, url: str, type: str, now: datetime, **params: Any) -> None:

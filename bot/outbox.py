@@ -219,7 +219,11 @@ class OutboxWorker:
         delivered = 0
         for _ in range(max_rounds):
             with transaction(self.db) as s:
-                due = queries.due_notices(s, self.clock.now(), self.batch)
+                # Home tabs last: a dashboard can wait for the cards and DMs of
+                # a burst of clicks, and each one still waiting coalesces the
+                # next re-publish of the same Home (one per person, not per click).
+                due = queries.due_notices(s, self.clock.now(), self.batch,
+                                          last=(notices.HOME, notices.SUPERVISOR_HOMES))
             if not due:
                 break
             while due:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, union, union_all, update
+from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -331,22 +331,15 @@ def _notice_source(kind: str, recipient: Any, coalesce_key: Any, payload: dict[s
     return list(values), list(values.values())
 
 
-def enqueue_coalesced(session: Session, *, kind: str, key_prefix: str, now: datetime, users: Iterable[str] = (),
-                      role_of_team: tuple[str, int] | None = None, payload: dict[str, Any] | None = None) -> None:
-    """:func:`enqueue_notice` with a coalesce key (``key_prefix`` + user) for
-    many people in one statement, whatever their number: ``users`` and
-    everyone active in ``role_of_team`` (role, team id), each once, skipping
-    those with an equal notice still waiting unclaimed."""
-    people = [select(literal(u, Membership.user_id.type).label("user_id")) for u in dict.fromkeys(users)]
-    if role_of_team is not None:
-        role, team_id = role_of_team
-        people.append(select(Membership.user_id.label("user_id")).where(
-            Membership.team_id == team_id, Membership.role == role, Membership.active))
-    if not people:
-        return
-    who = (union(*people) if len(people) > 1 else people[0]).subquery("who")
+def enqueue_coalesced_for_role(session: Session, *, kind: str, key_prefix: str, role: str, team_id: int,
+                               now: datetime) -> None:
+    """A coalesced notice (key ``key_prefix`` + user) for everyone active in
+    ``role`` of team ``team_id``, in one statement whatever their number,
+    skipping those with an equal notice still waiting unclaimed."""
+    who = select(Membership.user_id.label("user_id")).where(
+        Membership.team_id == team_id, Membership.role == role, Membership.active).subquery("who")
     coalesce_key = literal(key_prefix, OutboxNotice.coalesce_key.type) + who.c.user_id
-    names, columns = _notice_source(kind, who.c.user_id, coalesce_key, payload or {}, team_id=None, key=None, now=now)
+    names, columns = _notice_source(kind, who.c.user_id, coalesce_key, {}, team_id=None, key=None, now=now)
     session.info["outbox"] = True
     session.execute(insert(OutboxNotice).from_select(names, select(*columns).where(~_waiting(coalesce_key))))
 
@@ -437,7 +430,7 @@ def enqueue_keyed_notices(session: Session, rows: list[dict[str, Any]], *, now: 
     session.execute(ins(OutboxNotice).on_conflict_do_nothing(), values)
 
 
-def _due(now: datetime, *columns: Any) -> Any:
+def _due(now: datetime, last: Sequence[str], *columns: Any) -> Any:
     busy_groups = (
         select(OutboxNotice.coalesce_key)
         .where(
@@ -455,18 +448,16 @@ def _due(now: datetime, *columns: Any) -> Any:
             or_(OutboxNotice.claimed_until.is_(None), OutboxNotice.claimed_until <= now),
             or_(OutboxNotice.coalesce_key.is_(None), OutboxNotice.coalesce_key.not_in(busy_groups)),
         )
-        # Home tabs last: a dashboard can wait for the cards and DMs of a
-        # burst of clicks, and each one still waiting coalesces the next
-        # re-publish of the same Home (one publish per person, not per click).
-        .order_by(case((OutboxNotice.kind.in_(("home", "homes")), 1), else_=0), OutboxNotice.id)
+        .order_by(case((OutboxNotice.kind.in_(last), 1), else_=0), OutboxNotice.id)
     )
 
 
-def due_notices(session: Session, now: datetime, limit: int) -> list[tuple[int, str, str]]:
-    """The notices due now, oldest first (Home tabs last), with each one's
-    kind and recipient so the worker can order a round around Slack's
-    per-channel limits."""
-    rows = session.execute(_due(now, OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient).limit(limit))
+def due_notices(session: Session, now: datetime, limit: int, *, last: Sequence[str] = ()
+                ) -> list[tuple[int, str, str]]:
+    """The notices due now, oldest first but those of the kinds in ``last``
+    after the others, with each one's kind and recipient so the worker can
+    order a round around Slack's per-channel limits."""
+    rows = session.execute(_due(now, last, OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient).limit(limit))
     return [(i, k, r) for i, k, r in rows]
 
 
