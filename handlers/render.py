@@ -177,6 +177,15 @@ def kind_label(kind: str, _: Gettext) -> str:
     }.get(kind, kind)
 
 
+def _nudge_lines(items: list[v.PendingItem], line: str, cap: int, _: Gettext) -> list[str]:
+    """One translated ``line`` per item, at most ``cap``, then how many more."""
+    out = [line.format(kind=kind_label(i.kind, _), id=i.topic_id, title=escape(i.title),
+                       author=f"<@{i.author.user_id}>", hours=i.waiting_hours) for i in items[:cap]]
+    if len(items) > cap:
+        out.append(_("…and {n} more.").format(n=len(items) - cap))
+    return out
+
+
 def pending_nudge(d: v.PendingNudgeDM, _: Gettext) -> dict[str, Any]:
     """Decisions waiting on the supervisor, then retrospectives overdue: the
     latter wait on their owner (who is reminded each working day), not on a
@@ -188,27 +197,11 @@ def pending_nudge(d: v.PendingNudgeDM, _: Gettext) -> dict[str, Any]:
             count=len(decisions), team=escape(d.team_name))
     else:
         text = _("{count} retrospective(s) in {team} are overdue.").format(count=len(retros), team=escape(d.team_name))
-    lines = [
-        _("• {kind} #{id} {title} by {author}, waiting {hours} h").format(
-            kind=kind_label(i.kind, _), id=i.topic_id, title=escape(i.title), author=f"<@{i.author.user_id}>",
-            hours=i.waiting_hours,
-        )
-        for i in decisions[:40]
-    ]
-    if len(decisions) > 40:
-        lines.append(_("…and {n} more.").format(n=len(decisions) - 40))
+    lines = _nudge_lines(decisions, _("• {kind} #{id} {title} by {author}, waiting {hours} h"), 40, _)
     if retros:
         if decisions:
             lines.append(_("*Retrospectives overdue*"))
-        lines.extend(
-            _("• {kind} #{id} {title} by {author}, asked {hours} h ago").format(
-                kind=kind_label(i.kind, _), id=i.topic_id, title=escape(i.title), author=f"<@{i.author.user_id}>",
-                hours=i.waiting_hours,
-            )
-            for i in retros[:20]
-        )
-        if len(retros) > 20:
-            lines.append(_("…and {n} more.").format(n=len(retros) - 20))
+        lines += _nudge_lines(retros, _("• {kind} #{id} {title} by {author}, asked {hours} h ago"), 20, _)
     notes = []
     if decisions or not retros:
         notes.append(_("Decide on the cards in <#{channel}>.").format(channel=d.channel))

@@ -4,6 +4,8 @@ however large the team, profiles from one users.list pass, once-only DMs."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,19 +27,25 @@ TEAMS = {"teams": [
 USERS = {u: {"name": u.lower(), "tz": "Asia/Shanghai"} for u in [*SMALL, *LARGE, "U0LEADS", "U0LEADL"]}
 
 
-def _statements(rig, team: str) -> int:
-    n = 0
+@contextmanager
+def _counting(rig) -> Iterator[list[int]]:
+    """The SQL statements the app's engine runs inside the block: ``[n]``."""
+    n = [0]
 
     @event.listens_for(rig.app.engine, "before_cursor_execute")
     def count(*_args):
-        nonlocal n
-        n += 1
+        n[0] += 1
 
     try:
-        rig.app.jobs.run("quota-reminder", team=team, now=THU_10)
+        yield n
     finally:
         event.remove(rig.app.engine, "before_cursor_execute", count)
-    return n
+
+
+def _statements(rig, team: str) -> int:
+    with _counting(rig) as n:
+        rig.app.jobs.run("quota-reminder", team=team, now=THU_10)
+    return n[0]
 
 
 def test_the_quota_reminder_costs_the_same_statements_for_a_team_of_2_and_of_30(database_url):
@@ -91,18 +99,9 @@ def test_an_approve_click_costs_the_same_statements_with_2_supervisors_or_30(dat
             rig.command(member, "/topic", f"An idea from {member}", channel=channel)
             rig.deliver()
             topic_id = 1 if channel == "C0FEW" else 2
-            n = 0
-
-            @event.listens_for(rig.app.engine, "before_cursor_execute")
-            def count(*_args):
-                nonlocal n
-                n += 1
-
-            try:
+            with _counting(rig) as n:
                 assert rig.click(lead, "topic_approve", str(topic_id)).status == 200
-            finally:
-                event.remove(rig.app.engine, "before_cursor_execute", count)
-            counts[channel] = n
+            counts[channel] = n[0]
         assert counts["C0FEW"] == counts["C0MANY"], counts
         rig.deliver()
         homes = {c.params["user_id"] for c in rig.slack.calls("views.publish")}
