@@ -6,15 +6,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
     AuditEntry,
+    Decision,
     Membership,
     OutboxNotice,
     ProcessedEvent,
@@ -25,16 +41,24 @@ from storage.models import (
     Topic,
 )
 
+# The statements on a request's path are built once, with bind parameters,
+# and kept: building a statement and computing its cache key cost SQLAlchemy
+# more Python than executing it (docs/performance.md, finding 10). Only the
+# values change from one call to the next.
+
+
+@cache
+def _insert_ignore_statement(dialect: str, table: Table) -> Any:
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    # RETURNING, not rowcount: psycopg reports -1 for this statement.
+    return ins(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+
 
 def _insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted.
     Safe under concurrency on both SQLite and PostgreSQL."""
-    dialect = session.get_bind().dialect.name
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    # RETURNING, not rowcount: psycopg reports -1 for this statement.
-    pk = list(model.__table__.primary_key.columns)
-    result = session.execute(ins(model).values(**values).on_conflict_do_nothing().returning(*pk))
-    return result.first() is not None
+    statement = _insert_ignore_statement(session.get_bind().dialect.name, model.__table__)
+    return session.execute(statement, values).first() is not None
 
 
 # -- teams and people ------------------------------------------------------
@@ -52,16 +76,22 @@ def team_by_channel(session: Session, channel: str) -> Team | None:
     return session.scalar(select(Team).where(Team.channel == channel, Team.active))
 
 
-def teams_of_user(session: Session, user_id: str, role: str | None = None) -> Sequence[Team]:
-    """The user's active teams, in the order of the teams file."""
+@cache
+def _teams_of_user_statement(by_role: bool) -> Any:
     q = (
         select(Team)
         .join(Membership, Membership.team_id == Team.id)
-        .where(Membership.user_id == user_id, Membership.active, Team.active)
+        .where(Membership.user_id == bindparam("user_id", type_=Membership.user_id.type), Membership.active,
+               Team.active)
     )
-    if role:
-        q = q.where(Membership.role == role)
-    return session.scalars(q.group_by(Team.id).order_by(Team.id)).all()
+    if by_role:
+        q = q.where(Membership.role == bindparam("role", type_=Membership.role.type))
+    return q.group_by(Team.id).order_by(Team.id)
+
+
+def teams_of_user(session: Session, user_id: str, role: str | None = None) -> Sequence[Team]:
+    """The user's active teams, in the order of the teams file."""
+    return session.scalars(_teams_of_user_statement(bool(role)), {"user_id": user_id, "role": role}).all()
 
 
 def has_role(session: Session, team_id: int, user_id: str, role: str) -> bool:
@@ -128,11 +158,16 @@ def upsert_slack_users(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(stmt, rows)
 
 
+@cache
+def _slack_users_statement() -> Any:
+    return select(SlackUser).where(SlackUser.user_id.in_(bindparam("ids", expanding=True)))
+
+
 def slack_users(session: Session, user_ids: Iterable[str]) -> dict[str, SlackUser]:
     ids = list(set(user_ids))
     if not ids:
         return {}
-    return {u.user_id: u for u in session.scalars(select(SlackUser).where(SlackUser.user_id.in_(ids)))}
+    return {u.user_id: u for u in session.scalars(_slack_users_statement(), {"ids": ids})}
 
 
 # -- topics -----------------------------------------------------------------
@@ -142,16 +177,24 @@ def topic_counts_for_week(
     session: Session, team_id: int, week: str, until: datetime | None = None, authors: Iterable[str] | None = None
 ) -> dict[str, int]:
     """Topics proposed per author in a week (withdrawn ones do not count), in one query."""
+    values = {"team_id": team_id, "week": week, "until": until, "authors": None if authors is None else list(authors)}
+    statement = _topic_counts_statement(until is not None, authors is not None)
+    return {a: n for a, n in session.execute(statement, values).all()}
+
+
+@cache
+def _topic_counts_statement(until: bool, authors: bool) -> Any:
     q = (
         select(Topic.author_id, func.count(Topic.id))
-        .where(Topic.team_id == team_id, Topic.week == week, Topic.status != "withdrawn")
+        .where(Topic.team_id == bindparam("team_id", type_=Topic.team_id.type),
+               Topic.week == bindparam("week", type_=Topic.week.type), Topic.status != "withdrawn")
         .group_by(Topic.author_id)
     )
-    if until is not None:
-        q = q.where(Topic.created_at <= until)
-    if authors is not None:
-        q = q.where(Topic.author_id.in_(list(authors)))
-    return {a: n for a, n in session.execute(q).all()}
+    if until:
+        q = q.where(Topic.created_at <= bindparam("until", type_=Topic.created_at.type))
+    if authors:
+        q = q.where(Topic.author_id.in_(bindparam("authors", expanding=True)))
+    return q
 
 
 def topics_for_week(
@@ -174,44 +217,66 @@ def topics_by_ids(session: Session, ids: Iterable[int]) -> list[Topic]:
     return [found[i] for i in wanted if i in found]
 
 
-def duplicate_topic(session: Session, team_id: int, author_id: str, week: str, title_key: str) -> int | None:
-    return session.scalar(
-        select(Topic.id).where(
-            Topic.team_id == team_id,
-            Topic.author_id == author_id,
-            Topic.week == week,
-            Topic.title_key == title_key,
-            Topic.status != "withdrawn",
-        )
+@cache
+def _duplicate_topic_statement() -> Any:
+    return select(Topic.id).where(
+        Topic.team_id == bindparam("team_id", type_=Topic.team_id.type),
+        Topic.author_id == bindparam("author_id", type_=Topic.author_id.type),
+        Topic.week == bindparam("week", type_=Topic.week.type),
+        Topic.title_key == bindparam("title_key", type_=Topic.title_key.type),
+        Topic.status != "withdrawn",
     )
 
 
-def topic_for_decision(session: Session, topic_id: int, user_id: str) -> tuple[Topic, Team, bool, str | None] | None:
-    """A topic, its team, whether ``user_id`` supervises that team, and their
-    Slack locale: everything a decision reads, in one statement."""
+def duplicate_topic(session: Session, team_id: int, author_id: str, week: str, title_key: str) -> int | None:
+    return session.scalar(_duplicate_topic_statement(),
+                          {"team_id": team_id, "author_id": author_id, "week": week, "title_key": title_key})
+
+
+@cache
+def _topic_for_decision_statement() -> Any:
+    user_id = bindparam("user_id", type_=Membership.user_id.type)
     supervises = exists().where(
         Membership.team_id == Topic.team_id, Membership.user_id == user_id,
         Membership.role == "supervisor", Membership.active,
     )
     locale = select(SlackUser.locale).where(SlackUser.user_id == user_id).scalar_subquery()
-    row = session.execute(
-        select(Topic, Team, supervises.label("supervises"), locale.label("locale"))
-        .join(Team, Team.id == Topic.team_id)
-        .where(Topic.id == topic_id)
-    ).first()
+    return (select(Topic, Team, supervises.label("supervises"), locale.label("locale"))
+            .join(Team, Team.id == Topic.team_id)
+            .where(Topic.id == bindparam("topic_id", type_=Topic.id.type)))
+
+
+def topic_for_decision(session: Session, topic_id: int, user_id: str) -> tuple[Topic, Team, bool, str | None] | None:
+    """A topic, its team, whether ``user_id`` supervises that team, and their
+    Slack locale: everything a decision reads, in one statement."""
+    row = session.execute(_topic_for_decision_statement(), {"topic_id": topic_id, "user_id": user_id}).first()
     return None if row is None else (row[0], row[1], bool(row[2]), row[3])
 
 
+@cache
+def _decide_topic_statement() -> Any:
+    t = Topic.__table__
+    return (update(t)
+            .where(t.c.id == bindparam("topic_id", type_=t.c.id.type), t.c.status == "proposed")
+            .values(status=bindparam("new_status", type_=t.c.status.type),
+                    decided_by=bindparam("actor", type_=t.c.decided_by.type),
+                    decided_at=bindparam("at", type_=t.c.decided_at.type),
+                    reason=bindparam("new_reason", type_=t.c.reason.type)))
+
+
 def decide_topic_if_open(
-    session: Session, topic_id: int, *, status: str, actor: str, at: datetime, reason: str | None
+    session: Session, topic: Topic, *, status: str, actor: str, at: datetime, reason: str | None
 ) -> bool:
-    """The conditional update that lets exactly one decision win a race."""
-    result = session.execute(
-        update(Topic)
-        .where(Topic.id == topic_id, Topic.status == "proposed")
-        .values(status=status, decided_by=actor, decided_at=at, reason=reason)
-    )
-    return result.rowcount == 1
+    """The conditional update that lets exactly one decision win a race. The
+    winner's values are set on ``topic`` as loaded state: no reload."""
+    result = session.execute(_decide_topic_statement(),
+                             {"topic_id": topic.id, "new_status": status, "actor": actor, "at": at,
+                              "new_reason": reason})
+    if result.rowcount != 1:
+        return False
+    for name, value in (("status", status), ("decided_by", actor), ("decided_at", at), ("reason", reason)):
+        set_committed_value(topic, name, value)
+    return True
 
 
 def withdraw_topic_if_open(session: Session, topic_id: int, author_id: str) -> bool:
@@ -234,8 +299,17 @@ def pending_topics(session: Session, team_id: int, older_than: datetime) -> Sequ
 # -- audit ------------------------------------------------------------------
 
 
+@cache
+def _insert_statement(table: Table) -> Any:
+    return insert(table)
+
+
 def add_audit(session: Session, **values: Any) -> None:
-    session.add(AuditEntry(**values))
+    session.execute(_insert_statement(AuditEntry.__table__), values)
+
+
+def add_decision(session: Session, **values: Any) -> None:
+    session.execute(_insert_statement(Decision.__table__), values)
 
 
 def audit_entries(
@@ -317,16 +391,16 @@ def _waiting(coalesce_key: Any) -> Any:
     )
 
 
-def _notice_source(kind: str, recipient: Any, coalesce_key: Any, payload: dict[str, Any], *, team_id: int | None,
-                   key: str | None, now: datetime) -> tuple[list[str], list[Any]]:
-    """The columns of a new outbox row, as SQL expressions for INSERT … SELECT."""
+def _notice_source(kind: Any, recipient: Any, coalesce_key: Any, payload: Any, *, team_id: Any, now: Any,
+                   created: Any) -> tuple[list[str], list[Any]]:
+    """The columns of a new coalesced outbox row, as SQL expressions for
+    INSERT … SELECT (each argument a column, a bind parameter or a literal)."""
     c = OutboxNotice.__table__.c
     values = {
-        "kind": literal(kind, c.kind.type), "recipient": recipient,
-        "payload": literal(payload, c.payload.type), "team_id": literal(team_id, c.team_id.type),
-        "key": literal(key, c.key.type), "coalesce_key": coalesce_key,
+        "kind": kind, "recipient": recipient, "payload": payload, "team_id": team_id,
+        "key": literal(None, c.key.type), "coalesce_key": coalesce_key,
         "status": literal("pending", c.status.type), "attempts": literal(0, c.attempts.type),
-        "next_attempt_at": literal(now, c.next_attempt_at.type), "created_at": literal(now, c.created_at.type),
+        "next_attempt_at": now, "created_at": created,
     }
     return list(values), list(values.values())
 
@@ -339,7 +413,11 @@ def enqueue_coalesced_for_role(session: Session, *, kind: str, key_prefix: str, 
     who = select(Membership.user_id.label("user_id")).where(
         Membership.team_id == team_id, Membership.role == role, Membership.active).subquery("who")
     coalesce_key = literal(key_prefix, OutboxNotice.coalesce_key.type) + who.c.user_id
-    names, columns = _notice_source(kind, who.c.user_id, coalesce_key, {}, team_id=None, key=None, now=now)
+    c = OutboxNotice.__table__.c
+    names, columns = _notice_source(
+        literal(kind, c.kind.type), who.c.user_id, coalesce_key, literal({}, c.payload.type),
+        team_id=literal(None, c.team_id.type), now=literal(now, c.next_attempt_at.type),
+        created=literal(now, c.created_at.type))
     session.info["outbox"] = True
     session.execute(insert(OutboxNotice).from_select(names, select(*columns).where(~_waiting(coalesce_key))))
 
@@ -355,21 +433,39 @@ class Coalesced:
     team_id: int | None = None
 
 
+@cache
+def _coalesced_insert(rows: int, returning: bool = False) -> Any:
+    """INSERT … SELECT of ``rows`` coalesced notices, row ``i``'s values bound
+    as ``kind_i``, ``recipient_i``, ``payload_i``, ``team_id_i`` and ``coalesce_key_i``."""
+    c = OutboxNotice.__table__.c
+    now, created = bindparam("now", type_=c.next_attempt_at.type), bindparam("created", type_=c.created_at.type)
+    sources = []
+    for i in range(rows):
+        coalesce_key = bindparam(f"coalesce_key_{i}", type_=c.coalesce_key.type)
+        names, columns = _notice_source(
+            bindparam(f"kind_{i}", type_=c.kind.type), bindparam(f"recipient_{i}", type_=c.recipient.type),
+            coalesce_key, bindparam(f"payload_{i}", type_=c.payload.type),
+            team_id=bindparam(f"team_id_{i}", type_=c.team_id.type), now=now, created=created)
+        sources.append(select(*columns).where(~_waiting(coalesce_key)))
+    statement = insert(OutboxNotice.__table__).from_select(names, union_all(*sources) if rows > 1 else sources[0])
+    return statement.returning(OutboxNotice.id) if returning else statement
+
+
+def _coalesced_values(rows: Sequence[Coalesced], now: datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {"now": now, "created": now}
+    for i, r in enumerate(rows):
+        values.update({f"kind_{i}": r.kind, f"recipient_{i}": r.recipient, f"payload_{i}": r.payload,
+                       f"team_id_{i}": r.team_id, f"coalesce_key_{i}": r.coalesce_key})
+    return values
+
+
 def enqueue_coalesced_rows(session: Session, rows: Sequence[Coalesced], *, now: datetime) -> None:
     """Several coalesced notices in one INSERT … SELECT: each row is skipped
     while an equal one waits unclaimed."""
-    c = OutboxNotice.__table__.c
-    sources, names = [], []
-    for r in rows:
-        names, columns = _notice_source(r.kind, literal(r.recipient, c.recipient.type),
-                                        literal(r.coalesce_key, c.coalesce_key.type), r.payload,
-                                        team_id=r.team_id, key=None, now=now)
-        sources.append(select(*columns).where(~_waiting(r.coalesce_key)))
-    if not sources:
+    if not rows:
         return
     session.info["outbox"] = True
-    source = union_all(*sources) if len(sources) > 1 else sources[0]
-    session.execute(insert(OutboxNotice).from_select(names, source))
+    session.execute(_coalesced_insert(len(rows)), _coalesced_values(rows, now))
 
 
 def enqueue_notice(
@@ -391,13 +487,8 @@ def enqueue_notice(
     # Tells the session's after_commit hook to wake the delivery worker.
     session.info["outbox"] = True
     if coalesce_key is not None:
-        c = OutboxNotice.__table__.c
-        names, columns = _notice_source(kind, literal(recipient, c.recipient.type),
-                                        literal(coalesce_key, c.coalesce_key.type), payload,
-                                        team_id=team_id, key=key, now=now)
-        source = select(*columns).where(~_waiting(coalesce_key))
-        # RETURNING, not rowcount: psycopg reports -1 for some INSERTs.
-        inserted = session.execute(insert(OutboxNotice).from_select(names, source).returning(OutboxNotice.id))
+        row = Coalesced(kind, recipient, coalesce_key, payload, team_id)
+        inserted = session.execute(_coalesced_insert(1, returning=True), _coalesced_values([row], now))
         return inserted.first() is not None
     values = {
         "kind": kind,
@@ -413,7 +504,7 @@ def enqueue_notice(
     }
     if key is not None:
         return _insert_ignore(session, OutboxNotice, values)
-    session.execute(insert(OutboxNotice).values(**values))
+    session.execute(_insert_statement(OutboxNotice.__table__), values)
     return True
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.calendar import WorkingCalendar
@@ -25,12 +27,7 @@ def days_away(session: Session, team_id: int, user_ids: Iterable[str], first: da
     users = list(dict.fromkeys(user_ids))
     if not users or last < first:
         return {}
-    rows = session.execute(
-        select(Leave.user_id, Leave.start_date, Leave.end_date).where(
-            Leave.user_id.in_(users), Leave.status == "approved",
-            Leave.start_date <= last, Leave.end_date >= first,
-        )
-    ).all()
+    rows = session.execute(_days_away_statement(), {"users": users, "first": first, "last": last}).all()
     out: dict[str, set[date]] = {}
     for user, start, end in rows:
         day = max(start, first)
@@ -38,6 +35,16 @@ def days_away(session: Session, team_id: int, user_ids: Iterable[str], first: da
             out.setdefault(user, set()).add(day)
             day += timedelta(days=1)
     return out
+
+
+@cache
+def _days_away_statement() -> Any:
+    # Built once: a reminder or a proposal asks it on the request path.
+    return select(Leave.user_id, Leave.start_date, Leave.end_date).where(
+        Leave.user_id.in_(bindparam("users", expanding=True)), Leave.status == "approved",
+        Leave.start_date <= bindparam("last", type_=Leave.start_date.type),
+        Leave.end_date >= bindparam("first", type_=Leave.end_date.type),
+    )
 
 
 def is_away(session: Session, team_id: int, user_id: str, day: date) -> bool:

@@ -22,7 +22,7 @@ from bot.services.quota import progress_for
 from bot.team import TeamView, team_view
 from storage import queries
 from storage.db import transaction
-from storage.models import Decision, Team, Topic
+from storage.models import Team, Topic
 
 TOPIC = "topic"
 
@@ -236,9 +236,9 @@ def decide_topic(
             before = _snapshot(topic)
             status = TopicStatus.APPROVED if approve else TopicStatus.REJECTED
             reason = (reason or "").strip() or None
-            if queries.decide_topic_if_open(s, topic_id, status=status, actor=user_id, at=now, reason=reason):
-                # The ORM UPDATE has set these on ``topic`` too: no reload.
-                s.add(Decision(item_kind=TOPIC, item_id=topic_id, decision=status, actor_id=user_id, reason=reason, at=now))
+            if queries.decide_topic_if_open(s, topic, status=status, actor=user_id, at=now, reason=reason):
+                queries.add_decision(s, item_kind=TOPIC, item_id=topic_id, decision=status, actor_id=user_id,
+                                     reason=reason, at=now)
                 queries.add_audit(
                     s, at=now, actor_id=user_id, action=action, outcome="ok", team_id=team.id,
                     item_kind=TOPIC, item_id=topic_id, before=before, after=_snapshot(topic),
