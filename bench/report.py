@@ -78,7 +78,7 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
         f"| Python | {platform.python_version()} |",
         f"| versions | opsbot {version('opsbot')}, slack-bolt {version('slack-bolt')}, slack-sdk {version('slack-sdk')}, "
         f"SQLAlchemy {version('sqlalchemy')}, uvicorn {version('uvicorn')}, starlette {version('starlette')}, "
-        f"psycopg {version('psycopg')}, httpx {version('httpx')} |",
+        f"psycopg {version('psycopg')}, aiohttp {version('aiohttp')} (the client) |",
         f"| databases | SQLite {sqlite_version}; {_pg_version(pg_url)} |",
         "",
         "How to run it: `uv run python -m bench` (everything, ~8 min), `uv run python -m bench --quick` "
@@ -91,27 +91,33 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
             "## 1. Ack latency and throughput",
             "",
             f"Signed `/topic <title>` commands and **Approve** clicks over real HTTP, closed loop, {duration:g} s per "
-            "cell, measured by the client (asyncio + httpx in the bench process). opsbot is "
+            "cell, measured by the client (asyncio + aiohttp in the bench process). opsbot is "
             "`opsbot serve --no-scheduler` (HTTP mode, uvicorn, Bolt's Starlette adapter) in its own process, its "
             "Web API pointed at the Slack stand-in in a third process, its outbox worker delivering the cards, "
             "confirmations and DMs the requests cause while they are measured. The baseline is a Bolt app on "
             "the same server stack that only acks (`bench/bare_app.py`). Every **Approve** on opsbot decides "
             "an undecided topic (a conditional UPDATE, an audit entry, the card update and the author's DM in "
-            "the outbox) unless the \"fresh\" column says fewer cards were waiting.",
+            "the outbox) unless the \"fresh\" column says fewer cards were waiting. \"Server CPU\" is the CPU "
+            "the server process spent per request answered (its outbox worker included); \"client busy\" is the "
+            "client's share of one core, so a cell whose client was near 100% measured the client, not the server.",
             "",
             "| target | request | conc. | requests | errors | p50 ms | p95 ms | p99 ms | req/s | p99 ÷ bare | "
-            "req/s ÷ bare | fresh |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "req/s ÷ bare | server CPU ms/req | CPU ÷ bare | client busy | fresh |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         bare = {(r.kind, r.concurrency): r.result for r in ack if r.target == "bare"}
         for r in ack:
             b = bare.get((r.kind, r.concurrency))
             p99r = r.result.pct(99) / b.pct(99) if b and r.target != "bare" else None
             rpsr = r.result.rps / b.rps if b and b.rps and r.target != "bare" else None
+            cpu, busy = r.result.server_ms_per_request, r.result.client_busy
+            cpur = cpu / b.server_ms_per_request if cpu and b and b.server_ms_per_request and r.target != "bare" else None
             lines.append(
                 f"| {r.target} | {r.kind} | {r.concurrency} | {r.result.count} | {r.result.errors} | "
                 f"{_f(r.result.pct(50))} | {_f(r.result.pct(95))} | {_f(r.result.pct(99))} | {_f(r.result.rps, 0)} | "
                 f"{_f(p99r, 2) if p99r else ''} | {_f(rpsr, 2) if rpsr else ''} | "
+                f"{_f(cpu, 2) if cpu is not None else ''} | {_f(cpur, 1) if cpur else ''} | "
+                f"{f'{busy:.0%}' if busy is not None else ''} | "
                 f"{'' if r.fresh is None or r.target == 'bare' else r.fresh} |")
         lines += ["", "Targets at 32 concurrent: p99 ≤ 2× the bare app, throughput ≥ 50% of it, 0 errors.", "",
                   "| target | request | p99 ÷ bare ≤ 2 | req/s ÷ bare ≥ 0.5 | 0 errors |", "| --- | --- | --- | --- | --- |"]
@@ -213,7 +219,8 @@ def dump(data: Any) -> Any:
             r = data.result
             d["result"] = {"count": r.count, "errors": r.errors, "elapsed": r.elapsed, "p50": r.pct(50),
                            "p95": r.pct(95), "p99": r.pct(99), "max": r.max_ms, "rps": r.rps,
-                           "error_samples": r.error_samples}
+                           "error_samples": r.error_samples, "server_cpu": r.server_cpu,
+                           "client_cpu": r.client_cpu}
         return d
     if isinstance(data, list):
         return [dump(x) for x in data]

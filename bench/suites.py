@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -106,24 +107,20 @@ class AckRow:
 
 
 def _send_all(url: str, signer: load.Signer, bodies: list[str], concurrency: int) -> load.Result:
-    res = load.Result()
+    """Seeds and warm-ups: every body, ``concurrency`` at a time."""
+    queue = list(reversed(bodies))
 
-    async def run() -> None:
-        import httpx
-        queue = list(reversed(bodies))
-        async with httpx.AsyncClient(timeout=30) as client:
+    async def run() -> load.Result:
+        res = load.Result()
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency),
+                                         timeout=aiohttp.ClientTimeout(total=30)) as session:
             async def worker() -> None:
                 while queue:
-                    body = queue.pop()
-                    r = await client.post(url, content=body, headers=signer.headers(body))
-                    if r.status_code == 200:
-                        res.latencies.append(0.0)
-                    else:
-                        res.errors += 1
+                    await load.post(session, url, signer, queue.pop(), res)
             await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return res
 
-    asyncio.run(run())
-    return res
+    return asyncio.run(run())
 
 
 def run_ack(*, levels: list[int], duration: float, pg_url: str | None, burst_size: int, workdir: Path,
@@ -212,7 +209,8 @@ def _ack_level(t: Target, c: int, duration: float, members: list[str]) -> list[A
         return load.command_body(members[n % len(members)], f"Bench topic {prefix}-{n}", response_url=t.response_url, n=n)
 
     log(f"{t.label}: /topic at concurrency {c} for {duration:g}s")
-    r_topic = load.closed_loop(t.server.url, signer, topic, concurrency=c, duration=duration)
+    r_topic = load.closed_loop(t.server.url, signer, topic, concurrency=c, duration=duration,
+                               server_pid=t.server.proc.pid)
     ids = list(range(1, r_topic.count + 1))
     if t.store:
         ids = t.store.proposed("Bench") or [1]
@@ -221,7 +219,8 @@ def _ack_level(t: Target, c: int, duration: float, members: list[str]) -> list[A
         return load.approve_body(LEAD, ids[n % len(ids)], channel=BENCH_CHANNEL, response_url=t.response_url, n=n)
 
     log(f"{t.label}: Approve at concurrency {c} for {duration:g}s ({len(ids)} cards waiting)")
-    r_approve = load.closed_loop(t.server.url, signer, approve, concurrency=c, duration=duration)
+    r_approve = load.closed_loop(t.server.url, signer, approve, concurrency=c, duration=duration,
+                                 server_pid=t.server.proc.pid)
     fresh = min(r_approve.count + r_approve.errors, len(ids))
     return [AckRow(t.label, "/topic", c, r_topic), AckRow(t.label, "Approve", c, r_approve, fresh)]
 
