@@ -11,8 +11,10 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
+from bot import inbox as inbox_mod
 from bot.clock import Clock, SystemClock
 from bot.config import TeamsFile, load_teams_file
+from bot.inbox import Inbox, InboxWorker
 from bot.jobs import JobRunner
 from bot.outbox import OutboxWorker
 from bot.scheduler import Scheduler
@@ -38,6 +40,8 @@ class Opsbot:
     worker: OutboxWorker
     jobs: JobRunner
     scheduler: Scheduler
+    inbox: Inbox
+    inbox_worker: InboxWorker
     warnings: list[str] = field(default_factory=list)
 
     def apply_teams(self, config: TeamsFile) -> ApplyReport:
@@ -53,11 +57,13 @@ class Opsbot:
 
     def start(self, *, scheduler: bool = True) -> None:
         self.worker.start()
+        self.inbox_worker.start()
         if scheduler:
             self.scheduler.start()
 
     def stop(self) -> None:
         self.scheduler.stop()
+        self.inbox_worker.stop()
         self.worker.stop()
 
 
@@ -94,6 +100,12 @@ def create_app(
     def _forget(session: Session) -> None:
         session.info.pop("outbox", None)
 
+    # Clicks and commands deferred past their ack (bot/inbox.py): decided in
+    # this process, giving way to the acks of requests in flight.
+    inbox = Inbox(engine=engine, clock=clock)
+    inbox_mod.install(db, clock)
+    inbox_worker = InboxWorker(db=db, clock=clock, inbox=inbox, busy=worker.busy, poll_interval=worker_poll)
+
     runner = JobRunner(db=db, clock=clock, slack=gateway, wake=worker.wake)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     if not secret:
@@ -108,8 +120,9 @@ def create_app(
         token_verification_enabled=False,
         request_verification_enabled=True,
     )
-    handlers.register(bolt, Deps(db=db, clock=clock))
-    app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner, Scheduler(engine=engine, runner=runner))
+    handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox))
+    app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner, Scheduler(engine=engine, runner=runner),
+                 inbox, inbox_worker)
     if teams is None and settings.opsbot_teams_file:
         teams = load_teams_file(settings.opsbot_teams_file)
     if teams is not None:

@@ -311,7 +311,9 @@ def _load_weekly_plan(s: Session, notice: OutboxNotice, now: datetime) -> v.Week
     )
 
 
-def _load_response(s: Session, p: dict[str, Any]) -> v.ProposalConfirmation:
+def _load_response(s: Session, p: dict[str, Any]) -> v.ProposalConfirmation | v.Answer:
+    if p["type"] == "answer":
+        return v.Answer(locale=p.get("locale", "en"), text=p["text"])
     return v.ProposalConfirmation(
         locale=p["locale"],
         topic_id=p["topic_id"],

@@ -250,6 +250,10 @@ class OutboxWorker:
             with self._flight_lock:
                 self._in_flight -= 1
 
+    def busy(self) -> bool:
+        """Whether a request from Slack is being answered right now."""
+        return self._in_flight > 0
+
     def _yield_to_requests(self) -> None:
         deadline = time.monotonic() + YIELD_TO_REQUESTS
         while self._in_flight and time.monotonic() < deadline and not self._stop.wait(0.005):

@@ -73,6 +73,15 @@ class ProposalConfirmation:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """The reply to a request decided after its ack, through its response_url
+    (already translated when written)."""
+
+    locale: str
+    text: str
+
+
+@dataclass(frozen=True)
 class QuotaReminderDM:
     locale: str
     team_id: int

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.inbox import Inbox
 
 
 @dataclass(frozen=True)
 class Deps:
     db: sessionmaker[Session]
     clock: Clock
+    inbox: Inbox

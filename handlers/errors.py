@@ -13,7 +13,7 @@ from slack_bolt.context.respond import Respond
 from bot.errors import InvalidInput, OpsbotError
 from bot.i18n import Gettext, gettext_for
 from bot.services import topics as svc
-from bot.services.tell import tell
+from bot.services.tell import answer, tell
 from handlers.deps import Deps
 from handlers.ids import Block
 from handlers.mrkdwn import escape
@@ -32,10 +32,7 @@ def register(app: App, deps: Deps) -> None:
         user = (body.get("user") or {}).get("id") or body.get("user_id")
         channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else body.get("channel_id")
         _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel)) if user else gettext_for("en")
-        if isinstance(error, OpsbotError):
-            message = _(error.msgid).format(**_render_params(error.params, _))
-        else:
-            message = _("Sorry, something went wrong on my side. Nothing was changed; please try again.")
+        message = message_for(error, _)
         kind = body.get("type")
         if kind == "view_submission":
             field = error.field if isinstance(error, InvalidInput) and error.field in FIELD_BLOCKS else None
@@ -53,11 +50,34 @@ def register(app: App, deps: Deps) -> None:
             respond(text=message, response_type="ephemeral", replace_original=False)
             return _json(response, None)
         # Slash commands: the acknowledgement carries the answer.
-        text = message
-        if isinstance(error, InvalidInput) and body.get("text"):
-            # Nothing the person typed is lost: give it back to copy.
-            text += "\n" + _("You typed: {text}").format(text="```" + escape(body["text"]).replace("```", "'''")[:2800] + "```")
-        return _json(response, {"response_type": "ephemeral", "text": text})
+        return _json(response, {"response_type": "ephemeral", "text": with_typed(message, error, body.get("text"), _)})
+
+    def refuse(kind: str, payload: dict[str, Any], error: Exception) -> None:
+        """A request decided after its ack (``bot/inbox.py``) was refused:
+        say why where the person clicked or typed, as above."""
+        if not isinstance(error, OpsbotError):
+            log.error("unhandled error in a deferred %s", kind, exc_info=error)
+        user = payload["user"]
+        locale = svc.user_locale(db=deps.db, user_id=user, channel_id=payload.get("channel"))
+        _ = gettext_for(locale)
+        text = with_typed(message_for(error, _), error, payload.get("text"), _)
+        answer(db=deps.db, clock=deps.clock, user_id=user, url=payload.get("response_url"), text=text, locale=locale)
+
+    deps.inbox.refuse = refuse
+
+
+def message_for(error: Exception, _: Gettext) -> str:
+    if isinstance(error, OpsbotError):
+        return _(error.msgid).format(**_render_params(error.params, _))
+    return _("Sorry, something went wrong on my side. Nothing was changed; please try again.")
+
+
+def with_typed(message: str, error: Exception, typed: str | None, _: Gettext) -> str:
+    """Nothing the person typed is lost: a command refused for its input gives it back to copy."""
+    if isinstance(error, InvalidInput) and typed:
+        return message + "\n" + _("You typed: {text}").format(
+            text="```" + escape(typed).replace("```", "'''")[:2800] + "```")
+    return message
 
 
 def _render_params(params: dict[str, Any], _: Gettext) -> dict[str, Any]:

@@ -359,6 +359,11 @@ def ephemeral(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": text}
 
 
+def answer(a: v.Answer, _: Gettext) -> dict[str, Any]:
+    # replace_original: False keeps the card a clicked button sits on.
+    return {"response_type": "ephemeral", "text": a.text, "replace_original": False}
+
+
 def topic_help(_: Gettext) -> str:
     return "\n".join([
         _("*/topic* — propose content topics and follow your weekly quota."),
@@ -398,6 +403,7 @@ RENDERERS: dict[type, Callable[[Any, Gettext], dict[str, Any]]] = {
     v.QuotaSummaryPost: quota_summary,
     v.WeeklyPlanPost: weekly_plan,
     v.ProposalConfirmation: proposal_confirmation,
+    v.Answer: answer,
 }
 
 

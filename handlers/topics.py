@@ -20,6 +20,9 @@ from handlers import forms, render
 from handlers.deps import Deps
 from handlers.ids import Action, Command, View
 
+# Requests decided after their ack (bot/inbox.py), by kind.
+PROPOSE, APPROVE = "topic.propose", "topic.approve"
+
 
 def register(app: App, deps: Deps) -> None:
     services = {"db": deps.db, "clock": deps.clock}
@@ -40,13 +43,12 @@ def register(app: App, deps: Deps) -> None:
             open_propose_modal(client, command["trigger_id"], user, channel, command.get("response_url"))
             ack()
             return
-        if cmd.kind == TopicCommandKind.PROPOSE:
-            # The proposal's own transaction decides the reply's language:
-            # no second transaction just to look it up.
-            p = svc.propose_topic(**services, user_id=user, channel_id=channel, draft=TopicDraft(title=cmd.title or ""))
-            shown = ProposalConfirmation(p.locale, p.topic_id, p.title, p.team_name, p.count, p.quota,
-                                         p.chosen_by_default)
-            ack(render.proposal_confirmation(shown, gettext_for(p.locale)))
+        if cmd.kind == TopicCommandKind.PROPOSE and command.get("response_url"):
+            # Taken now, decided right after the ack (bot/inbox.py); the
+            # confirmation or the refusal comes back through response_url.
+            deps.inbox.put(PROPOSE, {"user": user, "channel": channel, "title": cmd.title or "",
+                                     "text": command.get("text") or "", "response_url": command["response_url"]})
+            ack()
             return
         _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel))
         if cmd.kind == TopicCommandKind.HELP:
@@ -59,11 +61,16 @@ def register(app: App, deps: Deps) -> None:
         elif cmd.kind == TopicCommandKind.WITHDRAW:
             done = svc.withdraw_topic(**services, user_id=user, topic_id=cmd.topic_id)
             ack(render.ephemeral(_("Topic #{id} “{title}” is withdrawn.").format(id=done.topic_id, title=render.escape(done.title))))
-        else:
+        else:  # a proposal without a response_url (never from Slack): the ack answers it
             p = svc.propose_topic(**services, user_id=user, channel_id=channel, draft=TopicDraft(title=cmd.title or ""))
             shown = ProposalConfirmation(p.locale, p.topic_id, p.title, p.team_name, p.count, p.quota,
                                          p.chosen_by_default)
             ack(render.proposal_confirmation(shown, gettext_for(p.locale)))
+
+    @deps.inbox.handles(PROPOSE)
+    def propose_deferred(p: dict[str, Any]) -> None:
+        svc.propose_topic(**services, user_id=p["user"], channel_id=p.get("channel"),
+                          draft=TopicDraft(title=p["title"]), response_url=p["response_url"])
 
     @app.view(View.TOPIC_PROPOSE)
     def topic_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -75,11 +82,20 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(Action.TOPIC_APPROVE)
     def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
         topic_id = forms.int_value(body)
         if topic_id is None:
+            ack()
             raise NotFound()
-        svc.decide_topic(**services, user_id=body["user"]["id"], topic_id=topic_id, approve=True)
+        # Taken now, decided right after the ack (bot/inbox.py): a burst of
+        # clicks is acknowledged at the rate requests arrive.
+        channel = (body.get("channel") or {}).get("id")
+        deps.inbox.put(APPROVE, {"user": body["user"]["id"], "topic_id": topic_id, "channel": channel,
+                                 "response_url": body.get("response_url")})
+        ack()
+
+    @deps.inbox.handles(APPROVE)
+    def approve_deferred(p: dict[str, Any]) -> None:
+        svc.decide_topic(**services, user_id=p["user"], topic_id=p["topic_id"], approve=True)
 
     @app.action(Action.TOPIC_REJECT)
     def reject_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

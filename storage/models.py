@@ -180,6 +180,26 @@ class OutboxNotice(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class InboxRequest(Base):
+    """A request from Slack taken before its acknowledgement and decided
+    after it by the inbox worker (``bot/inbox.py``): the click or command is
+    durable the moment Slack is told it arrived."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class ReminderLog(Base):
     """A job's record that it did its work for a subject and period: the
     idempotency key that makes every job safe to run twice."""

@@ -161,10 +161,14 @@ def test_serve_answers_slack_delivers_the_card_and_stops_cleanly_on_sigterm(serv
 
     body = slash_command(standin, ALICE, "Hello from serve", CHANNEL)
     reply = server.post(body, signed(body))
-    assert reply.status == 200, server.output()
-    ack = reply.json()
-    assert ack["response_type"] == "ephemeral"
-    assert "Hello from serve" in ack["text"] and "Growth" in ack["text"]
+    assert (reply.status, reply.body) == (200, b""), server.output()
+    # The inbox worker decides the proposal after the ack; its confirmation
+    # comes back through the command's response_url.
+    def answers(calls):
+        return [c for c in calls if c.method == "response_url" and "Hello from serve" in str(c.params.get("text"))]
+
+    [answer] = answers(standin.wait_for(answers, timeout=10))
+    assert answer.params["response_type"] == "ephemeral" and "Growth" in answer.params["text"]
 
     # The background outbox worker posts the approval card to the team channel.
     standin.wait_for(lambda calls: any(

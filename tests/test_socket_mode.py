@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 from bot import __version__
 from bot.devtools.slack_standin import Call, SlackStandIn
@@ -40,6 +41,8 @@ from bot.devtools.socket_standin import (
     SocketModeStandIn,
     encode_frame,
 )
+from storage.db import make_engine, make_session_factory, transaction
+from storage.models import InboxRequest, Topic
 from tests.conftest import ALICE, CHANNEL, LEAD, TEAMS, USERS
 from tests.helpers import all_text, button, buttons, wait_until_serving
 from tests.support.blockkit import validate_call
@@ -168,11 +171,18 @@ def test_serve_with_an_app_token_works_in_socket_mode(served: Served, web: Slack
     assert [m["type"] for m in wss.sent()] == ["hello"]
     assert "connected to Slack in Socket Mode" in served.output()
 
-    # /topic, as a slash_commands envelope: the ack carries the ephemeral answer.
+    # /topic, as a slash_commands envelope: acknowledged at once, decided by
+    # the inbox worker, answered through the command's response_url.
     eid = wss.send_envelope("slash_commands", slash_command(web, ALICE, "Socket idea", CHANNEL))
     ack = wss.wait_for_ack(eid, timeout=10)
-    answer = ack["payload"]
-    assert answer["response_type"] == "ephemeral", ack
+    assert not ack.get("payload"), ack
+
+    def answers(calls: list[Call]) -> list[Call]:
+        return [c for c in calls if c.method == "response_url" and "Socket idea" in str(c.params.get("text"))]
+
+    [reply] = answers(web.wait_for(answers, timeout=10))
+    answer = reply.params
+    assert answer["response_type"] == "ephemeral", answer
     assert "Topic #1" in answer["text"] and "Socket idea" in answer["text"] and "Growth" in answer["text"]
     assert "1 / 3 this week" in answer["text"]
     validate_call(SimpleNamespace(method="response_url", params=answer))
@@ -283,7 +293,7 @@ class RawClient:
 
 
 def test_sigterm_finishes_a_command_in_flight_and_sends_its_ack(served: Served, web: SlackStandIn,
-                                                                wss: SocketModeStandIn) -> None:
+                                                                wss: SocketModeStandIn, sqlite_url: str) -> None:
     served.wait_healthy()
     wss.wait_for_connection(timeout=5)
 
@@ -296,8 +306,18 @@ def test_sigterm_finishes_a_command_in_flight_and_sends_its_ack(served: Served, 
     time.sleep(0.5)
     served.proc.send_signal(signal.SIGTERM)
     ack = wss.wait_for_ack(eid, timeout=10)
-    assert "Inflight idea" in ack["payload"]["text"], "the person sees their command succeed"
+    assert not ack.get("payload"), ack
     assert served.proc.wait(10) == 0, served.output()
+    # Acknowledged means kept: decided before the exit, or by the next start.
+    engine = make_engine(sqlite_url)
+    try:
+        with transaction(make_session_factory(engine)) as s:
+            [taken] = s.scalars(select(InboxRequest)).all()
+            titles = list(s.scalars(select(Topic.title)))
+    finally:
+        engine.dispose()
+    assert taken.payload["title"] == "Inflight idea"
+    assert titles == (["Inflight idea"] if taken.status == "done" else []), (taken.status, titles)
 
 
 def test_the_socket_standin_speaks_rfc_6455_and_slacks_envelopes() -> None:

@@ -361,7 +361,7 @@ class Demo(ReviewScenes, ContentScenes, ActivityScenes):
         self.check(len(title) == 151, f"the long title has {len(title)} characters, not 151")
         r = self.command(ALICE, title, GROWTH)
         fresh = self.show(ALICE)
-        body = r.json() if r.body else {}
+        body = r.json() or {}  # the ack, or the reply through response_url
         if self.check("151" in str(body.get("text")) and not any(c.method == "chat.postMessage" for c in fresh),
                       "the 151-character title refused, nothing posted"):
             self.term.note("Nothing was saved or posted, and what Alice typed comes back to her to copy.")

@@ -22,21 +22,29 @@ from typing import Any
 import uvicorn
 from slack_sdk.signature import SignatureVerifier
 
+from bot import notices
 from bot.app import Opsbot, create_app
 from bot.clock import ManualClock
 from bot.config import TeamsFile, parse_teams
 from bot.devtools.slack_standin import Call, SlackStandIn
 from bot.settings import Settings
 from bot.web import make_asgi
+from storage import queries
+from storage.db import transaction
 
 
 @dataclass
 class Reply:
+    """What the person sees in answer to a request: the acknowledgement's
+    body, or, for a request decided after its ack (``bot/inbox.py``), what
+    came back through its response_url."""
+
     status: int
     body: str
+    answer: dict[str, Any] | None = None
 
     def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
+        return json.loads(self.body) if self.body else self.answer
 
 
 class Rig:
@@ -86,7 +94,9 @@ class Rig:
             time.sleep(0.01)
         return self
 
-    def stop(self) -> None:
+    def stop(self, *, slack: bool = True) -> None:
+        """Stop the app; ``slack=False`` keeps the Slack stand-in answering
+        (the response_urls a stopped process left behind stay reachable)."""
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -94,7 +104,8 @@ class Rig:
         if self.app is not None:
             self.app.stop()
             self.app.engine.dispose()
-        self.slack.stop()
+        if slack:
+            self.slack.stop()
 
     def __enter__(self) -> Rig:
         return self.start()
@@ -122,9 +133,31 @@ class Rig:
         req = urllib.request.Request(f"{self.url}/slack/events", data=body.encode(), headers=h, method="POST")
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
-                return Reply(r.status, r.read().decode())
+                reply = Reply(r.status, r.read().decode())
         except urllib.error.HTTPError as e:
-            return Reply(e.code, e.read().decode())
+            reply = Reply(e.code, e.read().decode())
+        self.decide()
+        return reply
+
+    def decide(self) -> int:
+        """Decide what the request left in the inbox, as the inbox worker
+        does right after the ack (its thread is not started here)."""
+        assert self.app is not None
+        return self.app.inbox_worker.drain()
+
+    def _answered(self, reply: Reply, url: str) -> Reply:
+        """Deliver the replies queued for ``url`` (only those: cards and DMs
+        wait for ``deliver()``) and attach the last one to ``reply``."""
+        assert self.app is not None
+        with transaction(self.app.db) as s:
+            due = [n.id for n in queries.notices(s, pending_only=True)
+                   if n.kind == notices.RESPONSE and n.payload.get("url") == url]
+        for notice_id in sorted(due):
+            self.app.worker.deliver_one(notice_id)
+        posted = self.slack.responses(url)
+        if not reply.body and posted:
+            reply.answer = {k: v for k, v in posted[-1].params.items() if not k.startswith("_")}
+        return reply
 
     def get(self, path: str) -> Reply:
         try:
@@ -145,7 +178,7 @@ class Rig:
             "text": text, "api_app_id": "A0OPSBOT", "response_url": self.last_response_url,
             "trigger_id": self._trigger_id(),
         })
-        return self.post(body, "application/x-www-form-urlencoded")
+        return self._answered(self.post(body, "application/x-www-form-urlencoded"), self.last_response_url)
 
     def _interaction(self, payload: dict[str, Any]) -> Reply:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
@@ -189,7 +222,8 @@ class Rig:
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
                          "action_ts": f"{time.time():.6f}"}],
         }
-        return self._interaction({k: v for k, v in payload.items() if v is not None})
+        return self._answered(self._interaction({k: v for k, v in payload.items() if v is not None}),
+                              self.last_response_url)
 
     def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Reply:
         """Submit a modal as opened (``views.open``), with ``values`` keyed by

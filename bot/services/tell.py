@@ -15,3 +15,13 @@ ANSWER = "click_answer"
 def tell(*, db: sessionmaker[Session], clock: Clock, user_id: str, text: str) -> None:
     with transaction(db) as s:
         notices.enqueue_dm(s, user=user_id, type=ANSWER, team_id=None, now=clock.now(), text=text[:2900])
+
+
+def answer(*, db: sessionmaker[Session], clock: Clock, user_id: str, url: str | None, text: str, locale: str) -> None:
+    """Reply to a request decided after its ack (``bot/inbox.py``): through
+    its response_url where Slack gave one, else by DM."""
+    if not url:
+        tell(db=db, clock=clock, user_id=user_id, text=text)
+        return
+    with transaction(db) as s:
+        notices.enqueue_response(s, url=url, type="answer", now=clock.now(), locale=locale, text=text[:2900])
