@@ -95,15 +95,21 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
             "`opsbot serve --no-scheduler` (HTTP mode, uvicorn, Bolt's Starlette adapter) in its own process, its "
             "Web API pointed at the Slack stand-in in a third process, its outbox worker delivering the cards, "
             "confirmations and DMs the requests cause while they are measured. The baseline is a Bolt app on "
-            "the same server stack that only acks (`bench/bare_app.py`). Every **Approve** on opsbot decides "
-            "an undecided topic (a conditional UPDATE, an audit entry, the card update and the author's DM in "
-            "the outbox) unless the \"fresh\" column says fewer cards were waiting. \"Server CPU\" is the CPU "
-            "the server process spent per request answered (its outbox worker included); \"client busy\" is the "
-            "client's share of one core, so a cell whose client was near 100% measured the client, not the server.",
+            "the same server stack that only acks (`bench/bare_app.py`). opsbot acknowledges a `/topic <title>` "
+            "and an **Approve** once the request is committed to its inbox, and decides it after the ack, giving way "
+            "to the acks of requests in flight (`bot/inbox.py`). Every **Approve** decides an undecided topic (a "
+            "conditional UPDATE, an audit entry, the card update and the author's DM in the outbox) unless the "
+            "\"fresh\" column says fewer cards were waiting; the others are answered \"already decided\" through "
+            "response_url. \"Decided after\" is the time from the end of the load until the inbox had decided "
+            "every request it took, and \"decided/s\" the requests over the load's time plus that: the rate at "
+            "which the work itself was done. \"Server CPU\" is the CPU the server process spent per request "
+            "answered, in the cell's measured seconds (its workers included); \"client busy\" is the client's share "
+            "of one core, so a cell whose client was near 100% measured the client, not the server.",
             "",
             "| target | request | conc. | requests | errors | p50 ms | p95 ms | p99 ms | req/s | p99 ÷ bare | "
-            "req/s ÷ bare | server CPU ms/req | CPU ÷ bare | client busy | fresh |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "req/s ÷ bare | server CPU ms/req | CPU ÷ bare | client busy | fresh | decided after | decided/s |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+            "| ---: | ---: |",
         ]
         bare = {(r.kind, r.concurrency): r.result for r in ack if r.target == "bare"}
         for r in ack:
@@ -118,7 +124,9 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
                 f"{_f(p99r, 2) if p99r else ''} | {_f(rpsr, 2) if rpsr else ''} | "
                 f"{_f(cpu, 2) if cpu is not None else ''} | {_f(cpur, 1) if cpur else ''} | "
                 f"{f'{busy:.0%}' if busy is not None else ''} | "
-                f"{'' if r.fresh is None or r.target == 'bare' else r.fresh} |")
+                f"{'' if r.fresh is None or r.target == 'bare' else r.fresh} | "
+                f"{'' if r.decided_after is None else f'{r.decided_after:.1f} s'} | "
+                f"{'' if r.decided_after is None else _f(r.result.count / (r.result.elapsed + r.decided_after), 0)} |")
         lines += ["", "Targets at 32 concurrent: p99 ≤ 2× the bare app, throughput ≥ 50% of it, 0 errors.", "",
                   "| target | request | p99 ÷ bare ≤ 2 | req/s ÷ bare ≥ 0.5 | 0 errors |", "| --- | --- | --- | --- | --- |"]
         for r in ack:
@@ -135,8 +143,8 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
             "",
             "Every member of a team proposed a topic and its card is in the channel; then every card's **Approve** "
             "is pressed at the same moment (one connection each), by as many supervisors. Slack wants each "
-            "request acknowledged within 3 s. \"All delivered\" is the time from the burst until the outbox held "
-            "nothing pending: every card updated in place (`chat.update`) and every author's DM sent, here "
+            "request acknowledged within 3 s. \"All delivered\" is the time from the burst until the inbox had "
+            "decided every click and the outbox held nothing pending: every card updated in place (`chat.update`) and every author's DM sent, here "
             "without Slack rate limits (the stand-in answers at once).",
             "",
             "| target | clicks | errors | p50 ms | p99 ms | slowest ack ms | slowest ÷ bare | all acked < 3 s | "

@@ -21,7 +21,7 @@ from bench.servers import ROOT, Server, StandIn, reset_postgres, start_bare, sta
 from bot import outbox
 from bot.devtools.slack_standin import SlackStandIn
 from storage.db import make_engine
-from storage.models import OutboxNotice, Topic
+from storage.models import InboxRequest, OutboxNotice, Topic
 
 LEAD = "U0LEAD"
 BENCH_CHANNEL, BURST_CHANNEL = "C0BENCH", "C0BURST"
@@ -62,8 +62,22 @@ class Store:
                                   .order_by(Topic.id)))
 
     def pending(self) -> int:
+        """Work still to do: requests the inbox has not decided and notices not delivered."""
         with Session(self.engine) as s:
-            return s.scalar(select(func.count(OutboxNotice.id)).where(OutboxNotice.status == "pending")) or 0
+            notices = s.scalar(select(func.count(OutboxNotice.id)).where(OutboxNotice.status == "pending")) or 0
+        return notices + self.undecided()
+
+    def undecided(self) -> int:
+        """Clicks and commands acknowledged but not decided yet (bot/inbox.py)."""
+        with Session(self.engine) as s:
+            return s.scalar(select(func.count(InboxRequest.id)).where(InboxRequest.status == "pending")) or 0
+
+    def wait_decided(self, timeout: float = 600) -> float:
+        """Seconds until the inbox has decided every request it took."""
+        t0 = time.perf_counter()
+        while self.undecided() and time.perf_counter() - t0 < timeout:
+            time.sleep(0.05)
+        return time.perf_counter() - t0
 
     def last_notice(self) -> int:
         with Session(self.engine) as s:
@@ -104,6 +118,9 @@ class AckRow:
     concurrency: int
     result: load.Result
     fresh: int | None = None  # Approve clicks that found an undecided topic
+    # Seconds from the end of the load until the inbox had decided every
+    # request it acknowledged (bot/inbox.py); None for the bare app.
+    decided_after: float | None = None
 
 
 def _send_all(url: str, signer: load.Signer, bodies: list[str], concurrency: int) -> load.Result:
@@ -212,7 +229,10 @@ def _ack_level(t: Target, c: int, duration: float, members: list[str]) -> list[A
     r_topic = load.closed_loop(t.server.url, signer, topic, concurrency=c, duration=duration,
                                server_pid=t.server.proc.pid)
     ids = list(range(1, r_topic.count + 1))
+    topic_decided = approve_decided = None
     if t.store:
+        topic_decided = t.store.wait_decided()
+        log(f"{t.label}: every proposal decided {topic_decided:.1f}s after the load")
         ids = t.store.proposed("Bench") or [1]
 
     def approve(n: int) -> str:
@@ -222,7 +242,11 @@ def _ack_level(t: Target, c: int, duration: float, members: list[str]) -> list[A
     r_approve = load.closed_loop(t.server.url, signer, approve, concurrency=c, duration=duration,
                                  server_pid=t.server.proc.pid)
     fresh = min(r_approve.count + r_approve.errors, len(ids))
-    return [AckRow(t.label, "/topic", c, r_topic), AckRow(t.label, "Approve", c, r_approve, fresh)]
+    if t.store:  # the next cell starts with no backlog of decisions
+        approve_decided = t.store.wait_decided()
+        log(f"{t.label}: every click decided {approve_decided:.1f}s after the load")
+    return [AckRow(t.label, "/topic", c, r_topic, decided_after=topic_decided),
+            AckRow(t.label, "Approve", c, r_approve, fresh, decided_after=approve_decided)]
 
 
 @dataclass

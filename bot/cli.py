@@ -154,6 +154,7 @@ def _wait_for_signal() -> None:
 
 
 def cmd_serve(args, settings: Settings) -> int:
+    import gc
     import socket
 
     import uvicorn
@@ -185,6 +186,12 @@ def cmd_serve(args, settings: Settings) -> int:
     # uvicorn stops taking requests on SIGTERM, finishes those in flight, then
     # re-raises the signal: make that a clean exit so that app.stop() runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Everything alive now (modules, the app, its pools) lives as long as the
+    # process: move it out of the collector's sight. Otherwise each full
+    # collection walks it all, and the requests in flight wait: the cause of
+    # most of the p99 tail (docs/performance.md, finding 12).
+    gc.collect()
+    gc.freeze()
     try:
         server.run(sockets=[sock])
     finally:
