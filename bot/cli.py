@@ -249,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="0.0.0.0")
     s.set_defaults(func=cmd_serve)
 
-    sc = sub.add_parser("scheduler", help="run the scheduler (and the outbox worker) without serving HTTP")
+    sc = sub.add_parser("scheduler", help="run the scheduler (and the inbox and outbox workers) without serving HTTP")
     sc.set_defaults(func=cmd_scheduler)
 
     j = sub.add_parser("jobs", help="list or run scheduled jobs")

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.errors import OpsbotError
+from bot.loop import BackgroundLoop
 from storage import inbox_queries as iq
 from storage.db import transaction
 from storage.models import InboxRequest
@@ -140,7 +141,9 @@ def install(db: sessionmaker[Session], clock: Clock) -> None:
         running.finished = True
 
 
-class InboxWorker:
+class InboxWorker(BackgroundLoop):
+    thread_name = "opsbot-inbox"
+
     def __init__(
         self,
         *,
@@ -152,36 +155,9 @@ class InboxWorker:
         poll_interval: float = 1.0,
     ) -> None:
         self.db, self.clock, self.inbox, self.busy = db, clock, inbox, busy
-        self.batch, self.poll_interval = batch, poll_interval
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.batch = batch
+        super().__init__(poll_interval=poll_interval)
         inbox.wake = self.wake
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="opsbot-inbox", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.drain()
-            except Exception:  # the worker must outlive a bad request or a database blip
-                log.exception("inbox round failed")
-            self._wake.wait(self.poll_interval)
-            self._wake.clear()
 
     def drain(self, max_rounds: int = 1000) -> int:
         """Decide every request due now, oldest first; return how many."""

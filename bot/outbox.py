@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import notices
 from bot.clock import Clock
+from bot.loop import BackgroundLoop
 from storage import queries
 from storage.db import transaction
 from storage.models import OutboxNotice, Team
@@ -161,7 +162,9 @@ def refresh_profiles(*, db: sessionmaker[Session], clock: Clock, slack: SlackPor
         queries.upsert_slack_users(s, rows)
 
 
-class OutboxWorker:
+class OutboxWorker(BackgroundLoop):
+    thread_name = "opsbot-outbox"
+
     def __init__(
         self,
         *,
@@ -178,39 +181,9 @@ class OutboxWorker:
         self._hold_until = None  # after a 429: no delivery before this (clock time)
         self._in_flight = 0
         self._flight_lock = threading.Lock()
-        self.batch, self.poll_interval = batch, poll_interval
+        self.batch = batch
         self.on_delivered = on_delivered
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    # -- running in the background ---------------------------------------
-
-    def wake(self) -> None:
-        """Something was committed: deliver now rather than at the next poll."""
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="opsbot-outbox", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.drain()
-            except Exception:  # the worker must outlive a bad notice or a database blip
-                log.exception("outbox delivery round failed")
-            self._wake.wait(self.poll_interval)
-            self._wake.clear()
+        super().__init__(poll_interval=poll_interval)
 
     # -- one round --------------------------------------------------------
 

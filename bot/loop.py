@@ -1,0 +1,49 @@
+"""The background thread both workers run in: a round when woken or at each
+poll, until stopped (``bot/outbox.py``, ``bot/inbox.py``)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundLoop:
+    thread_name = "opsbot-worker"
+
+    def __init__(self, *, poll_interval: float) -> None:
+        self.poll_interval = poll_interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def drain(self) -> int:
+        """One round of work; returns how much was done."""
+        raise NotImplementedError
+
+    def wake(self) -> None:
+        """Something was committed: work now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain()
+            except Exception:  # a worker must outlive a bad row or a database blip
+                log.exception("%s: a round failed", self.thread_name)
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
