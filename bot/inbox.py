@@ -34,7 +34,6 @@ from bot.errors import OpsbotError
 from bot.loop import BackgroundLoop
 from storage import inbox_queries as iq
 from storage.db import transaction
-from storage.models import InboxRequest
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +150,7 @@ class InboxWorker(BackgroundLoop):
         clock: Clock,
         inbox: Inbox,
         busy: Callable[[], bool] = lambda: False,
-        batch: int = 100,
+        batch: int = 20,
         poll_interval: float = 1.0,
     ) -> None:
         self.db, self.clock, self.inbox, self.busy = db, clock, inbox, busy
@@ -163,15 +162,20 @@ class InboxWorker(BackgroundLoop):
         """Decide every request due now, oldest first; return how many."""
         decided = 0
         for _ in range(max_rounds):
+            now = self.clock.now()
+            # A batch is leased in one statement; each request is then decided
+            # in its own transaction.
             with transaction(self.db) as s:
-                due = iq.due_requests(s, self.clock.now(), self.batch)
-            if not due:
+                claimed = iq.claim_due(s, now, now + LEASE, self.batch)
+            if not claimed:
                 break
-            for request_id in due:
-                if self._stop.is_set():
+            for i, (request_id, kind, payload, attempts) in enumerate(claimed):
+                if self._stop.is_set():  # hand the rest back: the next start takes them at once
+                    with transaction(self.db) as s:
+                        iq.release_requests(s, [c[0] for c in claimed[i:]])
                     return decided
                 self._yield_to_requests()
-                decided += self.decide(request_id) == "done"
+                decided += self.decide(request_id, kind, dict(payload), attempts) == "done"
         return decided
 
     def _yield_to_requests(self) -> None:
@@ -179,14 +183,8 @@ class InboxWorker(BackgroundLoop):
         while self.busy() and time.monotonic() < deadline and not self._stop.wait(0.002):
             pass
 
-    def decide(self, request_id: int) -> str:
-        """One request: 'done', 'retry', 'failed' or 'skipped' (another worker has it)."""
-        now = self.clock.now()
-        with transaction(self.db) as s:
-            if not iq.claim_request(s, request_id, now, now + LEASE):
-                return "skipped"
-            request = s.get_one(InboxRequest, request_id)
-            kind, payload, attempts = request.kind, dict(request.payload), request.attempts
+    def decide(self, request_id: int, kind: str, payload: dict[str, Any], attempts: int) -> str:
+        """One leased request: 'done', 'retry', 'failed' or 'skipped' (another worker did it)."""
         running = _Running(request_id)
         token = _current.set(running)
         try:

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import InboxRequest
@@ -25,9 +25,12 @@ def insert_requests(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     conn.execute(_insert(), list(rows))
 
 
-def due_requests(session: Session, now: datetime, limit: int) -> list[int]:
-    """Requests to decide now, in the order Slack sent them."""
-    q = (
+def claim_due(session: Session, now: datetime, until: datetime, limit: int) -> list[tuple[int, str, dict, int]]:
+    """Lease the oldest requests due now to this worker, in one statement:
+    (id, kind, payload, attempts) in the order Slack sent them. Another
+    worker's live lease is skipped; on PostgreSQL so are rows another
+    worker is leasing at this moment (SKIP LOCKED)."""
+    due = (
         select(InboxRequest.id)
         .where(
             InboxRequest.status == "pending",
@@ -37,33 +40,40 @@ def due_requests(session: Session, now: datetime, limit: int) -> list[int]:
         .order_by(InboxRequest.id)
         .limit(limit)
     )
-    return list(session.scalars(q))
-
-
-def claim_request(session: Session, request_id: int, now: datetime, until: datetime) -> bool:
-    """Lease one request to this worker; another worker's live lease wins."""
-    result = session.execute(
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    rows = session.execute(
         update(InboxRequest)
-        .where(
-            InboxRequest.id == request_id,
-            InboxRequest.status == "pending",
-            or_(InboxRequest.claimed_until.is_(None), InboxRequest.claimed_until <= now),
-        )
+        .where(InboxRequest.id.in_(due.scalar_subquery()))
         .values(claimed_until=until)
+        .returning(InboxRequest.id, InboxRequest.kind, InboxRequest.payload, InboxRequest.attempts)
     )
-    return result.rowcount == 1
+    return sorted((i, k, p, a) for i, k, p, a in rows)
+
+
+def release_requests(session: Session, request_ids: Sequence[int]) -> None:
+    """Give leased requests back undecided (the worker is stopping)."""
+    session.execute(update(InboxRequest).where(InboxRequest.id.in_(request_ids)).values(claimed_until=None))
+
+
+@cache
+def _finish() -> Any:
+    # Built once, like the other statements on a decision's path
+    # (storage/queries.py): building it cost more than running it.
+    t = InboxRequest.__table__
+    return (
+        update(t)
+        .where(t.c.id == bindparam("request_id"), t.c.status == "pending")
+        .values(status=bindparam("new_status"), done_at=bindparam("at"), claimed_until=None,
+                last_error=bindparam("error"), attempts=t.c.attempts + 1)
+    )
 
 
 def finish_request(session: Session, request_id: int, now: datetime, *, status: str = "done",
                    error: str | None = None) -> bool:
     """Mark a request decided; False when it already was (by another worker,
     whose transaction then wins and this one must roll back)."""
-    result = session.execute(
-        update(InboxRequest)
-        .where(InboxRequest.id == request_id, InboxRequest.status == "pending")
-        .values(status=status, done_at=now, claimed_until=None, last_error=error,
-                attempts=InboxRequest.attempts + 1)
-    )
+    result = session.execute(_finish(), {"request_id": request_id, "new_status": status, "at": now, "error": error})
     return result.rowcount == 1
 
 

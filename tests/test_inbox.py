@@ -164,3 +164,31 @@ def test_concurrent_clicks_share_commits_and_each_is_stored_once(rig, monkeypatc
         t.join()
     assert sorted(r.payload["topic_id"] for r in requests(rig)) == list(range(40))
     assert len(commits) <= 3, f"40 clicks took {len(commits)} commits"
+
+
+def test_a_worker_stopped_mid_batch_hands_the_rest_back_for_the_next_start(sqlite_url):
+    first = make_rig(sqlite_url).start()
+    try:
+        for n in range(3):
+            propose_one(first, f"Idea {n}")
+        original = first.app.inbox.jobs["topic.approve"]
+
+        def stop_after_this_one(payload):
+            original(payload)
+            first.app.inbox_worker.stop()  # SIGTERM arrives while the batch is being decided
+
+        first.app.inbox.jobs["topic.approve"] = stop_after_this_one
+        for n in range(1, 4):  # three clicks waiting together, leased as one batch
+            first.app.inbox.put("topic.approve", {"user": LEAD, "topic_id": n, "response_url": None})
+        assert first.decide() == 1
+    finally:
+        first.stop()
+
+    second = make_rig(sqlite_url).start()
+    try:
+        assert [r.claimed_until for r in requests(second) if r.status == "pending"] == [None, None]
+        assert second.decide() == 2, "taken at once, without waiting for a lease to run out"
+        assert [topic_status(second, n) for n in (1, 2, 3)] == ["approved"] * 3
+        assert decisions(second) == 3
+    finally:
+        second.stop()
