@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -41,10 +40,6 @@ LEASE = timedelta(seconds=60)
 # A request that fails for an unexpected reason (a database blip, a bug) is
 # retried with backoff this many times, then answered "something went wrong".
 MAX_ATTEMPTS = 4
-# While requests from Slack are being answered, the worker waits up to this
-# long before each decision: an ack has 3 s, a decision has seconds to spare.
-# The bound keeps the worker moving under sustained load.
-YIELD_TO_REQUESTS = 0.25
 
 Job = Callable[[dict[str, Any]], None]
 Refuse = Callable[[str, dict[str, Any], Exception], None]
@@ -174,14 +169,9 @@ class InboxWorker(BackgroundLoop):
                     with transaction(self.db) as s:
                         iq.release_requests(s, [c[0] for c in claimed[i:]])
                     return decided
-                self._yield_to_requests()
+                self.give_way(self.busy)
                 decided += self.decide(request_id, kind, dict(payload), attempts) == "done"
         return decided
-
-    def _yield_to_requests(self) -> None:
-        deadline = time.monotonic() + YIELD_TO_REQUESTS
-        while self.busy() and time.monotonic() < deadline and not self._stop.wait(0.002):
-            pass
 
     def decide(self, request_id: int, kind: str, payload: dict[str, Any], attempts: int) -> str:
         """One leased request: 'done', 'retry', 'failed' or 'skipped' (another worker did it)."""

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
+# While requests from Slack are being answered, a worker waits up to this long
+# before each unit of work (a delivery, a decision): an ack has 3 s, the work
+# has seconds to spare, and on a busy process they share the CPU
+# (docs/performance.md). The bound keeps the worker moving under sustained load.
+YIELD_TO_REQUESTS = 0.25
+_YIELD_STEP = 0.005
 
-class BackgroundLoop:
+
+class BackgroundLoop(ABC):
     thread_name = "opsbot-worker"
 
     def __init__(self, *, poll_interval: float) -> None:
@@ -18,9 +28,16 @@ class BackgroundLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @abstractmethod
     def drain(self) -> int:
         """One round of work; returns how much was done."""
-        raise NotImplementedError
+
+    def give_way(self, busy: Callable[[], bool]) -> None:
+        """Wait while ``busy()`` (requests in flight), at most YIELD_TO_REQUESTS,
+        and not past a stop."""
+        deadline = time.monotonic() + YIELD_TO_REQUESTS
+        while busy() and time.monotonic() < deadline and not self._stop.wait(_YIELD_STEP):
+            pass
 
     def wake(self) -> None:
         """Something was committed: work now rather than at the next poll."""

@@ -50,10 +50,6 @@ WORKSPACE_RATE, WORKSPACE_BURST = 10.0, 20
 # database); every other delivery holds back too, for at most this long, so
 # one long Retry-After cannot stall the whole outbox.
 HOLD_AFTER_429 = timedelta(seconds=2)
-# While requests from Slack are being answered, the worker waits up to this
-# long before each delivery: an ack has 3 s, a notice has seconds to spare,
-# and on a busy process they share the CPU (docs/performance.md).
-YIELD_TO_REQUESTS = 0.25
 
 
 class Pacer:
@@ -202,7 +198,7 @@ class OutboxWorker(BackgroundLoop):
             while due:
                 if self._stop.is_set() or self._holding():
                     return delivered
-                self._yield_to_requests()
+                self.give_way(self.busy)
                 notice_id = self._next(due)
                 outcome = self.deliver_one(notice_id)
                 delivered += outcome == "delivered"
@@ -226,11 +222,6 @@ class OutboxWorker(BackgroundLoop):
     def busy(self) -> bool:
         """Whether a request from Slack is being answered right now."""
         return self._in_flight > 0
-
-    def _yield_to_requests(self) -> None:
-        deadline = time.monotonic() + YIELD_TO_REQUESTS
-        while self._in_flight and time.monotonic() < deadline and not self._stop.wait(0.005):
-            pass
 
     def _next(self, due: list[tuple[int, str, str]]) -> int:
         """The oldest notice whose channel can take a post now: a channel at
