@@ -29,9 +29,10 @@ from handlers.ids import COMMAND_SCOPE, METHOD_SCOPES, Action, Command, Event, V
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = ROOT / "app.yaml"
-SHARED_SLACK = ROOT.parent / "shared" / "slack"
+# Slack's published manifest schema, vendored with its licence (see its README.md).
+SLACK_SCHEMA = ROOT / "tests" / "data" / "slack"
 # The umbrella schema (manifest.schema.json) points at the versioned files by
-# this URL; offline they are served from SHARED_SLACK / "schemas".
+# this URL; offline they are served from SLACK_SCHEMA / "schemas".
 SCHEMA_URL_PREFIX = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
 
 KINDS = ("command", "action", "view", "event")
@@ -48,15 +49,12 @@ def manifest() -> dict[str, Any]:
     return data
 
 
-def shared_slack_dir() -> Path:
-    # Not a skip: CI always has ../shared/slack, and a skipped schema check
-    # would let an invalid manifest through unnoticed.
-    if not (SHARED_SLACK / "schemas").is_dir():
-        pytest.fail(
-            f"Slack's manifest schema is missing: expected {SHARED_SLACK}/schemas/ "
-            "(the shared reference data checked out next to this repository)."
-        )
-    return SHARED_SLACK
+def slack_schema_dir() -> Path:
+    # Not a skip: the schema ships in the repository, and a skipped schema
+    # check would let an invalid manifest through unnoticed.
+    if not (SLACK_SCHEMA / "schemas").is_dir():
+        pytest.fail(f"Slack's manifest schema is missing: expected {SLACK_SCHEMA}/schemas/ in the repository.")
+    return SLACK_SCHEMA
 
 
 def load_json(path: Path) -> dict[str, Any]:
@@ -66,11 +64,11 @@ def load_json(path: Path) -> dict[str, Any]:
 
 
 def versioned_schema_path(manifest: dict[str, Any]) -> Path:
-    # ../shared/slack/README.md: version 1 when _metadata.major_version is
+    # tests/data/slack/README.md: version 1 when _metadata.major_version is
     # absent or 1, version 2 when it is 2.
     major = (manifest.get("_metadata") or {}).get("major_version", 1)
     assert major in (1, 2), f"unknown manifest major_version {major!r}"
-    return shared_slack_dir() / "schemas" / f"manifest.schema.{major}.0.0.json"
+    return slack_schema_dir() / "schemas" / f"manifest.schema.{major}.0.0.json"
 
 
 def local_registry(schemas_dir: Path) -> Registry:
@@ -123,7 +121,7 @@ def test_manifest_validates_against_slacks_versioned_schema(manifest):
 def test_manifest_validates_against_slacks_umbrella_schema_resolved_offline(manifest):
     # The umbrella schema picks the version from _metadata.major_version and
     # $refs the versioned file by URL: this proves those refs resolve locally.
-    slack = shared_slack_dir()
+    slack = slack_schema_dir()
     schema = load_json(slack / "manifest.schema.json")
     errors = schema_errors(schema, manifest, local_registry(slack / "schemas"))
     assert not errors, "app.yaml does not validate against manifest.schema.json:\n" + "\n".join(errors)
