@@ -21,7 +21,7 @@ class CliError(Exception):
 
 
 def parse_when(value: str) -> datetime:
-    """ISO-8601; a time without an offset is UTC (PRODUCT.md §4)."""
+    """ISO-8601; a time without an offset is UTC (docs/PRODUCT.md §4)."""
     try:
         when = datetime.fromisoformat(value)
     except ValueError:

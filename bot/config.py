@@ -1,4 +1,4 @@
-"""The teams file (PRODUCT.md §4, §7): validated with Pydantic so that a bad
+"""The teams file (docs/PRODUCT.md §4, §7): validated with Pydantic so that a bad
 file stops start-up with one message naming the file, the team and the field."""
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def gettext_for(locale: str) -> Gettext:
 
 def resolve_locale(user_locale: str | None, team_locale: str) -> str:
     """A person's Slack locale when it is one we ship (any ``en-*`` counts as
-    ``en``; ``zh-CN`` exactly), else the team's (PRODUCT.md §7)."""
+    ``en``; ``zh-CN`` exactly), else the team's (docs/PRODUCT.md §7)."""
     if user_locale:
         if user_locale == "zh-CN":
             return "zh-CN"

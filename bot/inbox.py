@@ -2,7 +2,7 @@
 and decided right after it, by a worker that gives way to acknowledgements.
 
 Why: Slack waits for the ack, and a decision is a transaction of about ten
-statements (PRODUCT.md §6: the state change, its audit and its notices
+statements (docs/PRODUCT.md §6: the state change, its audit and its notices
 together). Under a burst the acks queued behind those transactions. Now a
 request's path is one INSERT shared with its concurrent neighbours (a group
 commit) and the ack; the decision follows within milliseconds on an idle

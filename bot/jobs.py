@@ -1,4 +1,4 @@
-"""The scheduled jobs (PRODUCT.md §5, §7) as plain functions of ``now``.
+"""The scheduled jobs (docs/PRODUCT.md §5, §7) as plain functions of ``now``.
 
 A job decides who is due as of ``now`` and, for each, claims a unique
 (job, subject, period) key before writing its notice in the same
@@ -293,7 +293,7 @@ def _pending_nudge(s: Session, team: TeamView, now: datetime, manual: bool, dry_
 def _metrics_ask(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool, report: JobReport) -> None:
     """Ask each author for a publication's figures 1 and 7 days after it went
     out, on the first working day on or after that day, at the team's daily
-    hour in the author's own zone; once each (PRODUCT.md §2.2, §5)."""
+    hour in the author's own zone; once each (docs/PRODUCT.md §2.2, §5)."""
     job = JOBS["metrics-ask"]
     since = now - METRICS_ASK_WINDOW
     pubs = queries_content.publications_since(s, team.id, since)
@@ -591,7 +591,7 @@ def snooze(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: in
         return due, zone, resolve_locale(prof.locale if prof else None, team.locale)
 
 
-# Performance reviews (PRODUCT.md §2.5): their jobs live beside their services.
+# Performance reviews (docs/PRODUCT.md §2.5): their jobs live beside their services.
 from bot.review_jobs import JOBS as _REVIEW_JOBS  # noqa: E402
 from bot.review_jobs import RESENDERS as _REVIEW_RESENDERS  # noqa: E402
 from bot.review_jobs import SNOOZABLE as _REVIEW_SNOOZABLE  # noqa: E402

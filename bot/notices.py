@@ -416,7 +416,7 @@ from bot.review_notices import DM_LOADERS as _REVIEW_DM_LOADERS  # noqa: E402
 
 _DM_LOADERS.update(_REVIEW_DM_LOADERS)
 
-# Activities and leave (PRODUCT.md §2.3, §2.4) register their own loaders.
+# Activities and leave (docs/PRODUCT.md §2.3, §2.4) register their own loaders.
 import bot.notices_activities  # noqa: E402, F401
 
 

@@ -1,4 +1,4 @@
-"""Loaders for the content workflow's notices (PRODUCT.md §2.2): the review
+"""Loaders for the content workflow's notices (docs/PRODUCT.md §2.2): the review
 card, its thread, and the DMs. Like every loader they read the store's
 *current* state at delivery time; ``bot/notices.py`` registers them."""
 

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
 # Short on purpose: notices must go out within 10 s of Slack recovering
-# (PRODUCT.md §7). Load on a struggling Slack stays low because a round
+# (docs/PRODUCT.md §7). Load on a struggling Slack stays low because a round
 # stops at the first transient failure: one probe per poll, not a stampede.
 MAX_BACKOFF = timedelta(seconds=5)
 # A notice that waits for another one (a thread reply for its card's ts) looks again after this.
@@ -338,7 +338,7 @@ class OutboxWorker(BackgroundLoop):
 
     def _not_in_channel(self, notice_id: int, channel: str) -> None:
         """Keep the post for later and tell the team's supervisors, once per
-        channel, how to fix it (PRODUCT.md §4)."""
+        channel, how to fix it (docs/PRODUCT.md §4)."""
         now = self.clock.now()
         with transaction(self.db) as s:
             notice = s.get_one(OutboxNotice, notice_id)

@@ -1,4 +1,4 @@
-"""The review jobs (PRODUCT.md §5, §7): ``selfreview-open``, ``review-reminders``
+"""The review jobs (docs/PRODUCT.md §5, §7): ``selfreview-open``, ``review-reminders``
 and ``annual-review``, added to ``bot.jobs.JOBS``.
 
 Month-end jobs are scheduled on the team's month-end day (the last working

@@ -1,4 +1,4 @@
-"""The process environment (PRODUCT.md §4), read once at start."""
+"""The process environment (docs/PRODUCT.md §4), read once at start."""
 
 from __future__ import annotations
 

@@ -198,7 +198,7 @@ class HomeTeam:
     quota: int
     topics: list[TopicLine]
     is_supervisor: bool
-    # PRODUCT.md §3 App Home: own items, what is due, and a supervisor's view of the team
+    # docs/PRODUCT.md §3 App Home: own items, what is due, and a supervisor's view of the team
     items: list[HomeItem] = field(default_factory=list)
     due: list[HomeItem] = field(default_factory=list)
     decisions: list[HomeDecision] = field(default_factory=list)
@@ -215,7 +215,7 @@ class HomeView:
     teams: list[HomeTeam]
 
 
-# -- content (PRODUCT.md §2.2) --------------------------------------------------
+# -- content (docs/PRODUCT.md §2.2) --------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -363,7 +363,7 @@ class PeerRequestDM:
     member: Person
     period: str
     done: bool
-# -- activities and leave (PRODUCT.md §2.3, §2.4) ------------------------------
+# -- activities and leave (docs/PRODUCT.md §2.3, §2.4) ------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""HTTP mode: Bolt's Starlette adapter under uvicorn (PRODUCT.md §4).
+"""HTTP mode: Bolt's Starlette adapter under uvicorn (docs/PRODUCT.md §4).
 
 Bolt's dispatch is synchronous; it runs in the threadpool so the event loop
 keeps accepting requests while a listener waits on the database.

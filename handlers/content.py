@@ -1,5 +1,5 @@
 """Listeners for /draft, /publish, the review card's buttons, Resubmit,
-Update metrics and their modals (PRODUCT.md §2.2).
+Update metrics and their modals (docs/PRODUCT.md §2.2).
 
 Each listener: parse the payload, make one service call, render the answer.
 Domain errors are rendered by ``handlers/errors.py``.

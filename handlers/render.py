@@ -429,7 +429,7 @@ RENDERERS.update(render_content.RENDERERS)
 from handlers.render_reviews import RENDERERS as _REVIEW_RENDERERS  # noqa: E402
 
 RENDERERS.update(_REVIEW_RENDERERS)
-# Activities and leave (PRODUCT.md §2.3, §2.4).
+# Activities and leave (docs/PRODUCT.md §2.3, §2.4).
 from handlers import render_activities  # noqa: E402
 
 RENDERERS.update(render_activities.RENDERERS)
@@ -437,7 +437,7 @@ RENDERERS.update(render_activities.RENDERERS)
 from handlers import render_reports  # noqa: E402
 
 RENDERERS.update(render_reports.RENDERERS)
-# App Home (PRODUCT.md §3): its builders live in handlers/render_home.py.
+# App Home (docs/PRODUCT.md §3): its builders live in handlers/render_home.py.
 from handlers import render_home  # noqa: E402
 
 RENDERERS.update(render_home.RENDERERS)

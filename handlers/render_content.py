@@ -1,5 +1,5 @@
 """Block Kit builders for drafts, review rounds, publications and metrics
-(PRODUCT.md §2.2). Pure functions of view data and a gettext function."""
+(docs/PRODUCT.md §2.2). Pure functions of view data and a gettext function."""
 
 from __future__ import annotations
 

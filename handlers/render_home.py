@@ -1,4 +1,4 @@
-"""The App Home tab (PRODUCT.md §3): pure Block Kit builders over ``HomeView``.
+"""The App Home tab (docs/PRODUCT.md §3): pure Block Kit builders over ``HomeView``.
 
 Within Slack's 100-block limit for any number of teams, items and members:
 lines are packed into sections, decisions with buttons are capped across

@@ -240,7 +240,7 @@ class ProcessedEvent(Base):
     at: Mapped[datetime]
 
 
-# -- content: drafts, review rounds, publications, metrics (PRODUCT.md §2.2) ----
+# -- content: drafts, review rounds, publications, metrics (docs/PRODUCT.md §2.2) ----
 
 
 class Draft(Base):
@@ -311,7 +311,7 @@ class MetricsUpdate(Base):
     actor_id: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]
     view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-# -- performance reviews (PRODUCT.md §2.5) ------------------------------------
+# -- performance reviews (docs/PRODUCT.md §2.5) ------------------------------------
 
 
 class ReviewTarget(Base):
@@ -397,7 +397,7 @@ class PeerRating(Base):
     rated_at: Mapped[datetime | None]
 
 
-# -- activities and leave (PRODUCT.md §2.3, §2.4) ------------------------------
+# -- activities and leave (docs/PRODUCT.md §2.3, §2.4) ------------------------------
 
 
 class Activity(Base):

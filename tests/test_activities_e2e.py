@@ -1,4 +1,4 @@
-"""Activities end to end (PRODUCT.md §2.3): the proposal form, the review
+"""Activities end to end (docs/PRODUCT.md §2.3): the proposal form, the review
 card with Approve / Request changes / Reject, rounds, and the retrospective
 asked for on the first working day after the end, reminded daily."""
 

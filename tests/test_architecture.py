@@ -1,4 +1,4 @@
-"""Dependencies point one way: handlers → bot → storage (STYLE.md).
+"""Dependencies point one way: handlers → bot → storage (docs/STYLE.md).
 
 Every import in every module under bot/, handlers/ and storage/ is read with
 ``ast`` (imports inside functions and ``TYPE_CHECKING`` blocks included), and

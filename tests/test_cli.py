@@ -1,4 +1,4 @@
-"""The ``opsbot`` command, in process (PRODUCT.md §4): what an operator types
+"""The ``opsbot`` command, in process (docs/PRODUCT.md §4): what an operator types
 and what they read back."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The teams file (PRODUCT.md §4, §7): a bad file stops start-up with one
+"""The teams file (docs/PRODUCT.md §4, §7): a bad file stops start-up with one
 message that names the file, the team and the field; a good one is applied
 at every start, idempotently, and what it no longer lists becomes inactive."""
 

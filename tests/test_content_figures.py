@@ -1,4 +1,4 @@
-"""The figures reviews and reports read (PRODUCT.md §2.5), for a month of
+"""The figures reviews and reports read (docs/PRODUCT.md §2.5), for a month of
 known content data, on both backends."""
 
 from __future__ import annotations

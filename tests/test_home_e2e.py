@@ -1,4 +1,4 @@
-"""App Home end to end (PRODUCT.md §3): what a member and a supervisor see,
+"""App Home end to end (docs/PRODUCT.md §3): what a member and a supervisor see,
 the decisions clickable from Home, the quick buttons, Slack's 100-block
 limit with a large team, and both locales."""
 

@@ -1,4 +1,4 @@
-"""Leave end to end (PRODUCT.md §2.4): the request form, the overlap
+"""Leave end to end (docs/PRODUCT.md §2.4): the request form, the overlap
 refusal, the supervisor's card, and what approved leave does to the quota,
 to reminders and to deadlines."""
 

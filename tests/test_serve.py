@@ -1,5 +1,5 @@
 """``opsbot serve`` as an operator runs it: a real process, HTTP mode, with
-its Web API pointed at the local Slack stand-in (PRODUCT.md §4)."""
+its Web API pointed at the local Slack stand-in (docs/PRODUCT.md §4)."""
 
 from __future__ import annotations
 

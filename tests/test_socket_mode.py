@@ -1,4 +1,4 @@
-"""``opsbot serve`` in Socket Mode (PRODUCT.md §4), end to end and offline.
+"""``opsbot serve`` in Socket Mode (docs/PRODUCT.md §4), end to end and offline.
 
 A real ``opsbot serve`` process with ``SLACK_APP_TOKEN`` set asks the Web API
 stand-in for a WebSocket URL (``apps.connections.open``, with the app-level

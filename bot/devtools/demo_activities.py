@@ -1,4 +1,4 @@
-"""``opsbot demo`` scenes for activities and leave (PRODUCT.md §2.3, §2.4):
+"""``opsbot demo`` scenes for activities and leave (docs/PRODUCT.md §2.3, §2.4):
 an activity through a request for changes to its retrospective, and a
 member on leave who is not reminded while a colleague is.
 

@@ -1,4 +1,4 @@
-"""The demo's content scenes (PRODUCT.md §2.2): a draft goes two rounds, is
+"""The demo's content scenes (docs/PRODUCT.md §2.2): a draft goes two rounds, is
 approved, published, asked about and its metrics updated.
 
 Runs after the scripted week, from Thursday 3 to Monday 7 December 2026

@@ -1,4 +1,4 @@
-"""Activity rules (PRODUCT.md §2.3): what a proposal and a retrospective may
+"""Activity rules (docs/PRODUCT.md §2.3): what a proposal and a retrospective may
 contain, and when the retrospective is due."""
 
 from __future__ import annotations

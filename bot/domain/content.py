@@ -1,4 +1,4 @@
-"""Content rules (PRODUCT.md §2.2): drafts and their review rounds,
+"""Content rules (docs/PRODUCT.md §2.2): drafts and their review rounds,
 publications, metrics, and the stage an approved topic has reached."""
 
 from __future__ import annotations

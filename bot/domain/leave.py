@@ -1,4 +1,4 @@
-"""Leave rules (PRODUCT.md §2.4): what a request may be, when two overlap,
+"""Leave rules (docs/PRODUCT.md §2.4): what a request may be, when two overlap,
 and what ``/leave`` text means."""
 
 from __future__ import annotations

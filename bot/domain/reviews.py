@@ -1,4 +1,4 @@
-"""Performance-review rules (PRODUCT.md §2.5): the month-end day, deadlines,
+"""Performance-review rules (docs/PRODUCT.md §2.5): the month-end day, deadlines,
 scores, grade bands, the state of a review, and the annual roll-up.
 
 Pure: every function takes the dates and numbers it reasons about.

@@ -1,4 +1,4 @@
-"""The team settings a supervisor may change in Slack (PRODUCT.md §3), and
+"""The team settings a supervisor may change in Slack (docs/PRODUCT.md §3), and
 what makes them valid. Pure: field errors name the modal block they belong to."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Activity use cases (PRODUCT.md §2.3): propose, decide (approve, request
+"""Activity use cases (docs/PRODUCT.md §2.3): propose, decide (approve, request
 changes, reject), resubmit, and the retrospective.
 
 Each opens exactly one transaction, applies the rules, and writes the

@@ -1,4 +1,4 @@
-"""Content use cases (PRODUCT.md §2.2): drafts reviewed in rounds,
+"""Content use cases (docs/PRODUCT.md §2.2): drafts reviewed in rounds,
 publications and their metrics. One transaction per use case; the notices a
 change causes are written to the outbox in that same transaction."""
 

@@ -1,4 +1,4 @@
-"""CSV exports (PRODUCT.md §3): a team's data for a period, by DM to a supervisor.
+"""CSV exports (docs/PRODUCT.md §3): a team's data for a period, by DM to a supervisor.
 
 The request is authorized and audited here, in one transaction that also
 writes a ``file`` notice; the table itself is read when the notice is

@@ -1,5 +1,5 @@
 """The figures per member and period that reviews and reports read
-(PRODUCT.md §2.5: topics, drafts and rounds, publications and metrics,
+(docs/PRODUCT.md §2.5: topics, drafts and rounds, publications and metrics,
 activities). One function, one query per kind of item, no query per member.
 
 Periods are half-open UTC instants ``[start, end)``; callers take them from

@@ -1,4 +1,4 @@
-"""The App Home tab's content for one person (PRODUCT.md §3).
+"""The App Home tab's content for one person (docs/PRODUCT.md §3).
 
 A member sees, per team: this week's quota progress, their own items and
 their stage, and what is due when. A supervisor sees in addition what waits

@@ -1,6 +1,6 @@
 """Who is away when: the one place every reminder and deadline asks.
 
-The leave workflow (PRODUCT.md §2.4) fills these in; every caller already
+The leave workflow (docs/PRODUCT.md §2.4) fills these in; every caller already
 goes through them, so approved leave reaches the quota, every reminder job
 (``bot/jobs._dm_once``) and every deadline at once.
 """

@@ -1,4 +1,4 @@
-"""Leave use cases (PRODUCT.md §2.4): request, decide, cancel, list.
+"""Leave use cases (docs/PRODUCT.md §2.4): request, decide, cancel, list.
 
 ``bot/services/leave.py`` answers "who is away when" for every reminder and
 deadline; this module changes what it answers. One transaction each; the

@@ -58,7 +58,7 @@ def waiting(s: Session, team_id: int, older_than: datetime) -> list[Waiting]:
     return sorted(out, key=lambda w: (w.since, w.kind, w.id))
 
 
-# -- activities and leave (PRODUCT.md §2.3, §2.4) ------------------------------
+# -- activities and leave (docs/PRODUCT.md §2.3, §2.4) ------------------------------
 
 PENDING_LAG = timedelta(hours=24)  # the nudge asks for items waiting since a day ago
 

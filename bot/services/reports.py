@@ -1,4 +1,4 @@
-"""Reports (PRODUCT.md §3): a team's week or month in one post with a chart —
+"""Reports (docs/PRODUCT.md §3): a team's week or month in one post with a chart —
 quota per member, the content pipeline, publications and metrics, activities.
 
 ``/opsbot report`` is authorized and audited here and becomes a ``file``

@@ -1,4 +1,4 @@
-"""Performance-review use cases (PRODUCT.md §2.5): one function per thing a
+"""Performance-review use cases (docs/PRODUCT.md §2.5): one function per thing a
 person does, each one transaction, authorization from the store, a
 conditional UPDATE so concurrent clicks settle to one outcome, history and
 audit rows, and the DMs it causes written to the outbox in that transaction.

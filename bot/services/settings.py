@@ -1,4 +1,4 @@
-"""Team settings changed in Slack by the team's supervisors (PRODUCT.md §3).
+"""Team settings changed in Slack by the team's supervisors (docs/PRODUCT.md §3).
 
 The teams file, when a deployment uses one, is applied at every start and
 stays the source of truth there: a change made here lasts until the next

@@ -1,4 +1,4 @@
-"""Topic use cases (PRODUCT.md §2.1): one function per thing a person does.
+"""Topic use cases (docs/PRODUCT.md §2.1): one function per thing a person does.
 
 Each opens exactly one transaction, applies the rules, and writes the
 notices it causes into the outbox in that same transaction.
