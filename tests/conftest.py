@@ -1,8 +1,10 @@
 """Shared fixtures: a database on each backend, and a running rig.
 
-PostgreSQL tests need ``OPSBOT_TEST_POSTGRES_URL`` (``.ci/start-postgres.sh``
-prints it). Without it they are skipped with that reason, except in CI,
-where ``OPSBOT_REQUIRE_POSTGRES=1`` turns the skip into a failure.
+PostgreSQL tests use ``OPSBOT_TEST_POSTGRES_URL`` when it is set (a database
+they may wipe). Otherwise the session starts a throwaway server from the
+machine's own PostgreSQL binaries (``tests/support/postgres.py``). Only where
+there are none are they skipped, saying how to get one; under
+``OPSBOT_REQUIRE_POSTGRES=1`` (CI) that skip is a failure.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import create_engine, text
 from bot.devtools.rig import Rig
 from storage.db import normalize_url
 from tests.support.blockkit import validate_call
+from tests.support.postgres import INSTALL_HINT, ThrowawayPostgres, find_bindir
 
 PG_URL = os.environ.get("OPSBOT_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("OPSBOT_REQUIRE_POSTGRES") == "1"
@@ -64,17 +67,32 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """The session's PostgreSQL: the one named by the environment, or a throwaway one."""
+    if PG_URL:
+        yield PG_URL
+        return
+    bindir = find_bindir()
+    if bindir is None:
+        if REQUIRE_PG:
+            pytest.fail(f"OPSBOT_REQUIRE_POSTGRES=1 but {INSTALL_HINT}")
+        pytest.skip(INSTALL_HINT)
+    server = ThrowawayPostgres(bindir).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """A fresh, empty database on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/opsbot.sqlite3"
-    if not PG_URL:
-        if REQUIRE_PG:
-            pytest.fail("OPSBOT_REQUIRE_POSTGRES=1 but OPSBOT_TEST_POSTGRES_URL is not set")
-        pytest.skip("no PostgreSQL here: set OPSBOT_TEST_POSTGRES_URL (bash .ci/start-postgres.sh prints it)")
-    _reset_postgres(PG_URL)
-    return PG_URL
+    url = request.getfixturevalue("postgres_server_url")  # started only when a test needs it
+    _reset_postgres(url)
+    return url
 
 
 @pytest.fixture
