@@ -42,7 +42,8 @@ from bot.devtools.socket_standin import (
     encode_frame,
 )
 from storage.db import make_engine, make_session_factory, transaction
-from storage.models import InboxRequest, Topic
+from storage.models import InboxRequest
+from storage.topics import Topic
 from tests.conftest import ALICE, CHANNEL, LEAD, TEAMS, USERS
 from tests.helpers import all_text, button, buttons, wait_until_serving
 from tests.support.blockkit import validate_call
@@ -235,8 +236,10 @@ def test_serve_with_an_app_token_works_in_socket_mode(served: Served, web: Slack
     acked = [a["envelope_id"] for a in wss.acks()]
     assert len(acked) == len(set(acked)) == 3, wss.dump()
     assert len(wss.connections()) == 1, wss.dump()
+    # (The upload URL of files upload v2 takes the bytes with no token, as at Slack: a scheduled
+    # post with a chart, caught up at start on some days of the week, uploads one.)
     for call in web.all_calls():
-        if call.method not in ("apps.connections.open", "response_url"):
+        if call.method not in ("apps.connections.open", "response_url", "file.upload"):
             assert call.token == BOT_TOKEN, web.dump([call])
         if call.ok:
             validate_call(call)
