@@ -18,10 +18,9 @@ from collections import Counter
 
 from sqlalchemy import event
 
-from bot import jobs
 from bot.app import create_app
-from bot.config import parse_teams
-from bot.settings import Settings
+from bot.kernel.settings import Settings
+from bot.kernel.teams_file import parse_teams
 
 
 def main() -> None:
@@ -40,7 +39,7 @@ def main() -> None:
     def _count(conn, cursor, statement, parameters, context, executemany):
         counts[label[0]] += 1
 
-    job = jobs.JOBS["quota-reminder"]
+    job = app.jobs.jobs["quota-reminder"]
     sizes: dict[str, int] = {t["name"]: len(t["members"]) for t in cfg["teams"]}
 
     def counted(s, team, now, manual, dry_run, report):
@@ -50,7 +49,7 @@ def main() -> None:
         finally:
             label[0] = "profiles"
 
-    jobs.JOBS["quota-reminder"] = dataclasses.replace(job, run=counted)
+    app.jobs.jobs["quota-reminder"] = dataclasses.replace(job, run=counted)
     t0 = time.perf_counter()
     label[0] = "profiles"
     reports = app.jobs.run("quota-reminder", manual=True)

@@ -97,7 +97,7 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
             "confirmations and DMs the requests cause while they are measured. The baseline is a Bolt app on "
             "the same server stack that only acks (`bench/bare_app.py`). opsbot acknowledges a `/topic <title>` "
             "and an **Approve** once the request is committed to its inbox, and decides it after the ack, giving way "
-            "to the acks of requests in flight (`bot/inbox.py`). Every **Approve** decides an undecided topic (a "
+            "to the acks of requests in flight (`bot/kernel/inbox.py`). Every **Approve** decides an undecided topic (a "
             "conditional UPDATE, an audit entry, the card update and the author's DM in the outbox) unless the "
             "\"fresh\" column says fewer cards were waiting; the others are answered \"already decided\" through "
             "response_url. \"Decided after\" is the time from the end of the load until the inbox had decided "
@@ -207,7 +207,7 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
             f"- Workspace-wide: {wrate:g} messages/s ({wrate * 60:.0f}/min) with a burst of {wburst}. Slack does not "
             "publish this number; \"several hundred per minute\" is the commonly observed order (a vendor "
             "that paces Slack messaging publicly, Moveworks, documents 525 requests/min for Slack), so 600/min "
-            "is assumed. `bot/outbox.py` (`CHANNEL_*`, `WORKSPACE_*`) holds the numbers; the pacer keeps 3% "
+            "is assumed. `bot/kernel/outbox.py` (`CHANNEL_*`, `WORKSPACE_*`) holds the numbers; the pacer keeps 3% "
             "and one token of burst under them.",
             "- `users.list` (Tier 2, 20+/min) is not limited by the stand-in: the fan-out pages it "
             "(200 people a page) once per run for all teams instead of one `users.info` per person.",

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from bench import load
 from bench.servers import ROOT, Server, StandIn, reset_postgres, start_bare, start_opsbot
-from bot import outbox
 from bot.devtools.slack_standin import SlackStandIn
+from bot.kernel import outbox
 from storage.db import make_engine
-from storage.models import InboxRequest, OutboxNotice, Topic
+from storage.models import InboxRequest, OutboxNotice
+from storage.topics import Topic
 
 LEAD = "U0LEAD"
 BENCH_CHANNEL, BURST_CHANNEL = "C0BENCH", "C0BURST"
@@ -68,7 +69,7 @@ class Store:
         return notices + self.undecided()
 
     def undecided(self) -> int:
-        """Clicks and commands acknowledged but not decided yet (bot/inbox.py)."""
+        """Clicks and commands acknowledged but not decided yet (bot/kernel/inbox.py)."""
         with Session(self.engine) as s:
             return s.scalar(select(func.count(InboxRequest.id)).where(InboxRequest.status == "pending")) or 0
 
@@ -119,7 +120,7 @@ class AckRow:
     result: load.Result
     fresh: int | None = None  # Approve clicks that found an undecided topic
     # Seconds from the end of the load until the inbox had decided every
-    # request it acknowledged (bot/inbox.py); None for the bare app.
+    # request it acknowledged (bot/kernel/inbox.py); None for the bare app.
     decided_after: float | None = None
 
 

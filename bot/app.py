@@ -1,4 +1,10 @@
-"""The composition root: the one place that wires bot, handlers and storage."""
+"""The composition root: the one place that wires bot, handlers and storage.
+
+Every workflow is one line of ``PLUGINS``: its core (jobs, snoozable
+reminders, notice loaders) and its Slack side (listeners, builders). The
+kernel and the adapter receive the merged tables; nothing registers itself
+on import.
+"""
 
 from __future__ import annotations
 
@@ -11,22 +17,71 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
-from bot import inbox as inbox_mod
-from bot.clock import Clock, SystemClock
-from bot.config import TeamsFile, load_teams_file
-from bot.inbox import Inbox, InboxWorker
-from bot.jobs import JobRunner
-from bot.outbox import OutboxWorker
-from bot.scheduler import Scheduler
-from bot.services.teams import ApplyReport, apply_teams
-from bot.settings import Settings
+from bot.kernel import inbox as inbox_mod
+from bot.kernel.clock import Clock, SystemClock
+from bot.kernel.inbox import Inbox, InboxWorker
+from bot.kernel.jobs import JobRunner
+from bot.kernel.outbox import OutboxWorker
+from bot.kernel.scheduler import Scheduler
+from bot.kernel.settings import Settings
+from bot.kernel.teams import ApplyReport, apply_teams
+from bot.kernel.teams_file import TeamsFile, load_teams_file
+from bot.kernel.workflow import Registry, Workflow
+from bot.workflows.activities import plugin as activities
+from bot.workflows.content import plugin as content
+from bot.workflows.exports import plugin as exports
+from bot.workflows.home import plugin as home
+from bot.workflows.leave import plugin as leave
+from bot.workflows.pending import plugin as pending
+from bot.workflows.reports import plugin as reports
+from bot.workflows.reviews import plugin as reviews
+from bot.workflows.status import plugin as status
+from bot.workflows.team_settings import plugin as team_settings
+from bot.workflows.topics import plugin as topics
+from handlers.activities import plugin as activities_slack
 from handlers.auth import cached_authorize
+from handlers.content import plugin as content_slack
 from handlers.deps import Deps
+from handlers.exports import plugin as exports_slack
 from handlers.gateway import SlackGateway, make_client
+from handlers.home import plugin as home_slack
+from handlers.kit import notices as notice_blocks
+from handlers.leave import plugin as leave_slack
+from handlers.opsbot import plugin as opsbot_slack
+from handlers.pending import plugin as pending_slack
+from handlers.plugin import SlackPlugin
+from handlers.render import Renderer
+from handlers.reports import plugin as reports_slack
+from handlers.reviews import plugin as reviews_slack
+from handlers.topics import plugin as topics_slack
 from storage import migrate
 from storage.db import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
+
+# (core, Slack side) for each workflow; a side with nothing to plug in is None.
+PLUGINS: tuple[tuple[Workflow, SlackPlugin | None], ...] = (
+    (topics.WORKFLOW, topics_slack.SLACK),
+    (content.WORKFLOW, content_slack.SLACK),
+    (activities.WORKFLOW, activities_slack.SLACK),
+    (leave.WORKFLOW, leave_slack.SLACK),
+    (reviews.WORKFLOW, reviews_slack.SLACK),
+    (pending.WORKFLOW, pending_slack.SLACK),
+    (home.WORKFLOW, home_slack.SLACK),
+    (exports.WORKFLOW, exports_slack.SLACK),
+    (reports.WORKFLOW, reports_slack.SLACK),
+    (status.WORKFLOW, opsbot_slack.SLACK),  # /opsbot routes status, help, settings, export, report
+    (team_settings.WORKFLOW, None),
+)
+REGISTRY = Registry.of(core for core, _slack in PLUGINS)
+SLACK_PLUGINS = tuple(slack for _core, slack in PLUGINS if slack is not None)
+# The merged job table, for the CLI and tests.
+JOBS = REGISTRY.jobs
+
+
+def renderer() -> Renderer:
+    """Every builder: the adapter's own (answers, channel notices) and each workflow's."""
+    return Renderer([notice_blocks.RENDERERS, *(p.renderers for p in SLACK_PLUGINS)])
 
 
 @dataclass
@@ -86,41 +141,21 @@ def create_app(
 
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = make_client(token, settings.slack_api_url)
-    gateway = SlackGateway(client)
-    worker = OutboxWorker(db=db, clock=clock, slack=gateway, poll_interval=worker_poll)
+    gateway = SlackGateway(client, renderer())
+    worker = OutboxWorker(db=db, clock=clock, slack=gateway, loaders=REGISTRY.loaders, poll_interval=worker_poll)
 
-    # Whatever commits an outbox row wakes the worker: delivery within
-    # milliseconds, without services or listeners having to remember it.
-    @event.listens_for(db, "after_commit")
-    def _wake(session: Session) -> None:
-        if session.info.pop("outbox", False):
-            worker.wake()
+    _wake_on_outbox_commits(db, worker)
 
-    @event.listens_for(db, "after_rollback")
-    def _forget(session: Session) -> None:
-        session.info.pop("outbox", None)
-
-    # Clicks and commands deferred past their ack (bot/inbox.py): decided in
+    # Clicks and commands deferred past their ack (bot/kernel/inbox.py): decided in
     # this process, giving way to the acks of requests in flight.
     inbox = Inbox(engine=engine, clock=clock)
     inbox_mod.install(db, clock)
     inbox_worker = InboxWorker(db=db, clock=clock, inbox=inbox, busy=worker.busy, poll_interval=worker_poll)
 
-    runner = JobRunner(db=db, clock=clock, slack=gateway, wake=worker.wake)
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    if not secret:
-        raise ValueError("SLACK_SIGNING_SECRET is not set: opsbot verifies every request from Slack")
-    bolt = App(
-        # Bolt builds each request's client from authorize()'s token.
-        client=make_client(None, settings.slack_api_url),
-        logger=_bolt_logger(),
-        authorize=cached_authorize(client, token),
-        signing_secret=secret,
-        process_before_response=True,
-        token_verification_enabled=False,
-        request_verification_enabled=True,
-    )
-    handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox))
+    runner = JobRunner(db=db, clock=clock, jobs=REGISTRY.jobs, resenders=REGISTRY.resenders, away=REGISTRY.away,
+                       slack=gateway, wake=worker.wake)
+    bolt = _bolt_app(settings, client, token)
+    handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable), SLACK_PLUGINS)
     app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner, Scheduler(engine=engine, runner=runner),
                  inbox, inbox_worker)
     if teams is None and settings.opsbot_teams_file:
@@ -131,6 +166,36 @@ def create_app(
     # Callers show these: `serve` logs them, `jobs list` prints them.
     app.warnings = calendar_warnings(app)
     return app
+
+
+def _wake_on_outbox_commits(db: sessionmaker[Session], worker: OutboxWorker) -> None:
+    """Whatever commits an outbox row wakes the worker: delivery within
+    milliseconds, without services or listeners having to remember it."""
+
+    @event.listens_for(db, "after_commit")
+    def _wake(session: Session) -> None:
+        if session.info.pop("outbox", False):
+            worker.wake()
+
+    @event.listens_for(db, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop("outbox", None)
+
+
+def _bolt_app(settings: Settings, client: WebClient, token: str | None) -> App:
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    if not secret:
+        raise ValueError("SLACK_SIGNING_SECRET is not set: opsbot verifies every request from Slack")
+    return App(
+        # Bolt builds each request's client from authorize()'s token.
+        client=make_client(None, settings.slack_api_url),
+        logger=_bolt_logger(),
+        authorize=cached_authorize(client, token),
+        signing_secret=secret,
+        process_before_response=True,
+        token_verification_enabled=False,
+        request_verification_enabled=True,
+    )
 
 
 class _TokenNotice(logging.Filter):
@@ -152,7 +217,7 @@ def _bolt_logger() -> logging.Logger:
 
 def calendar_warnings(app: Opsbot) -> list[str]:
     """Years the country calendars do not cover yet: this one and the next."""
-    from bot.team import team_view
+    from bot.kernel.team import team_view
     from storage import queries
     from storage.db import transaction
 

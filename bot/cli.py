@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from pydantic import SecretStr
 
-from bot.config import ConfigError
-from bot.settings import Settings
+from bot.kernel.settings import Settings
+from bot.kernel.teams_file import ConfigError
 
 
 class CliError(Exception):
@@ -72,7 +72,7 @@ def cmd_jobs_list(args, settings: Settings) -> int:
 
 
 def cmd_jobs_run(args, settings: Settings) -> int:
-    from bot.jobs import JOBS
+    from bot.app import JOBS
 
     if args.name not in JOBS:
         raise CliError(f"unknown job {args.name!r}; jobs are: {', '.join(JOBS)}")
@@ -121,12 +121,12 @@ def cmd_audit(args, settings: Settings) -> int:
 
 
 def cmd_outbox(args, settings: Settings) -> int:
-    from storage import queries
+    from storage import outbox as outbox_rows
     from storage.db import transaction
 
     app = _app(settings)
     with transaction(app.db) as s:
-        rows = queries.notices(s, pending_only=args.pending)
+        rows = outbox_rows.notices(s, pending_only=args.pending)
         for n in rows:
             what = n.payload.get("type") or n.payload.get("item") or ""
             err = f"  last error: {n.last_error}" if n.last_error else ""
@@ -232,7 +232,7 @@ def cmd_scheduler(args, settings: Settings) -> int:
 def cmd_demo(args, settings: Settings) -> int:
     from bot.devtools.demo import run_demo
 
-    return run_demo(database=args.db, slow=args.slow)
+    return run_demo(database=args.db, slow=args.slow, act=args.act)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -242,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="play a scripted week against a local stand-in for Slack (no workspace needed)")
     d.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
     d.add_argument("--slow", action="store_true", help="pause between scenes")
+    d.add_argument("--act", choices=("topics", "reviews", "content", "activities", "leave", "all"), default="all",
+                   help="play one act alone, setting up briefly what it needs from the acts before it "
+                        "(default: all, the whole story)")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("serve", help="serve Slack (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)")

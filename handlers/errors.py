@@ -10,14 +10,14 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.context.respond import Respond
 
-from bot.errors import InvalidInput, OpsbotError
-from bot.i18n import Gettext, gettext_for
-from bot.services import topics as svc
-from bot.services.tell import answer, tell
+from bot.kernel import people
+from bot.kernel.errors import InvalidInput, OpsbotError
+from bot.kernel.i18n import Gettext, gettext_for
+from bot.kernel.tell import answer, tell
 from handlers.deps import Deps
 from handlers.ids import Block
-from handlers.mrkdwn import escape
-from handlers.render import status_label
+from handlers.kit.labels import status_label
+from handlers.kit.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
             log.error("unhandled error in a listener", exc_info=error)
         user = (body.get("user") or {}).get("id") or body.get("user_id")
         channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else body.get("channel_id")
-        _ = gettext_for(svc.user_locale(db=deps.db, user_id=user, channel_id=channel)) if user else gettext_for("en")
+        _ = gettext_for(people.user_locale(db=deps.db, user_id=user, channel_id=channel)) if user else gettext_for("en")
         message = message_for(error, _)
         kind = body.get("type")
         if kind == "view_submission":
@@ -53,12 +53,12 @@ def register(app: App, deps: Deps) -> None:
         return _json(response, {"response_type": "ephemeral", "text": with_typed(message, error, body.get("text"), _)})
 
     def refuse(kind: str, payload: dict[str, Any], error: Exception) -> None:
-        """A request decided after its ack (``bot/inbox.py``) was refused:
+        """A request decided after its ack (``bot/kernel/inbox.py``) was refused:
         say why where the person clicked or typed, as above."""
         if not isinstance(error, OpsbotError):
             log.error("unhandled error in a deferred %s", kind, exc_info=error)
         user = payload["user"]
-        locale = svc.user_locale(db=deps.db, user_id=user, channel_id=payload.get("channel"))
+        locale = people.user_locale(db=deps.db, user_id=user, channel_id=payload.get("channel"))
         _ = gettext_for(locale)
         text = with_typed(message_for(error, _), error, payload.get("text"), _)
         answer(db=deps.db, clock=deps.clock, user_id=user, url=payload.get("response_url"), text=text, locale=locale)

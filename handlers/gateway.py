@@ -12,9 +12,9 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot import notices
-from bot.outbox import NotInChannel, PermanentFailure, Profile, RetryLater
-from handlers.render import render
+from bot.kernel import notices
+from bot.kernel.outbox import NotInChannel, PermanentFailure, Profile, RetryLater
+from handlers.render import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +50,11 @@ def _classify(e: SlackApiError) -> Exception:
 
 
 class SlackGateway:
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
+    def __init__(self, client: WebClient, render: Renderer) -> None:
+        self.client, self.render = client, render
 
     def deliver(self, kind: str, loaded: notices.Loaded) -> dict[str, Any]:
-        payload = render(loaded.view)
+        payload = self.render(loaded.view)
         try:
             if kind == notices.HOME:
                 self.client.views_publish(user_id=loaded.channel, view=payload)

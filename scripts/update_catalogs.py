@@ -7,7 +7,7 @@ Extraction follows ``babel.cfg`` with the keywords ``_`` and ``N_``. Updating
 works like ``pybabel update``: existing translations are kept, strings that
 left the code are kept as obsolete (``#~``) entries, and a changed string is
 matched to its old translation as *fuzzy*. Fuzzy entries are not shipped
-(``bot/i18n.py`` compiles without them), so ``--check`` treats them as
+(``bot/kernel/i18n.py`` compiles without them), so ``--check`` treats them as
 untranslated until someone reviews them and removes the ``#, fuzzy`` line.
 """
 

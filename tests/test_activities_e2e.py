@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.services.figures import member_figures
+from bot.workflows.reviews.figures import member_figures
+from storage.activities import Activity, ActivityRound
 from storage.db import transaction
-from storage.models import Activity, ActivityRound, AuditEntry, Decision, ReminderLog
+from storage.models import AuditEntry, Decision, ReminderLog
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, SHANGHAI, TEAMS, make_rig
 from tests.helpers import all_text, button, buttons, cards, dms
 

@@ -6,15 +6,16 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.domain.activities import (
+from bot.domain.calendar import WorkingCalendar
+from bot.kernel.errors import InvalidInput
+from bot.workflows.activities.rules import (
     ActivityDraft,
     parse_figure,
     retro_first_ask_day,
     retro_overdue_day,
     validate_activity,
 )
-from bot.domain.calendar import WorkingCalendar
-from bot.domain.leave import (
+from bot.workflows.leave.rules import (
     LeaveCommandKind,
     LeaveDraft,
     cancellable,
@@ -22,8 +23,7 @@ from bot.domain.leave import (
     parse_leave_command,
     validate_leave,
 )
-from bot.domain.quota import weekly_quota
-from bot.errors import InvalidInput
+from bot.workflows.topics.rules import weekly_quota
 from tests.conftest import SHANGHAI
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)

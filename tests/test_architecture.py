@@ -1,4 +1,5 @@
-"""Dependencies point one way: handlers → bot → storage (docs/STYLE.md).
+"""Dependencies point one way: handlers → bot → storage (docs/STYLE.md), the
+kernel imports no workflow, and no module imports itself round a circle.
 
 Every import in every module under bot/, handlers/ and storage/ is read with
 ``ast`` (imports inside functions and ``TYPE_CHECKING`` blocks included), and
@@ -8,6 +9,7 @@ each rule names the file and the import that breaks it.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,15 +82,21 @@ def _under(rel: str, *prefixes: str) -> bool:
 # Each takes one import and says why it is not allowed, or None.
 
 
+def _is_rules(rel: str) -> bool:
+    parts = rel.split("/")
+    return _under(rel, "bot/domain/") or (rel.startswith("bot/workflows/") and parts[-1] == "rules.py")
+
+
 def domain_is_pure(imp: Import) -> str | None:
-    """Domain rules import nothing of ours but other domain rules and the
-    domain errors, and nothing that does I/O with Slack or a database."""
-    if not _under(imp.file, "bot/domain/"):
+    """Domain rules (``bot/domain/`` and each workflow's ``rules.py``) import
+    nothing of ours but other rules and the domain errors, and nothing that
+    does I/O with Slack or a database."""
+    if not _is_rules(imp.file):
         return None
-    if _is(imp.module, "bot.domain", "bot.errors"):
+    if _is(imp.module, "bot.domain", "bot.kernel.errors") or re.match(r"bot\.workflows\.\w+\.rules(\.|$)", imp.module):
         return None
     if _is(imp.module, "bot", "handlers", "storage"):
-        return "domain rules may import only bot.domain.* and bot.errors"
+        return "domain rules may import only bot.domain.*, other workflows' rules and bot.kernel.errors"
     if _is(imp.module, *SLACK, "sqlalchemy", "alembic", "psycopg"):
         return "domain rules do no I/O: no Slack, no database"
     return None
@@ -128,8 +136,33 @@ def handlers_go_through_services(imp: Import) -> str | None:
     return None
 
 
+# The kernels: the core's (runtime, notices, jobs, pure calendar rules) and the
+# adapter's (Block Kit kit, ids, dispatch). Workflows plug into them through the
+# tables bot/app.py hands in; they never import a workflow.
+CORE_KERNEL = ("bot/kernel/", "bot/domain/")
+ADAPTER_KERNEL = ("handlers/kit/", "handlers/__init__.py", "handlers/auth.py", "handlers/deps.py",
+                  "handlers/errors.py", "handlers/gateway.py", "handlers/ids.py", "handlers/middleware.py",
+                  "handlers/plugin.py", "handlers/render.py", "handlers/snooze.py")
+WORKFLOW_PACKAGES = ("bot.workflows",)
+ADAPTER_KERNEL_MODULES = ("handlers.kit", "handlers.auth", "handlers.deps", "handlers.errors", "handlers.gateway",
+                          "handlers.ids", "handlers.middleware", "handlers.plugin", "handlers.render",
+                          "handlers.snooze")
+
+
+def kernel_imports_no_workflow(imp: Import) -> str | None:
+    if _under(imp.file, *CORE_KERNEL) and _is(imp.module, *WORKFLOW_PACKAGES):
+        return "the kernel imports no workflow: take what you need from a table create_app hands in"
+    if (_under(imp.file, *ADAPTER_KERNEL) and _is(imp.module, "handlers") and imp.module != "handlers"
+            and not _is(imp.module, *ADAPTER_KERNEL_MODULES)):
+        return "the adapter's kit imports no workflow's handlers"
+    if _under(imp.file, *ADAPTER_KERNEL) and _is(imp.module, *WORKFLOW_PACKAGES):
+        return "the adapter's kit imports no workflow"
+    return None
+
+
 RULES = [
     domain_is_pure,
+    kernel_imports_no_workflow,
     storage_knows_nothing_above_it,
     only_the_wiring_module_imports_handlers,
     slack_stays_behind_the_port,
@@ -148,7 +181,8 @@ def test_dependencies_point_one_way(rule):
 
 
 def test_the_scan_sees_the_whole_code_base():
-    assert {"bot/app.py", "bot/domain/calendar.py", "handlers/gateway.py", "storage/queries.py",
+    assert {"bot/app.py", "bot/domain/calendar.py", "bot/kernel/outbox.py", "bot/workflows/topics/rules.py",
+            "handlers/gateway.py", "handlers/topics/listeners.py", "storage/queries.py",
             "storage/migrations/env.py"} <= set(SOURCES)
     # The wiring module is where the layers meet: the scan must see it do so.
     wiring = {imp.module for imp in IMPORTS if imp.file == "bot/app.py"}
@@ -158,7 +192,13 @@ def test_the_scan_sees_the_whole_code_base():
 @pytest.mark.parametrize(
     ("rel", "source", "rule"),
     [
-        ("bot/domain/quota.py", "from storage.models import Topic\n", domain_is_pure),
+        ("bot/domain/periods.py", "from storage.topics import Topic\n", domain_is_pure),
+        ("bot/workflows/topics/rules.py", "from bot.kernel import notices\n", domain_is_pure),
+        ("bot/workflows/topics/rules.py", "from bot.workflows.topics.service import propose_topic\n", domain_is_pure),
+        ("bot/kernel/jobs.py", "from bot.workflows.leave.away import days_away\n", kernel_imports_no_workflow),
+        ("bot/kernel/outbox.py", "def f():\n    from bot.workflows import topics\n", kernel_imports_no_workflow),
+        ("handlers/kit/blocks.py", "from handlers.topics.blocks import topic_card\n", kernel_imports_no_workflow),
+        ("handlers/render.py", "from bot.workflows.topics import views\n", kernel_imports_no_workflow),
         ("bot/domain/quota.py", "from bot import notices\n", domain_is_pure),
         ("bot/domain/quota.py", "from .. import jobs\n", domain_is_pure),
         ("bot/domain/quota.py", "def f():\n    import sqlalchemy.orm\n", domain_is_pure),
@@ -180,7 +220,10 @@ def test_each_rule_catches_a_violation_and_names_it(rel, source, rule):
 @pytest.mark.parametrize(
     ("rel", "source"),
     [
-        ("bot/domain/quota.py", "from bot.domain.calendar import WorkingCalendar\nfrom bot.errors import N_\n"),
+        ("bot/domain/periods.py", "from bot.domain.calendar import WorkingCalendar\nfrom bot.kernel.errors import N_\n"),
+        ("bot/workflows/reports/rules.py", "from bot.workflows.topics.rules import weekly_quota\n"),
+        ("bot/kernel/jobs.py", "from bot.kernel.snooze import Resender\nfrom storage import queries\n"),
+        ("handlers/render.py", "from handlers.kit.blocks import section\nfrom bot.kernel.i18n import gettext_for\n"),
         ("bot/domain/quota.py", "from .periods import week_dates\nimport holidays\n"),
         ("bot/app.py", "import handlers\nfrom slack_bolt import App\nfrom storage import migrate\n"),
         ("bot/devtools/rig.py", "from slack_sdk.signature import SignatureVerifier\n"),
@@ -195,6 +238,90 @@ def test_the_rules_allow_what_the_style_allows(rel, source):
     assert [v for rule in RULES for v in violations(rule, imports)] == []
 
 
+# -- no circles ----------------------------------------------------------------------
+
+
+def module_graph(sources: dict[str, str]) -> dict[str, set[str]]:
+    """Which product modules each product module imports (any import, anywhere in the file).
+    ``from a.b import c`` is an edge to ``a.b.c`` where that is a module, else to ``a.b``."""
+    modules = {_module_name(rel) for rel in sources}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for rel, src in sources.items():
+        me = _module_name(rel)
+        for imp in imports_in(rel, src):
+            if imp.module in modules and imp.module != me:
+                graph[me].add(imp.module)
+    # "from a.b import c" also yields "a.b": keep it only where nothing more precise was imported from a.b.
+    for rel, src in sources.items():
+        me = _module_name(rel)
+        precise = {m.rpartition(".")[0] for m in graph[me] if m.rpartition(".")[0] in graph[me]}
+        for pkg in precise:
+            if (ROOT / pkg.replace(".", "/") / "__init__.py").exists() and not _imports_names_of(src, pkg, modules):
+                graph[me].discard(pkg)
+    return graph
+
+
+def _imports_names_of(source: str, package: str, modules: set[str]) -> bool:
+    """Does the source import from ``package`` a name that is not one of its modules?"""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module == package:
+            if any(f"{package}.{a.name}" not in modules for a in node.names):
+                return True
+        if isinstance(node, ast.Import) and any(a.name == package for a in node.names):
+            return True
+    return False
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_module_imports_itself_round_a_circle():
+    found = circles(module_graph(SOURCES))
+    assert not found, "import circles:\n" + "\n".join(" → ".join(c) for c in found)
+
+
+def test_the_circle_check_finds_a_circle_of_three():
+    sources = {
+        "bot/kernel/a.py": "from bot.kernel import b\n",
+        "bot/kernel/b.py": "def f():\n    from bot.kernel.c import x\n",
+        "bot/kernel/c.py": "import bot.kernel.a\n",
+        "bot/kernel/d.py": "from bot.kernel import a\n",
+    }
+    assert circles(module_graph(sources)) == [["bot.kernel.a", "bot.kernel.b", "bot.kernel.c"]]
+
+
 # -- time comes from the clock --------------------------------------------------------
 
 CLOCK_READERS = {
@@ -205,7 +332,7 @@ CLOCK_READERS = {
 }
 # The clock itself, and the Slack stand-in's tz_offset (which, like Slack's,
 # is the zone's offset today).
-MAY_READ_THE_CLOCK = ("bot/clock.py", "bot/devtools/slack_standin.py")
+MAY_READ_THE_CLOCK = ("bot/kernel/clock.py", "bot/devtools/slack_standin.py")
 
 
 def clock_reads_in(rel: str, source: str) -> list[str]:
@@ -262,3 +389,39 @@ def test_the_clock_check_catches_every_spelling(source):
 def test_the_clock_check_lets_the_injected_clock_through():
     source = "def run(clock, now=None):\n    now = now or clock.now()\n    return self.clock.now().date()\n"
     assert clock_reads_in("bot/jobs.py", source) == []
+
+
+# -- size -----------------------------------------------------------------------------
+
+MAX_FUNCTION_LINES = 60
+MAX_MODULE_LINES = 400
+
+
+def oversized(sources: dict[str, str]) -> list[str]:
+    """Functions over 60 lines (``def`` to the body's last line) and modules over 400 lines,
+    outside the migrations (generated in shape, never edited)."""
+    out = []
+    for rel, src in sources.items():
+        if _under(rel, "storage/migrations/"):
+            continue
+        lines = len(src.splitlines())
+        if lines > MAX_MODULE_LINES:
+            out.append(f"{rel}: {lines} lines")
+        for node in ast.walk(ast.parse(src, filename=rel)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    out.append(f"{rel}:{node.lineno} {node.name}() is {length} lines")
+    return out
+
+
+def test_no_function_over_60_lines_and_no_module_over_400():
+    found = oversized(SOURCES)
+    assert not found, "split these along a seam:\n" + "\n".join(found)
+
+
+def test_the_size_check_counts_functions_and_modules():
+    long_function = "def f():\n" + "    x = 1\n" * 60
+    assert oversized({"bot/kernel/x.py": long_function}) == ["bot/kernel/x.py:1 f() is 61 lines"]
+    assert oversized({"bot/kernel/y.py": "x = 1\n" * 401}) == ["bot/kernel/y.py: 401 lines"]
+    assert oversized({"storage/migrations/versions/0001.py": long_function}) == []

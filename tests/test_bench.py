@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.devtools.slack_standin import SlackStandIn
-from bot.outbox import Pacer
+from bot.kernel.outbox import Pacer
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.calendar import MAX_SEARCH_DAYS, WorkingCalendar, is_valid_country
-from bot.domain.quota import weekly_quota
 from bot.domain.schedule import Shift, WeeklySpec, weekly_due_date
+from bot.workflows.topics.rules import weekly_quota
 
 CN = WorkingCalendar("CN")
 US = WorkingCalendar("US")

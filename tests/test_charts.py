@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from handlers.charts import MAX_BARS, Bar, progress_chart
+from handlers.kit.charts import MAX_BARS, Bar, progress_chart
 
 
 def decode(png: bytes) -> Image.Image:

@@ -16,11 +16,11 @@ import yaml
 from sqlalchemy import func, select
 
 import bot.app
+from bot.app import JOBS
 from bot.cli import main
-from bot.clock import ManualClock
 from bot.devtools.slack_standin import SlackStandIn
 from bot.domain.calendar import WorkingCalendar
-from bot.jobs import JOBS
+from bot.kernel.clock import ManualClock
 from storage import migrate
 from storage.db import make_engine
 from storage.models import AuditEntry, OutboxNotice, ReminderLog

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.cli import main
-from bot.config import DEFAULT_PLATFORMS, ConfigError, load_teams_file, parse_teams
-from bot.settings import Settings
+from bot.kernel.settings import Settings
+from bot.kernel.teams_file import DEFAULT_PLATFORMS, ConfigError, load_teams_file, parse_teams
 from storage.db import transaction
-from storage.models import Membership, Team, Topic
+from storage.models import Membership, Team
+from storage.topics import Topic
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, TEAMS, make_rig
 from tests.helpers import stored
 

@@ -8,8 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from storage.content import Draft, DraftRound, MetricsUpdate, Publication
 from storage.db import transaction
-from storage.models import AuditEntry, Decision, Draft, DraftRound, MetricsUpdate, Publication, Topic
+from storage.models import AuditEntry, Decision
+from storage.topics import Topic
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, TEAMS, USERS, make_rig
 from tests.helpers import all_text, button, buttons, cards, dms
 

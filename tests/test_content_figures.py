@@ -9,14 +9,15 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import ManualClock
-from bot.config import parse_teams
 from bot.domain.periods import month_bounds
-from bot.domain.topics import TopicDraft
-from bot.services import content as svc
-from bot.services import topics as topic_svc
-from bot.services.figures import MemberFigures, member_figures
-from bot.services.teams import apply_teams
+from bot.kernel.clock import ManualClock
+from bot.kernel.teams import apply_teams
+from bot.kernel.teams_file import parse_teams
+from bot.workflows.content import publishing
+from bot.workflows.content import service as svc
+from bot.workflows.reviews.figures import MemberFigures, member_figures
+from bot.workflows.topics import service as topic_svc
+from bot.workflows.topics.rules import TopicDraft
 from storage import migrate
 from storage.db import make_engine, make_session_factory, transaction
 from tests.conftest import ALICE, BOB, LEAD, SHANGHAI, TEAMS
@@ -77,11 +78,11 @@ class Month:
         svc.decide_draft(**self.kw(), user_id=LEAD, draft_id=draft_id, number=number, approve=True)
 
     def publish(self, user: str, draft_id: int) -> int:
-        return svc.publish(**self.kw(), user_id=user, draft_id=draft_id, platform="WeChat",
+        return publishing.publish(**self.kw(), user_id=user, draft_id=draft_id, platform="WeChat",
                            url=f"https://mp.example.com/{draft_id}", published_at=None)
 
     def metrics(self, user: str, pub: int, reads: int, likes: int, comments: int, shares: int) -> None:
-        svc.update_metrics(**self.kw(), user_id=user, publication_id=pub, view_id=self.view(),
+        publishing.update_metrics(**self.kw(), user_id=user, publication_id=pub, view_id=self.view(),
                            raw={"reads": str(reads), "likes": str(likes), "comments": str(comments),
                                 "shares": str(shares)})
 

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.domain.calendar import WorkingCalendar
-from bot.domain.content import (
+from bot.kernel.errors import InvalidInput
+from bot.workflows.content.rules import (
     CHECKLIST,
     FIELD_LINK,
     Metrics,
@@ -21,7 +22,6 @@ from bot.domain.content import (
     validate_link,
     validate_publish_time,
 )
-from bot.errors import InvalidInput
 
 CN = WorkingCalendar("CN")
 

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.db import transaction
-from storage.models import Leave, Topic
+from storage.leave import Leave
+from storage.topics import Topic
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, TEAMS, USERS, make_rig
 from tests.helpers import all_text, buttons, cards, dms
 from tests.test_activities_e2e import propose as propose_activity

@@ -21,7 +21,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALE_DIR, gettext_for, resolve_locale
+from bot.kernel.i18n import LOCALE_DIR, gettext_for, resolve_locale
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIRS = ("bot", "handlers")
@@ -168,14 +168,14 @@ def test_chinese_is_what_zh_cn_readers_get():
 
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
 def test_modal_titles_and_buttons_fit_slack_limits(locale):
-    from handlers import render
+    from handlers.topics import blocks as topic_blocks
 
     _ = gettext_for(locale)
     modals = [
-        render.propose_modal(
+        topic_blocks.propose_modal(
             teams=[(1, "Growth", ("WeChat",)), (2, "Brand", ())], default_team_id=1, metadata={}, _=_
         ),
-        render.reject_modal(topic_id=7, title="A title", metadata={}, _=_),
+        topic_blocks.reject_modal(topic_id=7, title="A title", metadata={}, _=_),
     ]
     for modal in modals:
         for key in ("title", "submit", "close"):

@@ -1,4 +1,4 @@
-"""The inbox (bot/inbox.py): an Approve click and a one-line /topic are
+"""The inbox (bot/kernel/inbox.py): an Approve click and a one-line /topic are
 committed before Slack's ack and decided after it, once, even across a crash,
 a second worker or a failure."""
 
@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from sqlalchemy import event, func, select, update
 
-from bot import inbox
+from bot.kernel import inbox
 from storage.db import transaction
-from storage.models import Decision, InboxRequest, OutboxNotice, Topic
+from storage.models import Decision, InboxRequest, OutboxNotice
+from storage.topics import Topic
 from tests.conftest import ALICE, CHANNEL, LEAD, make_rig
 from tests.helpers import all_text, buttons, cards, dms
 
@@ -137,10 +138,10 @@ def test_an_unexpected_failure_is_retried_and_a_lasting_one_answered(rig):
 
 
 def test_concurrent_clicks_share_commits_and_each_is_stored_once(rig, monkeypatch):
-    from storage import inbox_queries
+    from storage import inbox as inbox_rows
 
     slow_disk = threading.Event()
-    write = inbox_queries.insert_requests
+    write = inbox_rows.insert_requests
 
     def first_write_is_slow(conn, rows):
         if not slow_disk.is_set():
@@ -148,7 +149,7 @@ def test_concurrent_clicks_share_commits_and_each_is_stored_once(rig, monkeypatc
             time.sleep(0.2)  # while it lasts, the other clicks queue behind it
         write(conn, rows)
 
-    monkeypatch.setattr(inbox_queries, "insert_requests", first_write_is_slow)
+    monkeypatch.setattr(inbox_rows, "insert_requests", first_write_is_slow)
     commits = []
     event.listen(rig.app.engine, "commit", lambda conn: commits.append(1))
     start = threading.Barrier(40)

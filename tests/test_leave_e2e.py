@@ -9,11 +9,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.services.leave import after_leave, days_away
-from bot.services.quota import progress_for
-from bot.team import team_view
+from bot.kernel.team import team_view
+from bot.workflows.leave.away import after_leave, days_away
+from bot.workflows.topics.quota import progress_for
 from storage.db import transaction
-from storage.models import Leave, Team
+from storage.leave import Leave
+from storage.models import Team
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, SHANGHAI, TEAMS, USERS, make_rig
 from tests.helpers import all_text, buttons, cards, dms
 

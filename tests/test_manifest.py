@@ -199,7 +199,7 @@ def bolt(tmp_path_factory) -> Iterator[App]:
     # Imported here so that the manifest-only tests above still run if the
     # app cannot be built.
     from bot.app import create_app
-    from bot.settings import Settings
+    from bot.kernel.settings import Settings
 
     db_dir = tmp_path_factory.mktemp("manifest")
     app = create_app(

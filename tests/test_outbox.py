@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.devtools.rig import Rig
 from bot.devtools.slack_standin import SlackStandIn
-from bot.outbox import OutboxWorker
+from bot.kernel.outbox import OutboxWorker
 from storage.db import transaction
 from storage.models import OutboxNotice
 from tests.conftest import ALICE, BOB, CHANNEL, SHANGHAI, make_rig, validate_all
@@ -157,7 +157,7 @@ def test_two_workers_draining_at_once_deliver_each_notice_exactly_once(database_
         for week in range(8):  # 16 reminders: Alice and Bob, eight weeks
             rig.app.jobs.run("quota-reminder", now=THU_10_SHANGHAI + timedelta(weeks=week), manual=True)
         gateway = rig.app.worker.slack
-        workers = [OutboxWorker(db=rig.app.db, clock=rig.clock, slack=gateway, batch=4) for _ in range(2)]
+        workers = [OutboxWorker(db=rig.app.db, clock=rig.clock, slack=gateway, loaders=rig.app.worker.loaders, batch=4) for _ in range(2)]
         barrier = threading.Barrier(2)
         delivered = [0, 0]
         errors: list[BaseException] = []

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.calendar import WorkingCalendar
-from bot.domain.quota import QuotaProgress, prorated_quota, weekly_quota
+from bot.workflows.topics.rules import QuotaProgress, prorated_quota, weekly_quota
 
 PLAIN = WorkingCalendar()
 US = WorkingCalendar("US")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.periods import week_bounds, week_id
-from bot.team import TeamView
+from bot.kernel.team import TeamView
 
 ZONES = ["Asia/Shanghai", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "America/Santiago",
          "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kathmandu", "UTC"]

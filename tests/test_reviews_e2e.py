@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.db import transaction
-from storage.models import AuditEntry, PeerRating, ReminderLog, Review, ReviewEvent
+from storage.models import AuditEntry, ReminderLog
+from storage.reviews import PeerRating, Review, ReviewEvent
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, SHANGHAI, USERS, make_rig
 from tests.helpers import all_text, button, buttons, dms
 

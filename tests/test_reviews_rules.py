@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import ReviewsConfig, TeamConfig
-from bot.domain import reviews as rules
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.schedule import DailySpec, next_month_end_run
-from bot.errors import InvalidInput
+from bot.kernel.errors import InvalidInput
+from bot.kernel.teams_file import ReviewsConfig, TeamConfig
+from bot.workflows.reviews import rules
 
 CN = WorkingCalendar("CN")
 BANDS = {"S": 90, "A": 80, "B": 70, "C": 60}

@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, text
 
-import bot.scheduler as scheduler_module
-from bot.clock import ManualClock
+import bot.kernel.scheduler as scheduler_module
+from bot.app import JOBS
 from bot.devtools.rig import Rig
-from bot.jobs import JOBS, JobRunner
-from bot.scheduler import Scheduler, TeamJobTrigger
+from bot.kernel.clock import ManualClock
+from bot.kernel.jobs import JobRunner
+from bot.kernel.scheduler import Scheduler, TeamJobTrigger
 from storage import migrate
 from storage.db import make_engine, make_session_factory
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, MONDAY_9AM, SHANGHAI, TEAMS, make_rig
@@ -139,7 +140,7 @@ def replicas(database_url: str, fast_election) -> Iterator[Callable[[], Schedule
     def replica() -> Scheduler:
         engine = make_engine(database_url)
         migrate.upgrade(engine)
-        runner = JobRunner(db=make_session_factory(engine), clock=ManualClock(MONDAY_9AM))
+        runner = JobRunner(db=make_session_factory(engine), clock=ManualClock(MONDAY_9AM), jobs=JOBS)
         s = Scheduler(engine=engine, runner=runner)
         built.append(s)
         return s
@@ -214,7 +215,7 @@ def test_a_leader_that_loses_its_database_connection_steps_down_and_one_replica_
 def test_on_sqlite_a_single_scheduler_leads(sqlite_url, fast_election):
     engine = make_engine(sqlite_url)
     migrate.upgrade(engine)
-    s = Scheduler(engine=engine, runner=JobRunner(db=make_session_factory(engine), clock=ManualClock(MONDAY_9AM)))
+    s = Scheduler(engine=engine, runner=JobRunner(db=make_session_factory(engine), clock=ManualClock(MONDAY_9AM), jobs=JOBS))
     try:
         assert s.role == "off"
         s.start()
@@ -228,7 +229,7 @@ def test_on_sqlite_a_single_scheduler_leads(sqlite_url, fast_election):
 def test_stopping_while_taking_the_lead_leaves_the_scheduler_off(sqlite_url, fast_election):
     engine = make_engine(sqlite_url)
     migrate.upgrade(engine)
-    s = Scheduler(engine=engine, runner=JobRunner(db=make_session_factory(engine), clock=ManualClock(MONDAY_9AM)))
+    s = Scheduler(engine=engine, runner=JobRunner(db=make_session_factory(engine), clock=ManualClock(MONDAY_9AM), jobs=JOBS))
     taking, go_on = threading.Event(), threading.Event()
     sync = s.sync_jobs
 

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from bot.cli import _logging
-from bot.settings import Settings
+from bot.kernel.settings import Settings
 from tests.conftest import ALICE, CHANNEL, LEAD, make_rig
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from bot import __version__
 from bot.devtools.slack_standin import SlackStandIn
 from storage.db import make_engine, make_session_factory, transaction
-from storage.models import Topic
+from storage.topics import Topic
 from tests.conftest import ALICE, CHANNEL, LEAD, USERS
 from tests.helpers import wait_until_serving
 

@@ -42,7 +42,8 @@ from bot.devtools.socket_standin import (
     encode_frame,
 )
 from storage.db import make_engine, make_session_factory, transaction
-from storage.models import InboxRequest, Topic
+from storage.models import InboxRequest
+from storage.topics import Topic
 from tests.conftest import ALICE, CHANNEL, LEAD, TEAMS, USERS
 from tests.helpers import all_text, button, buttons, wait_until_serving
 from tests.support.blockkit import validate_call

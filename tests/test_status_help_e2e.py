@@ -8,11 +8,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot.i18n import gettext_for
+from bot.kernel.i18n import gettext_for
 from handlers.ids import Command
-from handlers.render_status import OPSBOT_SUBCOMMANDS, help_text
+from handlers.status.blocks import OPSBOT_SUBCOMMANDS, help_text
 from storage.db import transaction
-from storage.models import Topic
+from storage.topics import Topic
 from tests.conftest import ALICE, CHANNEL, EVE, LEAD, LEAD2, SHANGHAI
 from tests.test_content_e2e import approved_topic, request_changes, submit_draft
 from tests.test_leave_e2e import request as request_leave
@@ -89,7 +89,8 @@ def test_every_opsbot_subcommand_the_handler_knows_is_in_help():
     """A subcommand added to handlers/opsbot.py or handlers/reviews.py but not to help fails here."""
     import inspect
 
-    from handlers import opsbot, reviews
+    from handlers.opsbot import listeners as opsbot
+    from handlers.reviews import listeners as reviews
     source = inspect.getsource(opsbot) + inspect.getsource(reviews.opsbot_subcommand)
     known = set(re.findall(r'sub == "(\w+)"', source)) | set(re.findall(r'words\[0\] == "(\w+)"', source))
     known |= {w for t in re.findall(r'words\[0\] not in \(([^)]*)\)', source) for w in re.findall(r'"(\w+)"', t)}

@@ -14,9 +14,11 @@ from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import migrate, queries
+from storage import migrate
+from storage import outbox as outbox_rows
 from storage.db import make_engine, make_session_factory, transaction
-from storage.models import Base, OutboxNotice, ProcessedEvent, Team, Topic
+from storage.models import Base, OutboxNotice, ProcessedEvent, Team
+from storage.topics import Topic
 
 NEW_YORK = ZoneInfo("America/New_York")
 # 09:00 on Monday 23 November 2026 in New York is 14:00 UTC.
@@ -146,7 +148,7 @@ def test_a_withdrawn_title_can_be_proposed_again_but_a_live_duplicate_cannot(db)
 
 
 def _enqueue(s: Session, **kw) -> bool:
-    return queries.enqueue_notice(s, kind="dm", recipient="U0ALICE", payload={"type": "x"}, now=NOW, **kw)
+    return outbox_rows.enqueue_notice(s, kind="dm", recipient="U0ALICE", payload={"type": "x"}, now=NOW, **kw)
 
 
 def _outbox(db: sessionmaker[Session]) -> list[OutboxNotice]:
@@ -184,7 +186,7 @@ def test_coalesced_notices_keep_one_waiting_row_until_it_is_claimed(db):
     assert (first.status, first.claimed_until) == ("pending", None)
 
     with transaction(db) as s:
-        assert queries.claim_notice(s, first.id, NOW, NOW + timedelta(seconds=60))
+        assert outbox_rows.claim_notice(s, first.id, NOW, NOW + timedelta(seconds=60))
     with transaction(db) as s:
         # The worker is rendering the first one from the state before this
         # change: a second row makes sure the change is shown too.

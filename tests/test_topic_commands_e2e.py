@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.db import transaction
-from storage.models import Topic
+from storage.topics import Topic
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, TEAMS, make_rig, validate_all
 from tests.helpers import all_text
 

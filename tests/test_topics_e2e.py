@@ -10,7 +10,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from storage.db import transaction
-from storage.models import AuditEntry, Decision, OutboxNotice, Topic
+from storage.models import AuditEntry, Decision, OutboxNotice
+from storage.topics import Topic
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, make_rig, validate_all
 from tests.helpers import all_text, button, buttons, cards, dms
 

@@ -22,21 +22,21 @@ from typing import Any
 import uvicorn
 from slack_sdk.signature import SignatureVerifier
 
-from bot import notices
 from bot.app import Opsbot, create_app
-from bot.clock import ManualClock
-from bot.config import TeamsFile, parse_teams
 from bot.devtools.slack_standin import Call, SlackStandIn
-from bot.settings import Settings
+from bot.kernel import notices
+from bot.kernel.clock import ManualClock
+from bot.kernel.settings import Settings
+from bot.kernel.teams_file import TeamsFile, parse_teams
 from bot.web import make_asgi
-from storage import queries
+from storage import outbox as outbox_rows
 from storage.db import transaction
 
 
 @dataclass
 class Reply:
     """What the person sees in answer to a request: the acknowledgement's
-    body, or, for a request decided after its ack (``bot/inbox.py``), what
+    body, or, for a request decided after its ack (``bot/kernel/inbox.py``), what
     came back through its response_url."""
 
     status: int
@@ -150,7 +150,7 @@ class Rig:
         wait for ``deliver()``) and attach the last one to ``reply``."""
         assert self.app is not None
         with transaction(self.app.db) as s:
-            due = [n.id for n in queries.notices(s, pending_only=True)
+            due = [n.id for n in outbox_rows.notices(s, pending_only=True)
                    if n.kind == notices.RESPONSE and n.payload.get("url") == url]
         for notice_id in sorted(due):
             self.app.worker.deliver_one(notice_id)

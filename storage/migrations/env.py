@@ -1,6 +1,6 @@
 from alembic import context
 
-from storage.models import Base
+from storage.schema import metadata
 
 config = context.config
 engine = config.attributes["engine"]
@@ -8,7 +8,7 @@ engine = config.attributes["engine"]
 with engine.connect() as connection:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -1,0 +1,108 @@
+"""``opsbot demo``: a scripted week in the terminal, with no Slack workspace.
+
+The story is told in acts, each a module that builds on
+:mod:`bot.devtools.demo.stage` (and on nothing else here): ``topics``,
+``reviews``, ``content``, ``activities`` and ``leave``. This package puts
+them together: :data:`ACTS` plays one alone (``opsbot demo --act NAME``),
+:class:`Demo` plays the whole story (``--act all``, the default).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.devtools.demo.activities import ActivitiesAct
+from bot.devtools.demo.content import ContentAct
+from bot.devtools.demo.leave import LeaveAct
+from bot.devtools.demo.reviews import ReviewsAct
+from bot.devtools.demo.stage import (
+    ALICE,
+    ALL,
+    BOB,
+    BRAND,
+    BRAND_TEAM,
+    CHANNEL_ZONES,
+    CHANNELS,
+    GROWTH,
+    GROWTH_TEAM,
+    LEAD,
+    MEI,
+    NEW_YORK,
+    QUIET,
+    REFUSAL,
+    SHANGHAI,
+    START,
+    SUMMARY_PREFIX,
+    TEAMS,
+    USERS,
+    WANG,
+    Scene,
+    Stage,
+    _database,
+    _utf8,
+    stamp,
+)
+from bot.devtools.demo.topics import TopicsAct
+
+# The acts, in the order the story tells them.
+ACTS: dict[str, type[Stage]] = {
+    "topics": TopicsAct,
+    "reviews": ReviewsAct,
+    "content": ContentAct,
+    "activities": ActivitiesAct,
+    "leave": LeaveAct,
+}
+
+# The whole story, scene by scene. Activities and leave share a week: Bob asks
+# for his day off once the activity is approved, and the retrospective falls
+# between his day off and his first day back.
+STORY: tuple[str, ...] = (
+    *TopicsAct.SCENES,
+    *ReviewsAct.SCENES,
+    *ContentAct.SCENES,
+    "activity_proposed", "activity_changes_requested", "activity_resubmitted", "activity_approved",
+    "bob_requests_leave", "thursday_reminder_with_bob_away",
+    "retrospective_asked_and_written",
+    "bob_reminded_when_back",
+)
+
+
+class Demo(TopicsAct, ReviewsAct, ContentAct, ActivitiesAct, LeaveAct):
+    """The scripted week, every act in turn. ``run()`` returns the exit code."""
+
+    ACT = ALL
+    BLURB = Stage.BLURB
+    SCENES = STORY
+
+    def story(self) -> list[Scene]:
+        """Each act leaves behind what the next one needs: nothing to set up."""
+        return [getattr(self, name) for name in self.SCENES]
+
+
+def run_demo(database: str | None = None, slow: bool = False, out: TextIO | None = None, act: str = ALL) -> int:
+    """Play the scripted week, or one act of it; 0 when everything went as scripted."""
+    if act != ALL and act not in ACTS:
+        raise ValueError(f"unknown act {act!r}: choose one of {', '.join([*ACTS, ALL])}")
+    play = Demo if act == ALL else ACTS[act]
+    out = out if out is not None else sys.stdout
+    _utf8(out)
+    try:
+        with _database(database) as url:
+            code = play(database_url=url, out=out, slow=slow, temporary=database is None).run()
+    except FileExistsError as e:
+        print(f"opsbot demo: {e}", file=sys.stderr)
+        return 2
+    if code == 0 and database is not None:
+        shown = database if "://" in database else f"sqlite:///{Path(database).expanduser().resolve()}"
+        out.write(f"The database is kept: DATABASE_URL={shown} uv run opsbot audit   (or: outbox)\n")
+    return code
+
+
+__all__ = [
+    "ACTS", "ALICE", "ALL", "BOB", "BRAND", "BRAND_TEAM", "CHANNELS", "CHANNEL_ZONES", "GROWTH", "GROWTH_TEAM",
+    "LEAD", "MEI", "NEW_YORK", "QUIET", "REFUSAL", "SHANGHAI", "START", "STORY", "SUMMARY_PREFIX", "TEAMS",
+    "USERS", "WANG", "ActivitiesAct", "ContentAct", "Demo", "LeaveAct", "ReviewsAct", "Stage", "TopicsAct",
+    "run_demo", "stamp",
+]

@@ -1,0 +1,375 @@
+"""Delivers the outbox: every card, DM and post that a state change caused.
+
+A notice is delivered once: the worker leases it, renders it from the
+store's current state, calls Slack, and marks it delivered in one short
+transaction. Slack refusing (5xx, 429, network) schedules a retry with
+backoff, honouring ``Retry-After``; retries live in the database, so they
+survive restarts and never block a thread on a sleep.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.kernel import notices
+from bot.kernel.clock import Clock
+from bot.kernel.loop import BackgroundLoop
+from storage import outbox as outbox_rows
+from storage import queries
+from storage.db import transaction
+from storage.models import OutboxNotice, Team
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+# Short on purpose: notices must go out within 10 s of Slack recovering
+# (docs/PRODUCT.md §7). Load on a struggling Slack stays low because a round
+# stops at the first transient failure: one probe per poll, not a stampede.
+MAX_BACKOFF = timedelta(seconds=5)
+# A notice that waits for another one (a thread reply for its card's ts) looks again after this.
+NOT_YET_RETRY = 1.0
+NOT_IN_CHANNEL_RETRY = timedelta(minutes=30)
+
+
+# Slack's published limits for posting (docs.slack.dev/apis/web-api/rate-limits):
+# chat.postMessage "generally allows posting one message per second per
+# channel", short bursts above that allowed, "while also maintaining a
+# workspace-wide limit" whose number Slack does not publish. The pacer keeps
+# under these; docs/performance.md says where each number comes from.
+CHANNEL_RATE, CHANNEL_BURST = 1.0, 4
+WORKSPACE_RATE, WORKSPACE_BURST = 10.0, 20
+# After a 429 the refused notice waits its whole Retry-After (in the
+# database); every other delivery holds back too, for at most this long, so
+# one long Retry-After cannot stall the whole outbox.
+HOLD_AFTER_429 = timedelta(seconds=2)
+
+
+class Pacer:
+    """Client-side token buckets in front of ``chat.postMessage``: one per
+    channel and one for the workspace, a little under Slack's limits so that
+    a fan-out of thousands of DMs goes out at the rate Slack allows instead of
+    bouncing off 429s. Thread-safe; waits on ``stop`` so shutdown is prompt."""
+
+    def __init__(self, *, channel: tuple[float, int] = (CHANNEL_RATE, CHANNEL_BURST),
+                 workspace: tuple[float, int] = (WORKSPACE_RATE, WORKSPACE_BURST), margin: float = 0.97,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.channel = (channel[0] * margin, max(1, channel[1] - 1))
+        self.workspace = (workspace[0] * margin, max(1, workspace[1] - 1))
+        self._now = monotonic
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, stamp)
+
+    def _level(self, key: str, rate: float, burst: int, now: float) -> float:
+        tokens, stamp = self._buckets.get(key, (float(burst), now))
+        return min(float(burst), tokens + (now - stamp) * rate)
+
+    def ready(self, channel: str) -> bool:
+        """Whether a post to ``channel`` could go now without waiting on its channel."""
+        with self._lock:
+            return self._level(channel, *self.channel, self._now()) >= 1.0
+
+    def acquire(self, channel: str, stop: threading.Event | None = None) -> bool:
+        """Wait for a token for one post to ``channel``; False if stopped first."""
+        while True:
+            with self._lock:
+                now = self._now()
+                c = self._level(channel, *self.channel, now)
+                w = self._level("*", *self.workspace, now)
+                if c >= 1.0 and w >= 1.0:
+                    self._buckets[channel] = (c - 1.0, now)
+                    self._buckets["*"] = (w - 1.0, now)
+                    if len(self._buckets) > 10_000:  # forget idle channels (full buckets)
+                        self._buckets = {k: v for k, v in self._buckets.items() if v[1] > now - 60 or k == "*"}
+                    return True
+                delay = max((1.0 - c) / self.channel[0], (1.0 - w) / self.workspace[0])
+            if stop is not None:
+                if stop.wait(delay):
+                    return False
+            else:
+                time.sleep(delay)
+
+
+class RetryLater(Exception):
+    """Slack could not take it now (5xx, 429, network); try again."""
+
+    def __init__(self, error: str, after: float | None = None) -> None:
+        self.error, self.after = error, after
+        super().__init__(error)
+
+
+class NotInChannel(Exception):
+    """The bot is not a member of the team channel."""
+
+
+class PermanentFailure(Exception):
+    """Slack refused for good (bad payload, unknown channel...)."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: str
+    name: str | None
+    tz: str | None
+    locale: str | None
+    deleted: bool
+
+
+class SlackPort(Protocol):
+    """What the worker needs of Slack; ``handlers/gateway.py`` provides it."""
+
+    def deliver(self, kind: str, loaded: notices.Loaded) -> dict[str, Any]: ...
+
+    def fetch_profile(self, user_id: str) -> Profile | None: ...
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+# Above this many people, one pass over ``users.list`` (a page per 200 people)
+# costs fewer calls than a ``users.info`` per person.
+LIST_PROFILES_ABOVE = 20
+
+
+def refresh_profiles(*, db: sessionmaker[Session], clock: Clock, slack: SlackPort, user_ids: set[str]) -> None:
+    """Fetch Slack profiles (zone, locale, deactivated) and cache them, in one
+    statement whatever their number."""
+    list_all = getattr(slack, "list_profiles", None)
+    if len(user_ids) > LIST_PROFILES_ABOVE and list_all is not None:
+        fetched = [p for p in list_all() if p.user_id in user_ids]
+    else:
+        fetched = [p for p in (slack.fetch_profile(u) for u in sorted(user_ids)) if p is not None]
+    missing = user_ids - {p.user_id for p in fetched}
+    now = clock.now()
+    rows = [dict(user_id=p.user_id, name=p.name, tz=p.tz, locale=p.locale, deleted=p.deleted, refreshed_at=now)
+            for p in fetched]
+    # Unknown to Slack: remember that, so we do not ask on every notice.
+    rows += [dict(user_id=u, name=None, tz=None, locale=None, deleted=True, refreshed_at=now) for u in sorted(missing)]
+    rows.sort(key=lambda r: r["user_id"])  # one lock order, so concurrent refreshes cannot deadlock
+    with transaction(db) as s:
+        queries.upsert_slack_users(s, rows)
+
+
+class OutboxWorker(BackgroundLoop):
+    thread_name = "opsbot-outbox"
+
+    def __init__(
+        self,
+        *,
+        db: sessionmaker[Session],
+        clock: Clock,
+        slack: SlackPort,
+        loaders: notices.NoticeLoaders,
+        batch: int = 100,
+        poll_interval: float = 1.0,
+        on_delivered: Callable[[OutboxNotice], None] | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.db, self.clock, self.slack, self.loaders = db, clock, slack, loaders
+        self.pacer = pacer if pacer is not None else Pacer()
+        self._hold_until = None  # after a 429: no delivery before this (clock time)
+        self._in_flight = 0
+        self._flight_lock = threading.Lock()
+        self.batch = batch
+        self.on_delivered = on_delivered
+        super().__init__(poll_interval=poll_interval)
+
+    # -- one round --------------------------------------------------------
+
+    def drain(self, max_rounds: int = 100) -> int:
+        """Deliver everything due now; return how many were delivered."""
+        delivered = 0
+        for _ in range(max_rounds):
+            with transaction(self.db) as s:
+                # Home tabs last: a dashboard can wait for the cards and DMs of
+                # a burst of clicks, and each one still waiting coalesces the
+                # next re-publish of the same Home (one per person, not per click).
+                due = outbox_rows.due_notices(s, self.clock.now(), self.batch,
+                                          last=(notices.HOME, notices.SUPERVISOR_HOMES))
+            if not due:
+                break
+            while due:
+                if self._stop.is_set() or self._holding():
+                    return delivered
+                self.give_way(self.busy)
+                notice_id = self._next(due)
+                outcome = self.deliver_one(notice_id)
+                delivered += outcome == "delivered"
+                if outcome == "retry":
+                    # Slack is down or limiting us: stop here and probe again
+                    # at the next poll rather than fail every notice in turn.
+                    return delivered
+        return delivered
+
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Around the handling of one request from Slack (``bot/web.py``)."""
+        with self._flight_lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._flight_lock:
+                self._in_flight -= 1
+
+    def busy(self) -> bool:
+        """Whether a request from Slack is being answered right now."""
+        return self._in_flight > 0
+
+    def _next(self, due: list[tuple[int, str, str]]) -> int:
+        """The oldest notice whose channel can take a post now: a channel at
+        its limit (a burst of cards in one team channel) waits its turn
+        without holding up DMs to everyone else."""
+        for i, (notice_id, kind, recipient) in enumerate(due):
+            if kind not in (notices.DM, notices.POST, notices.CARD, notices.FILE) or self.pacer.ready(recipient):
+                del due[i]
+                return notice_id
+        return due.pop(0)[0]
+
+    def _holding(self) -> bool:
+        return self._hold_until is not None and self.clock.now() < self._hold_until
+
+    def deliver_one(self, notice_id: int) -> str:
+        """One notice: 'delivered', 'retry' (Slack refused for now), 'waiting'
+        (it follows another notice not delivered yet: not Slack's fault, so the
+        round goes on), 'blocked' (the channel is closed to us), 'failed' (for
+        good) or 'skipped'."""
+        now = self.clock.now()
+        leased = self._lease_and_load(notice_id, now)
+        if isinstance(leased, str):
+            return leased
+        kind, loaded, need = leased
+        if need is not None:
+            loaded = self._load_with_profiles(notice_id, now, need)
+            if isinstance(loaded, str):
+                return loaded
+        if kind in (notices.DM, notices.POST, notices.FILE) or (kind == notices.CARD and not loaded.ts):
+            # A new message (chat.postMessage): keep under Slack's posting limits.
+            if not self.pacer.acquire(loaded.channel or "", self._stop):
+                return self._retry(notice_id, "stopping", 0)
+        return self._send(notice_id, kind, loaded)
+
+    def _lease_and_load(self, notice_id: int, now: datetime) -> str | tuple[str, Any, set[str] | None]:
+        """Lease and load in one transaction (the common case): the notice's
+        kind, what it shows, and the people we have no fresh profile of (the
+        lease is committed; the caller fetches them). Or how the round ended."""
+        need: set[str] | None = None
+        loaded = None
+        try:
+            with transaction(self.db) as s:
+                if not outbox_rows.claim_notice(s, notice_id, now, now + LEASE):
+                    return "skipped"
+                notice = s.get_one(OutboxNotice, notice_id)
+                kind = notice.kind
+                if kind == notices.SUPERVISOR_HOMES:
+                    # Nothing to send: it becomes a Home notice per supervisor,
+                    # delivered in the same transaction that writes them.
+                    notices.expand_supervisor_homes(s, notice, now)
+                    notice.status, notice.delivered_at, notice.claimed_until = "delivered", now, None
+                    notice.attempts += 1
+                    return "delivered"
+                try:
+                    loaded = self.loaders.load(s, notice, now)
+                except notices.NeedProfiles as e:
+                    need = e.user_ids  # commit the lease; fetch the profiles below
+        except notices.NotYet as e:
+            return self._waiting(notice_id, e)
+        except Exception as e:
+            log.exception("loading notice %s failed", notice_id)
+            return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
+        return kind, loaded, need
+
+    def _load_with_profiles(self, notice_id: int, now: datetime, need: set[str]) -> Any:
+        """Fetch the missing profiles and load again (a few rounds: the notice
+        may name more people once loaded); or how the round ended, as a str."""
+        for _ in range(3):
+            try:
+                refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=need)
+            except RetryLater as e:
+                return self._retry(notice_id, f"users.info: {e.error}", e.after)
+            try:
+                with transaction(self.db) as s:
+                    return self.loaders.load(s, s.get_one(OutboxNotice, notice_id), now)
+            except notices.NeedProfiles as e:
+                need = e.user_ids
+            except notices.NotYet as e:
+                return self._waiting(notice_id, e)
+            except Exception as e:
+                log.exception("loading notice %s failed", notice_id)
+                return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
+        return self._retry(notice_id, "profiles unavailable", None)
+
+    def _waiting(self, notice_id: int, e: Exception) -> str:
+        # Waits for another notice (a thread reply for its card's ts): not an error.
+        self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY, level=logging.DEBUG)
+        return "waiting"
+
+    def _send(self, notice_id: int, kind: str, loaded: Any) -> str:
+        try:
+            result = self.slack.deliver(kind, loaded)
+        except RetryLater as e:
+            if e.error.startswith("429"):
+                self._hold_until = self.clock.now() + min(timedelta(seconds=e.after or 1), HOLD_AFTER_429)
+            return self._retry(notice_id, e.error, e.after)
+        except NotInChannel as e:
+            self._not_in_channel(notice_id, str(e))
+            return "blocked"
+        except PermanentFailure as e:
+            return self._fail(notice_id, str(e))
+        except Exception as e:  # an unexpected bug must not spin: back off like a 5xx
+            log.exception("delivering notice %s failed", notice_id)
+            return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
+        with transaction(self.db) as s:
+            notice = s.get_one(OutboxNotice, notice_id)
+            self.loaders.record_delivery(s, notice, result)
+            notice.status, notice.delivered_at = "delivered", self.clock.now()
+            notice.attempts += 1
+            notice.result, notice.claimed_until, notice.last_error = result, None, None
+        if self.on_delivered:
+            self.on_delivered(notice)
+        return "delivered"
+
+    def _retry(self, notice_id: int, error: str, after: float | None, level: int = logging.WARNING) -> str:
+        with transaction(self.db) as s:
+            notice = s.get_one(OutboxNotice, notice_id)
+            notice.attempts += 1
+            delay = timedelta(seconds=after) if after is not None else backoff(notice.attempts)
+            notice.next_attempt_at = self.clock.now() + delay
+            notice.claimed_until, notice.last_error = None, error
+        log.log(level, "notice %s: %s; retrying in %s", notice_id, error, delay)
+        return "retry"
+
+    def _fail(self, notice_id: int, error: str) -> str:
+        with transaction(self.db) as s:
+            notice = s.get_one(OutboxNotice, notice_id)
+            notice.attempts += 1
+            notice.status, notice.claimed_until, notice.last_error = "failed", None, error
+        log.error("notice %s failed for good: %s", notice_id, error)
+        return "failed"
+
+    def _not_in_channel(self, notice_id: int, channel: str) -> None:
+        """Keep the post for later and tell the team's supervisors, once per
+        channel, how to fix it (docs/PRODUCT.md §4)."""
+        now = self.clock.now()
+        with transaction(self.db) as s:
+            notice = s.get_one(OutboxNotice, notice_id)
+            notice.attempts += 1
+            notice.next_attempt_at = now + NOT_IN_CHANNEL_RETRY
+            notice.claimed_until, notice.last_error = None, f"not_in_channel: {notice.recipient}"
+            team = s.get(Team, notice.team_id) if notice.team_id else None
+            if team is not None:
+                for sup in queries.team_user_ids(s, team.id, "supervisor"):
+                    notices.enqueue_dm(
+                        s, user=sup, type="not_in_channel", team_id=team.id, now=now,
+                        key=f"not_in_channel:{team.id}:{team.channel}:{sup}",
+                    )
+        self.wake()

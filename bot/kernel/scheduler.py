@@ -1,0 +1,182 @@
+"""APScheduler 3 driving the jobs, per team, in each team's zone and calendar.
+
+Jobs live in a memory store (nothing is pickled); the idempotency keys make
+a restart, a catch-up or a second replica harmless. With PostgreSQL only the
+holder of an advisory lock schedules; the others wait to take over.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy import Connection, Engine, text
+
+from bot.kernel.jobs import JobRunner
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK = 0x0B5B0702
+LEADER_RETRY_SECONDS = 10
+RESYNC_MINUTES = 10
+LOCK_CHECK_SECONDS = 30
+
+
+class TeamJobTrigger(BaseTrigger):
+    """Fires when the job is next due for the team: the schedule, moved by
+    the working calendar, at the hour in each recipient's own zone."""
+
+    def __init__(self, runner: JobRunner, job: str, team: str) -> None:
+        self.runner, self.job, self.team = runner, job, team
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        after = max(previous_fire_time, now) if previous_fire_time else now - timedelta(seconds=1)
+        for nr in self.runner.next_runs(after, job=self.job, team=self.team):
+            return nr.at
+        return None
+
+    def __str__(self) -> str:
+        return f"team-job[{self.job} for {self.team}]"
+
+
+class Scheduler:
+    def __init__(self, *, engine: Engine, runner: JobRunner) -> None:
+        self.engine, self.runner = engine, runner
+        self._aps: BackgroundScheduler | None = None
+        self._lock_conn: Connection | None = None
+        self._stop = threading.Event()
+        self._guard = threading.Lock()  # start-up of APScheduler vs stop()
+        self._thread: threading.Thread | None = None
+        self.role = "off"
+
+    # -- leadership -----------------------------------------------------------
+
+    def _try_lead(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True  # SQLite is one process on one host
+        conn = self.engine.connect()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK}).scalar()
+        conn.commit()
+        if got:
+            self._lock_conn = conn  # the lock lives as long as this connection
+            return True
+        conn.close()
+        return False
+
+    def start(self) -> None:
+        self._stop.clear()
+        self.role = "follower"
+        self._thread = threading.Thread(target=self._campaign, name="opsbot-leader", daemon=True)
+        self._thread.start()
+
+    def _campaign(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self._try_lead():
+                    self._become_leader()
+                    return
+            except Exception:
+                log.exception("leader election failed; retrying")
+            self._stop.wait(LEADER_RETRY_SECONDS)
+
+    def _become_leader(self) -> None:
+        aps = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                                                 "misfire_grace_time": 3600})
+        with self._guard:
+            if self._stop.is_set():  # stop() came while we were taking the lock
+                self._release_lock()
+                return
+            self._aps = aps
+            self.sync_jobs()
+            aps.add_job(self.runner.run_snoozes, "interval", minutes=1, id="snoozes", replace_existing=True)
+            aps.add_job(self.sync_jobs, "interval", minutes=RESYNC_MINUTES, id="resync", replace_existing=True)
+            if self._lock_conn is not None:
+                aps.add_job(self.check_leadership, "interval", seconds=LOCK_CHECK_SECONDS, id="lock-check",
+                            replace_existing=True)
+            aps.start()
+            self.role = "leader"
+        log.info("this process is the scheduler leader")
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """After downtime: run every job once as of now; the keys make sure
+        nothing already sent goes again, and nothing not yet due goes early."""
+        for name in self.runner.jobs:
+            try:
+                self.runner.run(name)
+            except Exception:
+                log.exception("catch-up of %s failed", name)
+
+    def sync_jobs(self) -> None:
+        """One APScheduler job per (job, active team); teams come and go."""
+        if self._aps is None:
+            return
+        wanted = {f"{nr.job}:{nr.team}": nr for nr in self.runner.next_runs(self.runner.clock.now())}
+        for job in self._aps.get_jobs():
+            if ":" in job.id and job.id not in wanted:
+                job.remove()
+        now = self.runner.clock.now()
+        for job_id, nr in wanted.items():
+            existing = self._aps.get_job(job_id)
+            if existing is None:
+                self._aps.add_job(self.runner.run, TeamJobTrigger(self.runner, nr.job, nr.team), id=job_id,
+                                  args=[nr.job], kwargs={"team": nr.team}, replace_existing=True)
+            elif nr.at is not None and existing.next_run_time is not None and existing.next_run_time > now \
+                    and existing.next_run_time != nr.at:
+                # The team's settings changed (/opsbot settings): plan the new time.
+                existing.modify(next_run_time=nr.at)
+
+    def check_leadership(self) -> bool:
+        """A leader whose lock connection died has lost the lock (PostgreSQL
+        released it): step down and campaign again. True while leading."""
+        conn = self._lock_conn
+        if conn is None:
+            return self.role == "leader"
+        try:
+            conn.execute(text("SELECT 1"))
+            conn.commit()
+            return True
+        except Exception:
+            log.error("the leader lock's connection is gone; stepping down and campaigning again")
+        with self._guard:
+            if self._aps is not None:
+                self._aps.shutdown(wait=False)
+                self._aps = None
+            try:
+                conn.invalidate()
+                conn.close()
+            finally:
+                self._lock_conn = None
+            if self._stop.is_set():
+                return False
+            self.role = "follower"
+            self._thread = threading.Thread(target=self._campaign, name="opsbot-leader", daemon=True)
+            self._thread.start()
+        return False
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._guard:
+            if self._aps is not None:
+                self._aps.shutdown(wait=False)
+                self._aps = None
+            self._release_lock()
+            self.role = "off"
+
+    def _release_lock(self) -> None:
+        """Give up leadership now: unlock explicitly, because closing a pooled
+        connection only returns it to the pool, where the lock would live on."""
+        if self._lock_conn is None:
+            return
+        try:
+            self._lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LEADER_LOCK})
+            self._lock_conn.commit()
+        except Exception:
+            log.exception("releasing the leader lock failed; dropping its connection")
+            self._lock_conn.invalidate()
+        finally:
+            self._lock_conn.close()
+            self._lock_conn = None

@@ -1,0 +1,80 @@
+"""A team as the rules see it: its zone, calendar, quota and schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.periods import local_date, week_id, week_start
+from bot.domain.schedule import DailySpec, WeeklySpec, parse_daily, parse_weekly
+from storage.models import SlackUser, Team
+
+DEFAULT_SCHEDULE = {
+    "weekly_plan": "MON 10:00",
+    "quota_reminder": "THU 10:00",
+    "quota_summary": "FRI 18:00",
+    "daily": "10:00",
+}
+
+
+@dataclass(frozen=True)
+class TeamView:
+    id: int
+    name: str
+    channel: str
+    tz: ZoneInfo
+    locale: str
+    quota: int
+    country: str | None
+    calendar: WorkingCalendar
+    platforms: tuple[str, ...]
+    mention_in_summaries: bool
+    schedule: dict[str, str]
+
+    def weekly(self, key: str) -> WeeklySpec:
+        return parse_weekly(self.schedule.get(key, DEFAULT_SCHEDULE[key]))
+
+    def daily(self) -> DailySpec:
+        return parse_daily(self.schedule.get("daily", DEFAULT_SCHEDULE["daily"]))
+
+    def today(self, now: datetime) -> date:
+        return local_date(now, self.tz)
+
+    def monday(self, now: datetime) -> date:
+        return week_start(self.today(now))
+
+    def week(self, now: datetime) -> str:
+        return week_id(self.monday(now))
+
+
+def team_view(team: Team) -> TeamView:
+    cal = team.calendar or {}
+    return TeamView(
+        id=team.id,
+        name=team.name,
+        channel=team.channel,
+        tz=ZoneInfo(team.timezone),
+        locale=team.locale,
+        quota=team.weekly_topic_quota,
+        country=team.country,
+        calendar=WorkingCalendar(
+            team.country,
+            extra_holidays=[date.fromisoformat(d) for d in cal.get("holidays", [])],
+            extra_workdays=[date.fromisoformat(d) for d in cal.get("workdays", [])],
+        ),
+        platforms=tuple(team.platforms or ()),
+        mention_in_summaries=team.mention_in_summaries,
+        schedule={**DEFAULT_SCHEDULE, **(team.schedule or {})},
+    )
+
+
+def zone_of(profile: SlackUser | None, team: TeamView) -> ZoneInfo:
+    """The zone a person's day is reckoned in: their Slack profile's, else the team's."""
+    if profile and profile.tz:
+        try:
+            return ZoneInfo(profile.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return team.tz

@@ -1,0 +1,66 @@
+"""What the Home tab shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.kernel.views import Person
+from bot.workflows.content.views import MetricsLine
+from bot.workflows.topics.views import TopicLine
+
+
+@dataclass(frozen=True)
+class HomeItem:
+    """One of the viewer's own items on Home, at its current stage."""
+
+    kind: str  # topic | draft | publication | activity | leave | review
+    id: int
+    title: str
+    stage: str  # the item's status, or: retro_due | metrics_wanted | published
+    round: int = 0
+    due: int | None = None  # epoch seconds of what is due next, when something is
+    metrics: MetricsLine | None = None
+    late: bool = False  # the due date has passed
+
+
+@dataclass(frozen=True)
+class HomeDecision:
+    """An item waiting on the viewing supervisor, with the card's buttons inline."""
+
+    kind: str  # topic | draft | activity | leave | retro (no buttons: it waits on its owner)
+    id: int
+    title: str
+    author: Person
+    since: int  # epoch seconds
+    value: str  # the button value the channel card uses
+
+
+@dataclass(frozen=True)
+class HomeBehind:
+    member: Person
+    count: int
+    quota: int
+
+
+@dataclass(frozen=True)
+class HomeTeam:
+    team_name: str
+    count: int
+    quota: int
+    topics: list[TopicLine]
+    is_supervisor: bool
+    # docs/PRODUCT.md §3 App Home: own items, what is due, and a supervisor's view of the team
+    items: list[HomeItem] = field(default_factory=list)
+    due: list[HomeItem] = field(default_factory=list)
+    decisions: list[HomeDecision] = field(default_factory=list)
+    behind: list[HomeBehind] = field(default_factory=list)
+    late_reviews: list[Person] = field(default_factory=list)
+    review_period: str = ""
+    is_member: bool = True  # a supervisor who is not a member has no quota or own review
+
+
+@dataclass(frozen=True)
+class HomeView:
+    locale: str
+    user_id: str
+    teams: list[HomeTeam]

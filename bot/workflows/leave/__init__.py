@@ -1,0 +1,1 @@
+"""Leave (docs/PRODUCT.md §2.4): requests, decisions, and who is away when."""

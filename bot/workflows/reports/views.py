@@ -1,0 +1,34 @@
+"""What a report shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.kernel.views import Person
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    person: Person
+    proposed: int  # topics proposed in the period's weeks
+    quota: int  # the quota owed over those weeks (prorated for leave)
+    approved: int
+    drafts_approved: int
+    publications: int
+    reads: int
+    likes: int
+    comments: int
+    shares: int
+    activities: int
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A team's week or month: a chart and its summary, in one message."""
+
+    locale: str
+    team_name: str
+    period: str
+    kind: str  # week | month
+    rows: list[ReportRow]
+    mention: bool

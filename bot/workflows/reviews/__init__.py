@@ -1,0 +1,1 @@
+"""Performance reviews (docs/PRODUCT.md §2.5): monthly and annual, with the right to object."""

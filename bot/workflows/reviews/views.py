@@ -1,0 +1,68 @@
+"""What the review notices show (private: DMs and modals to the member and supervisors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.kernel.views import Person
+
+
+@dataclass(frozen=True)
+class ReviewFigure:
+    key: str  # a MemberFigures field name
+    actual: int | float | None
+    target: int | None = None
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    scores: dict[str, int]
+    total: str  # two decimals
+    grade: str
+    comment: str | None
+    evaluator: str
+
+
+@dataclass(frozen=True)
+class PeerSummary:
+    count: int  # ratings in
+    asked: int
+    average: str | None
+
+
+@dataclass(frozen=True)
+class ReviewDM:
+    """Every review notice: what it is about is ``type``; the renderer picks
+    what to show of the rest. Built from the review's current state."""
+
+    locale: str
+    type: str
+    review_id: int
+    kind: str  # monthly | annual
+    period: str
+    team_name: str
+    member: Person
+    status: str
+    due: str | None = None  # a date, ISO
+    result: ReviewResult | None = None
+    self_scores: dict[str, int] | None = None
+    objection: str | None = None
+    resolution: str | None = None
+    resolution_comment: str | None = None
+    peers: PeerSummary | None = None
+    late: list[Person] = field(default_factory=list)  # evaluation reminders: whose evaluations are late
+    late_ids: list[int] = field(default_factory=list)
+    job: str | None = None
+    job_period: str | None = None
+    team_id: int = 0
+    snoozed: bool = False
+
+
+@dataclass(frozen=True)
+class PeerRequestDM:
+    locale: str
+    rating_id: int
+    team_name: str
+    member: Person
+    period: str
+    done: bool

@@ -1,0 +1,1 @@
+"""``/opsbot status`` (docs/PRODUCT.md §3): what is due for the person asking."""

@@ -1,0 +1,1 @@
+"""Topics (docs/PRODUCT.md §2.1): proposals, decisions, the weekly quota."""

@@ -1,0 +1,286 @@
+"""Topic use cases (docs/PRODUCT.md §2.1): one function per thing a person does.
+
+Each opens exactly one transaction, applies the rules, and writes the
+notices it causes into the outbox in that same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.kernel import notices
+from bot.kernel import views as v
+from bot.kernel.clock import Clock
+from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound, NotInTeam
+from bot.kernel.i18n import resolve_locale
+from bot.kernel.people import _locale_for, _resolve_team
+from bot.kernel.team import team_view
+from bot.workflows.topics import views as topic_views
+from bot.workflows.topics.quota import progress_for
+from bot.workflows.topics.rules import TopicDraft, TopicStatus, title_key, validate_draft
+from storage import queries
+from storage import topics as topic_rows
+from storage.db import transaction
+from storage.models import Team
+from storage.topics import Topic
+
+TOPIC = "topic"
+
+
+@dataclass(frozen=True)
+class Proposed:
+    topic_id: int
+    title: str
+    team_name: str
+    count: int
+    quota: int
+    locale: str
+    chosen_by_default: bool
+
+
+@dataclass(frozen=True)
+class Decided:
+    topic_id: int
+    status: str
+    title: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class FormContext:
+    locale: str
+    teams: list[tuple[int, str, tuple[str, ...]]]  # id, name, platforms
+    default_team_id: int
+
+
+@dataclass(frozen=True)
+class TopicList:
+    locale: str
+    team_name: str
+    week: str
+    lines: list[topic_views.TopicLine]
+    count: int | None = None
+    quota: int | None = None
+
+
+def form_context(*, db: sessionmaker[Session], user_id: str, channel_id: str | None) -> FormContext:
+    with transaction(db) as s:
+        team, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=None)
+        teams = [team_view(t) for t in queries.teams_of_user(s, user_id)]
+        return FormContext(
+            locale=_locale_for(s, user_id, team_view(team)),
+            teams=[(t.id, t.name, t.platforms) for t in teams],
+            default_team_id=team.id,
+        )
+
+
+def propose_topic(
+    *,
+    db: sessionmaker[Session],
+    clock: Clock,
+    user_id: str,
+    draft: TopicDraft,
+    channel_id: str | None = None,
+    team_id: int | None = None,
+    response_url: str | None = None,
+) -> Proposed:
+    now = clock.now()
+    with transaction(db) as s:
+        row, by_default = _resolve_team(s, user_id, channel_id=channel_id, team_id=team_id)
+        team = team_view(row)
+        draft = validate_draft(draft, platforms=list(team.platforms), today=team.today(now))
+        week = team.week(now)
+        key = title_key(draft.title)
+        # Asked first, though the partial unique index below would catch it:
+        # on PostgreSQL a failed INSERT still spends an id, and people see ids.
+        if topic_rows.duplicate_topic(s, team.id, user_id, week, key) is not None:
+            raise InvalidInput(
+                N_("You already proposed “{title}” this week; nothing new was saved."), field="title", title=draft.title
+            )
+        topic = Topic(
+            team_id=team.id,
+            author_id=user_id,
+            title=draft.title,
+            title_key=key,
+            angle=draft.angle,
+            platform=draft.platform,
+            planned_date=draft.planned_date,
+            week=week,
+            status=TopicStatus.PROPOSED,
+            created_at=now,
+        )
+        s.add(topic)
+        try:
+            s.flush()
+        except IntegrityError:
+            # The partial unique index caught a concurrent twin of this proposal.
+            raise InvalidInput(
+                N_("You already proposed “{title}” this week; nothing new was saved."), field="title", title=draft.title
+            ) from None
+        prog = progress_for(s, team, [user_id], monday=team.monday(now))[user_id]
+        queries.add_audit(
+            s, at=now, actor_id=user_id, action="topic.propose", outcome="ok", team_id=team.id,
+            item_kind=TOPIC, item_id=topic.id, before=None, after=_snapshot(topic),
+        )
+        notices.enqueue_card(s, item=TOPIC, item_id=topic.id, team=team, now=now, homes=[user_id])
+        locale = _locale_for(s, user_id, team)
+        if response_url:
+            notices.enqueue_response(
+                s, url=response_url, type="proposal_confirmation", now=now, locale=locale, topic_id=topic.id,
+                title=topic.title, team_name=team.name, count=prog.count, quota=prog.quota,
+                chosen_by_default=by_default,
+            )
+        return Proposed(topic.id, topic.title, team.name, prog.count, prog.quota, locale, by_default)
+
+
+def _snapshot(t: Topic) -> dict:
+    return {"status": t.status, "title": t.title, "decided_by": t.decided_by, "reason": t.reason}
+
+
+def _deny(s: Session, *, now: datetime, user_id: str, action: str, topic: Topic | None, detail: str) -> None:
+    queries.add_audit(
+        s, at=now, actor_id=user_id, action=action, outcome="denied", team_id=topic.team_id if topic else None,
+        item_kind=TOPIC, item_id=topic.id if topic else None, before=None, after=None, detail=detail,
+    )
+
+
+def _already_decided(topic: Topic) -> Conflict:
+    if topic.status == TopicStatus.WITHDRAWN:
+        return Conflict(N_("This topic was withdrawn by its author; there is nothing to decide."))
+    return Conflict(
+        N_("<@{user}> already decided this topic ({status})."), user=topic.decided_by, status=topic.status
+    )
+
+
+def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, topic_id: int) -> str:
+    """Before opening the reject modal: only a supervisor of the topic's team,
+    only while it is undecided. A denial is audited. Returns the title."""
+    now = clock.now()
+    denied: Exception | None = None
+    with transaction(db) as s:
+        loaded = topic_rows.topic_for_decision(s, topic_id, user_id)
+        if loaded is None:
+            raise NotFound()
+        topic, _team, supervises, _locale = loaded
+        if not supervises:
+            _deny(s, now=now, user_id=user_id, action="topic.reject", topic=topic, detail="not a supervisor of the team")
+            denied = NotAuthorized()
+        elif topic.status != TopicStatus.PROPOSED:
+            denied = _already_decided(topic)
+        title = topic.title
+    if denied:
+        raise denied
+    return title
+
+
+def decide_topic(
+    *,
+    db: sessionmaker[Session],
+    clock: Clock,
+    user_id: str,
+    topic_id: int,
+    approve: bool,
+    reason: str | None = None,
+) -> Decided:
+    """Approve or reject. Authorization comes from the store, never the
+    payload; exactly one of several concurrent decisions wins."""
+    now = clock.now()
+    action = "topic.approve" if approve else "topic.reject"
+    failure: Exception | None = None
+    with transaction(db) as s:
+        # One statement loads the topic, its team, the role and the locale: a
+        # click's ack waits on every round trip here (docs/performance.md).
+        loaded = topic_rows.topic_for_decision(s, topic_id, user_id)
+        if loaded is None:
+            raise NotFound()
+        topic, team_row, supervises, locale = loaded
+        team = team_view(team_row)
+        if not supervises:
+            _deny(s, now=now, user_id=user_id, action=action, topic=topic, detail="not a supervisor of the team")
+            failure = NotAuthorized()
+        else:
+            before = _snapshot(topic)
+            status = TopicStatus.APPROVED if approve else TopicStatus.REJECTED
+            reason = (reason or "").strip() or None
+            if topic_rows.decide_topic_if_open(s, topic, status=status, actor=user_id, at=now, reason=reason):
+                queries.add_decision(s, item_kind=TOPIC, item_id=topic_id, decision=status, actor_id=user_id,
+                                     reason=reason, at=now)
+                queries.add_audit(
+                    s, at=now, actor_id=user_id, action=action, outcome="ok", team_id=team.id,
+                    item_kind=TOPIC, item_id=topic_id, before=before, after=_snapshot(topic),
+                )
+                notices.enqueue_card(s, item=TOPIC, item_id=topic_id, team=team, now=now, homes=[topic.author_id])
+                notices.enqueue_dm(s, user=topic.author_id, type="topic_decided", team_id=team.id, now=now,
+                                   key=f"topic_decided:{topic_id}", topic_id=topic_id)
+                return Decided(topic_id, status, topic.title, resolve_locale(locale, team.locale))
+            s.refresh(topic)
+            queries.add_audit(
+                s, at=now, actor_id=user_id, action=action, outcome="conflict", team_id=team.id,
+                item_kind=TOPIC, item_id=topic_id, before=None, after=None,
+                detail=f"already {topic.status} by {topic.decided_by}",
+            )
+            failure = _already_decided(topic)
+    raise failure
+
+
+def withdraw_topic(*, db: sessionmaker[Session], clock: Clock, user_id: str, topic_id: int) -> Decided:
+    now = clock.now()
+    failure: Exception | None = None
+    with transaction(db) as s:
+        topic = s.get(Topic, topic_id)
+        if topic is None or topic.author_id != user_id:
+            # Someone else's topic is answered like a missing one: ids are not a way to probe.
+            raise NotFound(N_("You have no topic #{id}."), id=topic_id)
+        team = team_view(s.get_one(Team, topic.team_id))
+        before = _snapshot(topic)
+        if topic_rows.withdraw_topic_if_open(s, topic_id, user_id):
+            s.refresh(topic)
+            queries.add_audit(
+                s, at=now, actor_id=user_id, action="topic.withdraw", outcome="ok", team_id=team.id,
+                item_kind=TOPIC, item_id=topic_id, before=before, after=_snapshot(topic),
+            )
+            notices.enqueue_card(s, item=TOPIC, item_id=topic_id, team=team, now=now, homes=[user_id])
+            return Decided(topic_id, topic.status, topic.title, _locale_for(s, user_id, team))
+        s.refresh(topic)
+        failure = Conflict(N_("Topic #{id} is already {status}; only undecided topics can be withdrawn."),
+                           id=topic_id, status=topic.status)
+    raise failure
+
+
+def my_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> list[TopicList]:
+    """The caller's topics this week, one list per team they belong to."""
+    now = clock.now()
+    with transaction(db) as s:
+        teams = [team_view(t) for t in queries.teams_of_user(s, user_id)]
+        if not teams:
+            raise NotInTeam()
+        out = []
+        for team in teams:
+            prog = progress_for(s, team, [user_id], monday=team.monday(now))[user_id]
+            rows = topic_rows.topics_for_week(s, team.id, team.week(now), author_id=user_id)
+            me = v.Person(user_id, None)
+            out.append(TopicList(_locale_for(s, user_id, team), team.name, team.week(now),
+                                 [topic_views.TopicLine(t.id, t.title, t.status, me) for t in rows], prog.count, prog.quota))
+        return out
+
+
+def team_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> TopicList:
+    """The team's week, for its supervisors."""
+    now = clock.now()
+    with transaction(db) as s:
+        supervised = queries.teams_of_user(s, user_id, role="supervisor")
+        if not supervised:
+            raise NotAuthorized(N_("Only supervisors can list the team's topics."))
+        row = next((t for t in supervised if t.channel == channel_id), supervised[0])
+        team = team_view(row)
+        rows = topic_rows.topics_for_week(s, team.id, team.week(now))
+        names = queries.slack_users(s, [t.author_id for t in rows])
+        lines = [
+            topic_views.TopicLine(t.id, t.title, t.status, v.Person(t.author_id, getattr(names.get(t.author_id), "name", None)))
+            for t in rows
+        ]
+        return TopicList(_locale_for(s, user_id, team), team.name, team.week(now), lines)

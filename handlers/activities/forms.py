@@ -1,0 +1,59 @@
+"""Parsing the activity and retrospective forms into the core's inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.workflows.activities import rules
+from bot.workflows.activities.rules import ActivityDraft, Retro, parse_figure
+from handlers.ids import Block
+
+
+def _element(values: dict[str, Any], block: str) -> dict[str, Any]:
+    return next(iter(values.get(block, {}).values()), {})
+
+
+def _text(values: dict[str, Any], block: str) -> str | None:
+    return _element(values, block).get("value")
+
+
+def _instant(values: dict[str, Any], block: str) -> datetime | None:
+    epoch = _element(values, block).get("selected_date_time")
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch is not None else None
+
+
+def _team(values: dict[str, Any]) -> int | None:
+    opt = _element(values, Block.TEAM).get("selected_option")
+    return int(opt["value"]) if opt else None
+
+
+def activity_form(view: dict[str, Any]) -> tuple[ActivityDraft, int | None]:
+    values = view["state"]["values"]
+    targets = {
+        k: parse_figure(_text(values, block), block)
+        for k, block in (("participants", Block.TARGET_PARTICIPANTS), ("engagement", Block.TARGET_ENGAGEMENT),
+                         ("conversion", Block.TARGET_CONVERSION))
+    }
+    draft = ActivityDraft(
+        theme=_text(values, Block.ACT_THEME) or "",
+        format=_text(values, Block.ACT_FORMAT) or "",
+        starts_at=_instant(values, Block.ACT_START),
+        ends_at=_instant(values, Block.ACT_END),
+        participants=tuple(_element(values, Block.ACT_PARTICIPANTS).get("selected_users") or ()),
+        targets=targets,
+        resources=_text(values, Block.ACT_RESOURCES),
+    )
+    return draft, _team(values)
+
+
+def retro_form(view: dict[str, Any]) -> Retro:
+    values = view["state"]["values"]
+    actuals = {k: parse_figure(_text(values, rules.FIELD_ACTUAL[k]), rules.FIELD_ACTUAL[k]) for k in rules.FIGURES}
+    return Retro(actuals, _text(values, Block.RETRO_WORKED) or "", _text(values, Block.RETRO_DIDNT) or "",
+                 _text(values, Block.RETRO_IMPROVE) or "")
+
+
+def comment(view: dict[str, Any]) -> str | None:
+    values = view["state"]["values"]
+    return _text(values, Block.COMMENT) or _text(values, Block.REASON)

@@ -1,0 +1,180 @@
+"""The App Home tab (docs/PRODUCT.md §3): pure Block Kit builders over ``HomeView``.
+
+Within Slack's 100-block limit for any number of teams, items and members:
+lines are packed into sections, decisions with buttons are capped across
+teams, and whatever is left over is summarised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.kernel.i18n import Gettext
+from bot.workflows.home import views as home_views
+from handlers.ids import Action
+from handlers.kit.blocks import Blocks, button, context, header, line_sections, section
+from handlers.kit.labels import STATUS_ICON, kind_label, progress_text, status_label
+from handlers.kit.mrkdwn import escape, slack_date
+from handlers.reviews.blocks import review_status_label
+
+BLOCK_LIMIT = 100
+HOME_TEAMS = 5  # teams shown in full; more are named at the end
+OWN_LINES = 25  # own items listed per team
+DUE_LINES = 10
+DECISION_LINES = 15  # decisions listed per team
+NAME_LINES = 20  # people listed as behind on quota / late on reviews
+
+
+def _day(epoch: int) -> str:
+    return slack_date(epoch, "{date_short_pretty}")
+
+
+def _more(lines: list[str], cap: int, _: Gettext) -> list[str]:
+    if len(lines) <= cap:
+        return lines
+    return [*lines[:cap], _("…and {n} more.").format(n=len(lines) - cap)]
+
+
+def _stage(i: home_views.HomeItem, _: Gettext) -> str:
+    if i.kind == "draft":
+        return {
+            "in_review": _("In review, round {n}"),
+            "changes_requested": _("Changes requested, round {n}"),
+            "approved": _("Approved — ready to publish"),
+        }.get(i.stage, i.stage).format(n=i.round)
+    if i.kind == "publication":
+        if i.metrics:
+            m = i.metrics
+            return _("Published — {reads} reads, {likes} likes, {comments} comments, {shares} shares").format(
+                reads=m.reads, likes=m.likes, comments=m.comments, shares=m.shares)
+        return _("Published — metrics wanted: `/publish metrics {id}`").format(id=i.id)
+    if i.kind == "activity":
+        if i.stage == "retro_due":
+            return _("Retrospective due {date}").format(date=_day(i.due or 0))
+        if i.stage == "approved":
+            return _("Approved — starts {date}").format(date=_day(i.due or 0))
+        return status_label(i.stage, _)
+    if i.kind == "review":
+        return review_status_label(i.stage, _)
+    return status_label(i.stage, _)
+
+
+def _item_line(i: home_views.HomeItem, _: Gettext) -> str:
+    icon = {"retro_due": "📝", "metrics_wanted": "📈", "published": "📰", "in_review": "⏳",
+            "not_started": "⬜"}.get(i.stage, STATUS_ICON.get(i.stage, "•"))
+    if i.kind == "review":
+        what = _("Self-review for {period}").format(period=i.title)
+    elif i.kind == "leave":
+        what = _("Leave #{id} {dates}").format(id=i.id, dates=i.title)
+    else:
+        what = f"{kind_label(i.kind, _)} #{i.id} {escape(i.title)}"
+    return f"{icon} {what} — {_stage(i, _)}"
+
+
+def _due_line(i: home_views.HomeItem, _: Gettext) -> str:
+    when = (_("overdue since {date}") if i.late else _("by {date}")).format(date=_day(i.due or 0))
+    if i.kind == "review":
+        return _("• Self-review for {period}: {when} (`/selfreview`)").format(period=i.title, when=when)
+    return _("• Retrospective of activity #{id} {title}: {when}").format(id=i.id, title=escape(i.title), when=when)
+
+
+def _decision_buttons(d: home_views.HomeDecision, _: Gettext) -> list[dict[str, Any]]:
+    if d.kind == "topic":
+        return [button(_("Approve"), Action.TOPIC_APPROVE, d.value, "primary"),
+                button(_("Reject"), Action.TOPIC_REJECT, d.value, "danger")]
+    if d.kind == "draft":
+        return [button(_("Approve"), Action.DRAFT_APPROVE, d.value, "primary"),
+                button(_("Request changes"), Action.DRAFT_REQUEST_CHANGES, d.value)]
+    if d.kind == "activity":
+        return [button(_("Approve"), Action.ACTIVITY_APPROVE, d.value, "primary"),
+                button(_("Request changes"), Action.ACTIVITY_CHANGES, d.value),
+                button(_("Reject"), Action.ACTIVITY_REJECT, d.value, "danger")]
+    if d.kind == "leave":
+        return [button(_("Approve"), Action.LEAVE_APPROVE, d.value, "primary"),
+                button(_("Reject"), Action.LEAVE_REJECT, d.value, "danger")]
+    return []  # an overdue retrospective waits on its owner: nothing to click
+
+
+def _decision_line(d: home_views.HomeDecision, _: Gettext) -> str:
+    return _("{kind} #{id} *{title}* by {author}, waiting since {since}").format(
+        kind=kind_label(d.kind, _), id=d.id, title=escape(d.title), author=f"<@{d.author.user_id}>",
+        since=slack_date(d.since))
+
+
+def _decisions(t: home_views.HomeTeam, with_buttons: set[str], _: Gettext) -> Blocks:
+    """What waits on the supervisor, oldest first. The oldest item of each kind
+    on the whole Home carries the card's own buttons (same action ids and
+    values, so the card's listeners answer); an action id appears once per
+    view, so the next one gets its buttons when Home is re-published after the
+    decision. The rest are listed, and beyond DECISION_LINES summarised."""
+    blocks: Blocks = []
+    lines: list[str] = [_("*Waiting on you* ({n})").format(n=len(t.decisions))]
+    for d in t.decisions[:DECISION_LINES]:
+        buttons = _decision_buttons(d, _) if d.kind not in with_buttons else []
+        if not buttons:
+            lines.append("• " + _decision_line(d, _))
+            continue
+        with_buttons.add(d.kind)
+        if lines:
+            blocks.extend(line_sections(lines, ""))
+        lines = []
+        blocks.append(section(_decision_line(d, _)))
+        blocks.append({"type": "actions", "elements": buttons})
+    if len(t.decisions) > DECISION_LINES:
+        lines.append(_("…and {n} more waiting — see the team channel.").format(n=len(t.decisions) - DECISION_LINES))
+    if lines:
+        blocks.extend(line_sections(lines, ""))
+    return blocks
+
+
+def _team(t: home_views.HomeTeam, with_buttons: set[str], _: Gettext) -> Blocks:
+    if t.is_member:
+        title = _("*{team}* — {progress}").format(team=escape(t.team_name), progress=progress_text(t.count, t.quota, _))
+    else:
+        title = _("*{team}* — you supervise this team").format(team=escape(t.team_name))
+    blocks: Blocks = [{"type": "divider"}, section(title)]
+    lines = [f"{STATUS_ICON.get(x.status, '')} {kind_label('topic', _)} #{x.id} {escape(x.title)} — "
+             f"{status_label(x.status, _)}" for x in t.topics]
+    lines += [_item_line(i, _) for i in t.items]
+    if lines or t.is_member:
+        blocks.extend(line_sections(_more(lines, OWN_LINES, _), _("Nothing open. Propose a topic to get your week going.")))
+    if t.due:
+        due = _more([_due_line(i, _) for i in t.due], DUE_LINES, _)
+        blocks.append(section("\n".join([_("*Due*"), *due])))
+    if not t.is_supervisor:
+        return blocks
+    if t.decisions:
+        blocks.extend(_decisions(t, with_buttons, _))
+    else:
+        blocks.append(context(_("Nothing waits on you in this team.")))
+    if t.behind:
+        behind = [_("• {member} — {count}/{quota}").format(member=f"<@{b.member.user_id}>", count=b.count,
+                                                           quota=b.quota) for b in t.behind]
+        blocks.extend(line_sections([_("*Behind on quota this week*"), *_more(behind, NAME_LINES, _)], ""))
+    if t.late_reviews:
+        late = [f"• <@{p.user_id}>" for p in t.late_reviews]
+        blocks.extend(line_sections([_("*Late reviews for {period}* (`/opsbot reviews`)").format(
+            period=t.review_period), *_more(late, NAME_LINES, _)], ""))
+    return blocks
+
+
+def home(h: home_views.HomeView, _: Gettext) -> dict[str, Any]:
+    blocks: Blocks = [header(_("Your week"))]
+    if not h.teams:
+        blocks.append(section(_("You are not in any opsbot team yet. Ask your team lead to add you.")))
+    with_buttons: set[str] = set()
+    for t in h.teams[:HOME_TEAMS]:
+        blocks.extend(_team(t, with_buttons, _))
+    if len(h.teams) > HOME_TEAMS:
+        blocks.append(context(_("…and {n} more teams.").format(n=len(h.teams) - HOME_TEAMS)))
+    quick = {"type": "actions", "elements": [
+        button(_("Propose a topic"), Action.PROPOSE_TOPIC, "0", "primary"),
+        button(_("Submit a draft"), Action.SUBMIT_DRAFT, "0"),
+        button(_("Request leave"), Action.REQUEST_LEAVE, "0"),
+    ]}
+    if len(blocks) + 1 > BLOCK_LIMIT:  # a last guard: never more than Slack shows
+        blocks = [*blocks[:BLOCK_LIMIT - 2], context(_("More is waiting than Home can show — see your team channels."))]
+    return {"type": "home", "blocks": [*blocks[:1], quick, *blocks[1:]]}
+
+
+RENDERERS = {home_views.HomeView: home}

@@ -1,0 +1,1 @@
+"""``/opsbot``: the subcommand router."""

@@ -1,0 +1,1 @@
+"""Slack side of reports: the chart and its summary."""

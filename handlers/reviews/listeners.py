@@ -1,0 +1,253 @@
+"""Listeners of the performance reviews: ``/selfreview``, the review DMs'
+buttons, the review modals, and ``/opsbot targets`` / ``/opsbot reviews``.
+
+Review content travels only in DMs and modals; every listener leaves the
+authorization to the service, which reads it from the store.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.kernel.errors import N_, InvalidInput, NotFound
+from bot.kernel.i18n import gettext_for
+from bot.workflows.reviews import peers as reviews_peers
+from bot.workflows.reviews import rules
+from bot.workflows.reviews import service as svc
+from bot.workflows.reviews import targets as reviews_targets
+from bot.workflows.reviews import team as reviews_team
+from handlers.deps import Deps
+from handlers.ids import Action, Command, View
+from handlers.kit import forms
+from handlers.kit.blocks import ephemeral
+from handlers.reviews import blocks as rr
+from handlers.reviews import modals
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^([UW][A-Z0-9]{2,})$")
+_REVIEW_ID = re.compile(r"^#?(\d{1,12})$")
+
+
+def _values(view: dict[str, Any]) -> dict[str, Any]:
+    """Block id -> what was entered: text, a selected option's value, or users."""
+    out: dict[str, Any] = {}
+    for block, elements in view["state"]["values"].items():
+        for el in elements.values():
+            kind = el.get("type")
+            if kind == "plain_text_input":
+                out[block] = el.get("value")
+            elif kind == "static_select":
+                opt = el.get("selected_option")
+                out[block] = opt["value"] if opt else None
+            elif kind == "multi_users_select":
+                out[block] = list(el.get("selected_users") or [])
+    return out
+
+
+def _scores(values: dict[str, Any]) -> rules.Scores:
+    return rules.parse_scores({d: values.get(rules.FIELD_SCORE[d]) for d in rules.DIMENSIONS})
+
+
+def parse_member(text: str) -> str | None:
+    m = _MENTION.match(text.strip())
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def _services(deps: Deps) -> dict[str, Any]:
+    """The keyword arguments every service call takes."""
+    return {"db": deps.db, "clock": deps.clock}
+
+
+def _review_id(body: dict[str, Any]) -> int:
+    """A DM button's value: the review (or peer rating) id."""
+    rid = forms.int_value(body)
+    if rid is None:
+        raise NotFound()
+    return rid
+
+
+def _open_selfreview(deps: Deps, client: WebClient, trigger_id: str, user: str, review: int | None = None,
+                     period: str | None = None) -> None:
+    c = svc.selfreview_form(**_services(deps), user_id=user, review_id=review, period=period)
+    client.views_open(trigger_id=trigger_id, view=modals.selfreview_modal(c, gettext_for(c.locale)))
+
+
+def register(app: App, deps: Deps) -> None:
+    """Plugs the performance reviews' listeners into ``app``, in this order (see the helpers below)."""
+    _register_self_reviews(app, deps)
+    _register_evaluations(app, deps)
+    _register_outcomes(app, deps)
+    _register_peers(app, deps)
+    _register_targets(app, deps)
+
+
+def _register_self_reviews(app: App, deps: Deps) -> None:
+    """/selfreview, the DM's Write button and the self-review modal."""
+    services = _services(deps)
+
+    @app.command(Command.SELFREVIEW)
+    def selfreview_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        user, text = command["user_id"], (command.get("text") or "").strip()
+        ref = _REVIEW_ID.match(text)
+        if text and not ref and rules.parse_period(text) is None:
+            raise InvalidInput(N_("Use `/selfreview` for this month's self-review, or `/selfreview YYYY-MM`."))
+        _open_selfreview(deps, client, command["trigger_id"], user, review=int(ref.group(1)) if ref else None,
+                         period=text if text and not ref else None)
+        ack()
+
+    @app.action(Action.REVIEW_WRITE)
+    def write_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open_selfreview(deps, client, body["trigger_id"], body["user"]["id"], review=_review_id(body))
+
+    @app.view(View.SELF_REVIEW)
+    def selfreview_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = _values(view)
+        form = rules.validate_self_review(values.get(rules.FIELD_ACHIEVEMENTS), values.get(rules.FIELD_SHORTCOMINGS),
+                                          values.get(rules.FIELD_PLAN),
+                                          {d: values.get(rules.FIELD_SCORE[d]) for d in rules.DIMENSIONS})
+        svc.submit_self_review(**services, user_id=body["user"]["id"],
+                               review_id=int(forms.metadata(view).get("review_id", 0)), form=form)
+        ack()
+
+
+def _register_evaluations(app: App, deps: Deps) -> None:
+    """The manager's Evaluate / Revise buttons and the evaluation modal."""
+    services = _services(deps)
+
+    @app.action(Action.REVIEW_EVALUATE)
+    def evaluate_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        c = svc.evaluation_form(**services, user_id=body["user"]["id"], review_id=_review_id(body))
+        client.views_open(trigger_id=body["trigger_id"], view=modals.evaluation_modal(c, gettext_for(c.locale)))
+
+    @app.action(Action.REVIEW_REVISE)
+    def revise_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        c = svc.evaluation_form(**services, user_id=body["user"]["id"], review_id=_review_id(body), revise=True)
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=modals.evaluation_modal(c, gettext_for(c.locale), revise=True))
+
+    @app.view(View.EVALUATION)
+    def evaluation_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values, meta = _values(view), forms.metadata(view)
+        annual = rules.FIELD_GRADE in values
+        scores = None if annual else _scores(values)
+        comment = rules.check_text(values.get(rules.FIELD_COMMENT), rules.FIELD_COMMENT, required=annual)
+        grade = values.get(rules.FIELD_GRADE)
+        user, rid = body["user"]["id"], int(meta.get("review_id", 0))
+        if meta.get("revise"):
+            svc.resolve(**services, user_id=user, review_id=rid, revise=True,
+                        resolution_comment=values.get(rules.FIELD_RESOLUTION), scores=scores, comment=comment,
+                        grade=grade)
+        else:
+            svc.evaluate(**services, user_id=user, review_id=rid, scores=scores, comment=comment, grade=grade)
+        ack()
+
+
+def _register_outcomes(app: App, deps: Deps) -> None:
+    """The result's Acknowledge / Object buttons, the objection, and its confirmation."""
+    services = _services(deps)
+
+    @app.action(Action.REVIEW_ACKNOWLEDGE)
+    def acknowledge_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        locale = svc.acknowledge(**services, user_id=body["user"]["id"], review_id=_review_id(body))
+        _ = gettext_for(locale)
+        respond(text=_("Thank you: the result is acknowledged."), response_type="ephemeral", replace_original=False)
+
+    @app.action(Action.REVIEW_OBJECT)
+    def object_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        c = svc.object_form(**services, user_id=body["user"]["id"], review_id=_review_id(body))
+        client.views_open(trigger_id=body["trigger_id"], view=modals.objection_modal(c, gettext_for(c.locale)))
+
+    @app.view(View.OBJECTION)
+    def objection_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        svc.object_to(**services, user_id=body["user"]["id"], review_id=int(forms.metadata(view).get("review_id", 0)),
+                      reason=_values(view).get(rules.FIELD_REASON))
+        ack()
+
+    @app.action(Action.REVIEW_CONFIRM)
+    def confirm_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        c = svc.evaluation_form(**services, user_id=body["user"]["id"], review_id=_review_id(body), revise=True)
+        client.views_open(trigger_id=body["trigger_id"], view=modals.confirm_modal(c, gettext_for(c.locale)))
+
+    @app.view(View.CONFIRM)
+    def confirm_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        svc.resolve(**services, user_id=body["user"]["id"], review_id=int(forms.metadata(view).get("review_id", 0)),
+                    revise=False, resolution_comment=_values(view).get(rules.FIELD_RESOLUTION))
+        ack()
+
+
+def _register_peers(app: App, deps: Deps) -> None:
+    """Ask colleagues for ratings, and a colleague's rating modal."""
+    services = _services(deps)
+
+    @app.action(Action.REVIEW_ASK_PEERS)
+    def ask_peers_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        c = svc.evaluation_form(**services, user_id=body["user"]["id"], review_id=_review_id(body))
+        client.views_open(trigger_id=body["trigger_id"], view=modals.peers_modal(c, gettext_for(c.locale)))
+
+    @app.view(View.PEERS)
+    def peers_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        reviews_peers.ask_peers(**services, user_id=body["user"]["id"], review_id=int(forms.metadata(view).get("review_id", 0)),
+                      peers=_values(view).get(rules.FIELD_PEERS) or [])
+        ack()
+
+    @app.action(Action.PEER_RATE)
+    def rate_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        c = reviews_peers.peer_form(**services, user_id=body["user"]["id"], rating_id=_review_id(body))
+        client.views_open(trigger_id=body["trigger_id"], view=modals.peer_rating_modal(c, gettext_for(c.locale)))
+
+    @app.view(View.PEER_RATING)
+    def rating_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = _values(view)
+        score = rules.parse_score(values.get(rules.FIELD_PEER_SCORE), rules.FIELD_PEER_SCORE)
+        comment = rules.check_text(values.get(rules.FIELD_COMMENT), rules.FIELD_COMMENT, required=False)
+        reviews_peers.rate_peer(**services, user_id=body["user"]["id"], rating_id=int(forms.metadata(view).get("rating_id", 0)),
+                      score=score, comment=comment)
+        ack()
+
+
+def _register_targets(app: App, deps: Deps) -> None:
+    """The targets modal, opened by ``/opsbot targets`` (``opsbot_subcommand``)."""
+    services = _services(deps)
+
+    @app.view(View.TARGETS)
+    def targets_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values, meta = _values(view), forms.metadata(view)
+        reviews_targets.set_targets(**services, user_id=body["user"]["id"], member=str(meta.get("member", "")),
+                        period=str(meta.get("period", "")),
+                        values={k: values.get(rules.FIELD_TARGET[k]) for k in svc.TARGET_KEYS})
+        ack()
+
+
+def opsbot_subcommand(deps: Deps, ack: Ack, command: dict[str, Any], client: WebClient, sub: str) -> bool:
+    """``/opsbot targets @member [YYYY-MM]`` and ``/opsbot reviews [YYYY-MM]``;
+    False when ``sub`` is neither."""
+    services = {"db": deps.db, "clock": deps.clock}
+    words = sub.split()
+    if not words or words[0] not in ("targets", "reviews"):
+        return False
+    user = command["user_id"]
+    period = words[-1] if len(words) > 1 and rules.parse_period(words[-1]) else None
+    if words[0] == "reviews":
+        if len(words) > 2 or (len(words) == 2 and period is None):
+            raise InvalidInput(N_("Use `/opsbot reviews` or `/opsbot reviews YYYY-MM`."))
+        t = reviews_team.team_reviews(**services, user_id=user, period=period, channel_id=command.get("channel_id"))
+        ack(ephemeral(rr.team_reviews(t, gettext_for(t.locale))))
+        return True
+    member = parse_member(words[1]) if len(words) > 1 else None
+    if member is None or len(words) > 3 or (len(words) == 3 and period is None):
+        raise InvalidInput(N_("Use `/opsbot targets @member` or `/opsbot targets @member YYYY-MM`."))
+    c = reviews_targets.targets_form(**services, user_id=user, member=member, period=period)
+    client.views_open(trigger_id=command["trigger_id"], view=modals.targets_modal(c, gettext_for(c.locale)))
+    ack()
+    return True

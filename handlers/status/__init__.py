@@ -1,0 +1,1 @@
+"""Slack side of ``/opsbot status`` and ``/opsbot help``."""

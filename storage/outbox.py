@@ -1,0 +1,226 @@
+"""The outbox's rows: enqueueing (coalesced and keyed), leasing and listing notices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Membership,
+    OutboxNotice,
+)
+from storage.queries import _insert_ignore, _insert_statement
+
+
+def _waiting(coalesce_key: Any) -> Any:
+    """An equal notice still waits unclaimed: a new one would render the same."""
+    return exists().where(
+        OutboxNotice.coalesce_key == coalesce_key,
+        OutboxNotice.status == "pending",
+        OutboxNotice.claimed_until.is_(None),
+    )
+
+
+def _notice_source(kind: Any, recipient: Any, coalesce_key: Any, payload: Any, *, team_id: Any, now: Any,
+                   created: Any) -> tuple[list[str], list[Any]]:
+    """The columns of a new coalesced outbox row, as SQL expressions for
+    INSERT … SELECT (each argument a column, a bind parameter or a literal)."""
+    c = OutboxNotice.__table__.c
+    values = {
+        "kind": kind, "recipient": recipient, "payload": payload, "team_id": team_id,
+        "key": literal(None, c.key.type), "coalesce_key": coalesce_key,
+        "status": literal("pending", c.status.type), "attempts": literal(0, c.attempts.type),
+        "next_attempt_at": now, "created_at": created,
+    }
+    return list(values), list(values.values())
+
+
+def enqueue_coalesced_for_role(session: Session, *, kind: str, key_prefix: str, role: str, team_id: int,
+                               now: datetime) -> None:
+    """A coalesced notice (key ``key_prefix`` + user) for everyone active in
+    ``role`` of team ``team_id``, in one statement whatever their number,
+    skipping those with an equal notice still waiting unclaimed."""
+    who = select(Membership.user_id.label("user_id")).where(
+        Membership.team_id == team_id, Membership.role == role, Membership.active).subquery("who")
+    coalesce_key = literal(key_prefix, OutboxNotice.coalesce_key.type) + who.c.user_id
+    c = OutboxNotice.__table__.c
+    names, columns = _notice_source(
+        literal(kind, c.kind.type), who.c.user_id, coalesce_key, literal({}, c.payload.type),
+        team_id=literal(None, c.team_id.type), now=literal(now, c.next_attempt_at.type),
+        created=literal(now, c.created_at.type))
+    session.info["outbox"] = True
+    session.execute(insert(OutboxNotice).from_select(names, select(*columns).where(~_waiting(coalesce_key))))
+
+
+@dataclass(frozen=True)
+class Coalesced:
+    """One notice for :func:`enqueue_coalesced_rows`."""
+
+    kind: str
+    recipient: str
+    coalesce_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    team_id: int | None = None
+
+
+@cache
+def _coalesced_insert(rows: int, returning: bool = False) -> Any:
+    """INSERT … SELECT of ``rows`` coalesced notices, row ``i``'s values bound
+    as ``kind_i``, ``recipient_i``, ``payload_i``, ``team_id_i`` and ``coalesce_key_i``."""
+    c = OutboxNotice.__table__.c
+    now, created = bindparam("now", type_=c.next_attempt_at.type), bindparam("created", type_=c.created_at.type)
+    sources = []
+    for i in range(rows):
+        coalesce_key = bindparam(f"coalesce_key_{i}", type_=c.coalesce_key.type)
+        names, columns = _notice_source(
+            bindparam(f"kind_{i}", type_=c.kind.type), bindparam(f"recipient_{i}", type_=c.recipient.type),
+            coalesce_key, bindparam(f"payload_{i}", type_=c.payload.type),
+            team_id=bindparam(f"team_id_{i}", type_=c.team_id.type), now=now, created=created)
+        sources.append(select(*columns).where(~_waiting(coalesce_key)))
+    statement = insert(OutboxNotice.__table__).from_select(names, union_all(*sources) if rows > 1 else sources[0])
+    return statement.returning(OutboxNotice.id) if returning else statement
+
+
+def _coalesced_values(rows: Sequence[Coalesced], now: datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {"now": now, "created": now}
+    for i, r in enumerate(rows):
+        values.update({f"kind_{i}": r.kind, f"recipient_{i}": r.recipient, f"payload_{i}": r.payload,
+                       f"team_id_{i}": r.team_id, f"coalesce_key_{i}": r.coalesce_key})
+    return values
+
+
+def enqueue_coalesced_rows(session: Session, rows: Sequence[Coalesced], *, now: datetime) -> None:
+    """Several coalesced notices in one INSERT … SELECT: each row is skipped
+    while an equal one waits unclaimed."""
+    if not rows:
+        return
+    session.info["outbox"] = True
+    session.execute(_coalesced_insert(len(rows)), _coalesced_values(rows, now))
+
+
+def enqueue_notice(
+    session: Session,
+    *,
+    kind: str,
+    recipient: str,
+    payload: dict[str, Any],
+    now: datetime,
+    team_id: int | None = None,
+    key: str | None = None,
+    coalesce_key: str | None = None,
+) -> bool:
+    """Write a notice into the outbox. A ``key`` makes it once-only forever;
+    a ``coalesce_key`` skips it while an equal one waits unclaimed (one
+    statement either way: these are on the request path of every click)."""
+    if coalesce_key is not None and key is not None:
+        raise ValueError("a notice is either once-only (key) or coalesced (coalesce_key), not both")
+    # Tells the session's after_commit hook to wake the delivery worker.
+    session.info["outbox"] = True
+    if coalesce_key is not None:
+        row = Coalesced(kind, recipient, coalesce_key, payload, team_id)
+        inserted = session.execute(_coalesced_insert(1, returning=True), _coalesced_values([row], now))
+        return inserted.first() is not None
+    values = {
+        "kind": kind,
+        "recipient": recipient,
+        "payload": payload,
+        "team_id": team_id,
+        "key": key,
+        "coalesce_key": None,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    if key is not None:
+        return _insert_ignore(session, OutboxNotice, values)
+    session.execute(_insert_statement(OutboxNotice.__table__), values)
+    return True
+
+
+def enqueue_keyed_notices(session: Session, rows: list[dict[str, Any]], *, now: datetime) -> None:
+    """Many once-only notices (each with its ``key``) in one executemany;
+    a key already in the outbox is skipped."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = [{"team_id": None, "coalesce_key": None, **r, "status": "pending", "attempts": 0,
+               "next_attempt_at": now, "created_at": now} for r in rows]
+    session.info["outbox"] = True
+    session.execute(ins(OutboxNotice).on_conflict_do_nothing(), values)
+
+
+def _due(now: datetime, last: Sequence[str], *columns: Any) -> Any:
+    busy_groups = (
+        select(OutboxNotice.coalesce_key)
+        .where(
+            OutboxNotice.status == "pending",
+            OutboxNotice.coalesce_key.is_not(None),
+            OutboxNotice.claimed_until > now,
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(*columns)
+        .where(
+            OutboxNotice.status == "pending",
+            OutboxNotice.next_attempt_at <= now,
+            or_(OutboxNotice.claimed_until.is_(None), OutboxNotice.claimed_until <= now),
+            or_(OutboxNotice.coalesce_key.is_(None), OutboxNotice.coalesce_key.not_in(busy_groups)),
+        )
+        .order_by(case((OutboxNotice.kind.in_(last), 1), else_=0), OutboxNotice.id)
+    )
+
+
+def due_notices(session: Session, now: datetime, limit: int, *, last: Sequence[str] = ()
+                ) -> list[tuple[int, str, str]]:
+    """The notices due now, oldest first but those of the kinds in ``last``
+    after the others, with each one's kind and recipient so the worker can
+    order a round around Slack's per-channel limits."""
+    rows = session.execute(_due(now, last, OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient).limit(limit))
+    return [(i, k, r) for i, k, r in rows]
+
+
+def claim_notice(session: Session, notice_id: int, now: datetime, until: datetime) -> bool:
+    """Lease one notice to this worker; another worker's live lease wins."""
+    result = session.execute(
+        update(OutboxNotice)
+        .where(
+            OutboxNotice.id == notice_id,
+            OutboxNotice.status == "pending",
+            or_(OutboxNotice.claimed_until.is_(None), OutboxNotice.claimed_until <= now),
+        )
+        .values(claimed_until=until)
+    )
+    return result.rowcount == 1
+
+
+def notices(session: Session, *, pending_only: bool = False, limit: int = 200) -> Sequence[OutboxNotice]:
+    q = select(OutboxNotice)
+    if pending_only:
+        q = q.where(OutboxNotice.status == "pending")
+    return session.scalars(q.order_by(OutboxNotice.id.desc()).limit(limit)).all()
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count(OutboxNotice.id)).where(OutboxNotice.status == "pending")) or 0
