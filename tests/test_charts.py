@@ -34,3 +34,15 @@ def test_a_huge_team_is_capped_to_a_readable_chart():
 
 def test_an_empty_team_still_draws():
     assert decode(progress_chart([], title="t", value_label="v", target_label="t")).format == "PNG"
+
+
+def test_report_chart_draws_dollar_signs_in_names_literally():
+    # A Slack name, a team name and a platform name are the users' text: with
+    # mathtext on, `$\foo$` is an unknown TeX symbol and the whole chart fails.
+    png = progress_chart([Bar("Bob $\\foo$", 1, 3), Bar("$x^2$ _a_ \\", 2, 3), Bar("王$芳$", 3, 3)],
+                         title="Quota · $Growth\\$ · $\\alpha$", value_label="$WeChat$", target_label="\\bar{x}$")
+    img = decode(png)
+    assert img.format == "PNG"
+    plain = decode(progress_chart([Bar("Bob", 1, 3), Bar("x", 2, 3), Bar("王芳", 3, 3)], title="Quota",
+                                  value_label="v", target_label="t"))
+    assert img.height == plain.height, "the same chart, its names drawn as typed"

@@ -8,8 +8,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from storage.db import transaction
-from storage.models import AuditEntry
-from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2
+from storage.models import AuditEntry, OutboxNotice
+from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, USERS, make_rig, validate_all
 
 
 def report(rig, user: str, text: str, channel: str = CHANNEL):
@@ -73,3 +73,22 @@ def test_an_unknown_team_or_period_is_answered_where_it_was_typed(rig):
     assert "Which report?" in report(rig, LEAD, "")["text"]
     assert "did not understand the period" in report(rig, LEAD, "fortnight")["text"]
     assert rig.slack.files() == []
+
+
+def test_a_report_of_a_team_whose_member_is_named_with_dollar_signs_is_delivered(database_url):
+    # `$\foo$` would be TeX to matplotlib: the chart used to fail for good, and the report with it.
+    users = {**USERS, BOB: {**USERS[BOB], "real_name": "Bob $\\foo$"}}
+    rig = make_rig(database_url, users=users).start()
+    try:
+        rig.command(BOB, "/topic", "One from Bob", channel=CHANNEL)
+        rig.deliver()
+        report(rig, LEAD, "week")
+        [f] = rig.slack.files(CHANNEL)
+        assert png(f).format == "PNG"
+        assert "Bob $\\foo$ — 1 / 3 proposed" in f["initial_comment"]
+        with transaction(rig.app.db) as s:
+            statuses = set(s.scalars(select(OutboxNotice.status)))
+        assert statuses == {"delivered"}, "nothing failed or waits to be retried"
+        validate_all(rig)
+    finally:
+        rig.stop()

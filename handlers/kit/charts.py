@@ -5,6 +5,11 @@ Chinese team are Chinese: the font list prefers the CJK fonts a server may
 have (Debian/Ubuntu: ``apt-get install fonts-noto-cjk``) and falls back glyph
 by glyph to matplotlib's own DejaVu Sans, so a machine without them still
 produces a chart (Chinese names then show as boxes, and a warning says why).
+
+Every text in a chart (names, team and platform names, titles, legends) is
+the user's and is drawn literally: matplotlib's mathtext is off
+(``text.parse_math``), so a Slack name like ``Bob $\\foo$`` is drawn as typed
+instead of failing the chart.
 """
 
 from __future__ import annotations
@@ -58,9 +63,19 @@ def _has_cjk(text: str) -> bool:
     return any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
 
 
+# Text artists read this when they are made, tick labels when they are drawn:
+# the whole chart is made and saved under it.
+LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
 def progress_chart(bars: list[Bar], *, title: str, value_label: str, target_label: str) -> bytes:
-    """Horizontal bars (value per person) with each person's target marked: a PNG."""
-    bars = bars[:MAX_BARS]
+    """Horizontal bars (value per person) with each person's target marked: a
+    PNG. Every label is drawn literally, ``$`` and ``\\`` included."""
+    with _matplotlib().rc_context(LITERAL_TEXT):
+        return _progress_chart(bars[:MAX_BARS], title=title, value_label=value_label, target_label=target_label)
+
+
+def _progress_chart(bars: list[Bar], *, title: str, value_label: str, target_label: str) -> bytes:
     height = 1.2 + 0.35 * max(len(bars), 1)
     fig = _matplotlib().figure.Figure(figsize=(7.5, height), dpi=110)
     ax = fig.add_subplot()
