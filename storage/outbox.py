@@ -224,3 +224,43 @@ def notices(session: Session, *, pending_only: bool = False, limit: int = 200) -
 
 def pending_count(session: Session) -> int:
     return session.scalar(select(func.count(OutboxNotice.id)).where(OutboxNotice.status == "pending")) or 0
+
+
+# -- failed notices (bot/kernel/outbox_failures.py) -------------------------------------
+
+
+def count_failed_attempt(session: Session, notice_id: int) -> int:
+    """One more attempt ended in an error that would repeat: how many now."""
+    session.execute(update(OutboxNotice).where(OutboxNotice.id == notice_id)
+                    .values(failed_attempts=OutboxNotice.failed_attempts + 1))
+    return session.scalar(select(OutboxNotice.failed_attempts).where(OutboxNotice.id == notice_id)) or 0
+
+
+def mark_failed(session: Session, notice_id: int, now: datetime, error: str) -> bool:
+    """Give a pending notice up for good. False when it is not pending any
+    more (another worker gave it up, or delivered it): only one does."""
+    result = session.execute(
+        update(OutboxNotice)
+        .where(OutboxNotice.id == notice_id, OutboxNotice.status == "pending")
+        .values(status="failed", failed_at=now, claimed_until=None, last_error=error,
+                attempts=OutboxNotice.attempts + 1)
+    )
+    return result.rowcount == 1
+
+
+def failed_notices(session: Session, *, limit: int = 200) -> Sequence[OutboxNotice]:
+    return session.scalars(select(OutboxNotice).where(OutboxNotice.status == "failed")
+                           .order_by(OutboxNotice.failed_at.desc(), OutboxNotice.id.desc()).limit(limit)).all()
+
+
+def retry_failed(session: Session, notice_id: int, now: datetime) -> bool:
+    """Put a failed notice back in line, its attempts counted afresh; False
+    when there is no failed notice ``notice_id``."""
+    result = session.execute(
+        update(OutboxNotice)
+        .where(OutboxNotice.id == notice_id, OutboxNotice.status == "failed")
+        .values(status="pending", attempts=0, failed_attempts=0, failed_at=None, claimed_until=None,
+                next_attempt_at=now)
+    )
+    session.info["outbox"] = True
+    return result.rowcount == 1

@@ -31,6 +31,8 @@ HOME = "home"
 SUPERVISOR_HOMES = "homes"
 RESPONSE = "response"
 FILE = "file"  # a file shared by DM or in a channel (files upload v2)
+# The DM telling a team's supervisors that one of its notices failed for good.
+NOTICE_FAILED = "notice_failed"
 
 PROFILE_MAX_AGE = timedelta(hours=12)
 
@@ -226,6 +228,14 @@ def _load_deactivated(s: Session, notice: OutboxNotice, now: datetime) -> v.Deac
     return v.DeactivatedMemberDM(people.locale(notice.recipient, team.locale), team.name, people.person(member))
 
 
+def _load_notice_failed(s: Session, notice: OutboxNotice, now: datetime) -> v.NoticeFailedDM:
+    team = team_of(s, notice.team_id)
+    people = People(s, now, {notice.recipient})
+    p = notice.payload
+    return v.NoticeFailedDM(people.locale(notice.recipient, team.locale), team.name, p["notice"], p["kind"],
+                            p.get("what") or "", p.get("item_id"))
+
+
 def upsert_profile(s: Session, user_id: str, *, name: str | None, tz: str | None, locale: str | None,
                    deleted: bool, now: datetime) -> None:
     queries.upsert_slack_user(s, user_id=user_id, name=name, tz=tz, locale=locale, deleted=deleted, refreshed_at=now)
@@ -246,6 +256,7 @@ LOADERS = NoticeLoaders(
         "not_in_channel": _load_not_in_channel,
         "member_deactivated": _load_deactivated,
         "click_answer": _load_click_answer,
+        NOTICE_FAILED: _load_notice_failed,
     },
     responses={"answer": _load_answer},
 )

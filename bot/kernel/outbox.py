@@ -4,7 +4,9 @@ A notice is delivered once: the worker leases it, renders it from the
 store's current state, calls Slack, and marks it delivered in one short
 transaction. Slack refusing (5xx, 429, network) schedules a retry with
 backoff, honouring ``Retry-After``; retries live in the database, so they
-survive restarts and never block a thread on a sleep.
+survive restarts and never block a thread on a sleep. Any other error would
+repeat: it is tried a few times, then the notice fails for good
+(``bot/kernel/outbox_failures.py``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kernel import notices
+from bot.kernel import outbox_failures as failures
 from bot.kernel.clock import Clock
 from bot.kernel.loop import BackgroundLoop
 from storage import outbox as outbox_rows
@@ -284,8 +288,7 @@ class OutboxWorker(BackgroundLoop):
         except notices.NotYet as e:
             return self._waiting(notice_id, e)
         except Exception as e:
-            log.exception("loading notice %s failed", notice_id)
-            return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
+            return self._repeating(notice_id, e)
         return kind, loaded, need
 
     def _load_with_profiles(self, notice_id: int, now: datetime, need: set[str]) -> Any:
@@ -304,9 +307,8 @@ class OutboxWorker(BackgroundLoop):
             except notices.NotYet as e:
                 return self._waiting(notice_id, e)
             except Exception as e:
-                log.exception("loading notice %s failed", notice_id)
-                return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
-        return self._retry(notice_id, "profiles unavailable", None)
+                return self._repeating(notice_id, e)
+        return self._repeating(notice_id, "profiles unavailable")
 
     def _waiting(self, notice_id: int, e: Exception) -> str:
         # Waits for another notice (a thread reply for its card's ts): not an error.
@@ -325,9 +327,8 @@ class OutboxWorker(BackgroundLoop):
             return "blocked"
         except PermanentFailure as e:
             return self._fail(notice_id, str(e))
-        except Exception as e:  # an unexpected bug must not spin: back off like a 5xx
-            log.exception("delivering notice %s failed", notice_id)
-            return self._retry(notice_id, f"{type(e).__name__}: {e}", None)
+        except Exception as e:  # a bug in a renderer, a chart that cannot be drawn: it would repeat
+            return self._repeating(notice_id, e)
         with transaction(self.db) as s:
             notice = s.get_one(OutboxNotice, notice_id)
             self.loaders.record_delivery(s, notice, result)
@@ -348,12 +349,19 @@ class OutboxWorker(BackgroundLoop):
         log.log(level, "notice %s: %s; retrying in %s", notice_id, error, delay)
         return "retry"
 
-    def _fail(self, notice_id: int, error: str) -> str:
+    def _repeating(self, notice_id: int, e: Exception | str) -> str:
+        """An error that will repeat: retried with backoff, then failed for good."""
+        if isinstance(e, OperationalError):  # the database, for now (a lock, a dropped connection)
+            return self._retry(notice_id, failures.describe(e), None)
         with transaction(self.db) as s:
-            notice = s.get_one(OutboxNotice, notice_id)
-            notice.attempts += 1
-            notice.status, notice.claimed_until, notice.last_error = "failed", None, error
-        log.error("notice %s failed for good: %s", notice_id, error)
+            last = failures.count_attempt(s, notice_id)
+        if not last:
+            return self._retry(notice_id, failures.describe(e), None, level=logging.INFO)
+        return self._fail(notice_id, failures.describe(e), e if isinstance(e, Exception) else None)
+
+    def _fail(self, notice_id: int, error: str, exc: Exception | None = None) -> str:
+        with transaction(self.db) as s:
+            failures.give_up(s, notice_id, self.clock.now(), error, exc)
         return "failed"
 
     def _not_in_channel(self, notice_id: int, channel: str) -> None:

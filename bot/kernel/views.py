@@ -43,6 +43,18 @@ class DeactivatedMemberDM:
 
 
 
+@dataclass(frozen=True)
+class NoticeFailedDM:
+    """To a supervisor: a notice of their team could not be made and was
+    given up (``bot/kernel/outbox_failures.py``), and how an admin retries it."""
+
+    locale: str
+    team_name: str
+    notice_id: int
+    kind: str  # card, post, file, dm
+    what: str  # the card's item kind, or the notice's type
+    item_id: int | None = None
+
 
 # -- activities and leave (docs/PRODUCT.md §2.3, §2.4) ------------------------------
 
