@@ -253,14 +253,15 @@ def failed_notices(session: Session, *, limit: int = 200) -> Sequence[OutboxNoti
                            .order_by(OutboxNotice.failed_at.desc(), OutboxNotice.id.desc()).limit(limit)).all()
 
 
-def retry_failed(session: Session, notice_id: int, now: datetime) -> bool:
-    """Put a failed notice back in line, its attempts counted afresh; False
-    when there is no failed notice ``notice_id``."""
+def retry_failed(session: Session, notice_id: int) -> bool:
+    """Put a failed notice back in line, due at once (since it was written,
+    whatever the clock of the process asking), its attempts counted afresh;
+    False when there is no failed notice ``notice_id``."""
     result = session.execute(
         update(OutboxNotice)
         .where(OutboxNotice.id == notice_id, OutboxNotice.status == "failed")
         .values(status="pending", attempts=0, failed_attempts=0, failed_at=None, claimed_until=None,
-                next_attempt_at=now)
+                next_attempt_at=OutboxNotice.created_at)
     )
     session.info["outbox"] = True
     return result.rowcount == 1

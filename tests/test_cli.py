@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -320,3 +320,65 @@ def test_db_upgrade_can_run_every_time_and_says_the_revision(database_url, opsbo
         code, out, err = opsbot.run("db", "upgrade")
         assert code == 0, err
         assert out.strip() == f"database is at revision {head}"
+
+
+def test_opsbot_outbox_failed_lists_it_and_retry_sends_it_again(opsbot, sqlite_url, monkeypatch):
+    import handlers.reports.blocks
+    from handlers.kit.charts import progress_chart
+    from tests.conftest import LEAD2
+
+    broken = {"on": True}
+
+    def chart(*a: Any, **kw: Any) -> bytes:
+        if broken["on"]:
+            raise ValueError("Unknown symbol: \\foo")
+        return progress_chart(*a, **kw)
+
+    monkeypatch.setattr(handlers.reports.blocks, "progress_chart", chart)
+    rig = make_rig(sqlite_url).start()
+    try:
+        assert rig.command(LEAD, "/opsbot", "report week", channel=CHANNEL).status == 200
+        for _ in range(5):
+            rig.deliver()
+            rig.clock.advance(timedelta(minutes=1))
+        with stored(sqlite_url) as s:
+            [failed] = s.scalars(select(OutboxNotice).where(OutboxNotice.status == "failed")).all()
+            failed_id = failed.id
+        monkeypatch.setenv("DATABASE_URL", sqlite_url)
+
+        code, out, _ = opsbot.run("outbox", "--failed")
+        assert code == 0
+        [line, summary] = out.splitlines()
+        assert line.startswith(f"#{failed_id} ") and "file" in line and "report" in line and "team Growth" in line
+        assert "attempts 3" in line and "ValueError: Unknown symbol" in line and "failed 2026-11-23T" in line
+        assert summary == "1 notice(s) failed. Send one again with `opsbot outbox retry ID`."
+
+        code, _, err = opsbot.run("outbox", "retry", "999")
+        assert code == 2 and "there is no notice #999" in err
+        with stored(sqlite_url) as s:
+            delivered = s.scalars(select(OutboxNotice.id).where(OutboxNotice.status == "delivered")).first()
+        code, _, err = opsbot.run("outbox", "retry", str(delivered))
+        assert code == 2 and f"notice #{delivered} is delivered, not failed" in err
+        code, _, err = opsbot.run("outbox", "retry", "twelve")
+        assert code == 2 and "retry takes a notice id" in err
+
+        rig.deliver()
+        rig.clock.advance(timedelta(hours=1))
+        rig.deliver()
+        assert rig.slack.files(CHANNEL) == [], "a failed notice waits for an admin"
+
+        broken["on"] = False
+        code, out, _ = opsbot.run("outbox", "retry", str(failed_id))
+        assert code == 0 and f"notice #{failed_id} is pending again" in out
+        rig.deliver()
+        [f] = rig.slack.files(CHANNEL)
+        assert "Weekly report · Growth · 2026-W48" in f["initial_comment"]
+        with stored(sqlite_url) as s:
+            again = s.get_one(OutboxNotice, failed_id)
+            assert (again.status, again.attempts) == ("delivered", 1)
+            told = [n for n in s.scalars(select(OutboxNotice)) if n.payload.get("type") == "notice_failed"]
+        assert sorted(n.recipient for n in told) == [LEAD, LEAD2], "the supervisors were told once, not again"
+        _, out, _ = opsbot.run("outbox", "--failed")
+        assert out.splitlines() == ["0 notice(s) failed."]
+    finally:
+        rig.stop()
