@@ -248,6 +248,13 @@ def mark_failed(session: Session, notice_id: int, now: datetime, error: str) -> 
     return result.rowcount == 1
 
 
+def gave_up_on(session: Session, coalesce_key: str) -> bool:
+    """Whether the notices of ``coalesce_key`` (a card) failed for good and
+    none is waiting to try again: what waits on them would wait for ever."""
+    statuses = set(session.scalars(select(OutboxNotice.status).where(OutboxNotice.coalesce_key == coalesce_key)))
+    return "failed" in statuses and "pending" not in statuses
+
+
 def failed_notices(session: Session, *, limit: int = 200) -> Sequence[OutboxNotice]:
     return session.scalars(select(OutboxNotice).where(OutboxNotice.status == "failed")
                            .order_by(OutboxNotice.failed_at.desc(), OutboxNotice.id.desc()).limit(limit)).all()

@@ -170,3 +170,28 @@ def test_two_workers_giving_up_one_notice_at_once_tell_each_supervisor_once(data
         validate_all(rig)
     finally:
         rig.stop()
+
+
+def test_a_draft_whose_card_cannot_be_made_does_not_leave_its_history_waiting_for_ever(rig, monkeypatch):
+    from bot.workflows.content.views import DraftCardView
+    from tests.test_content_e2e import approved_topic, submit_draft
+
+    approved_topic(rig)
+
+    def broken(*a: Any, **kw: Any) -> Any:
+        raise KeyError("a field the card builder expects")
+
+    monkeypatch.setitem(rig.app.worker.slack.render.builders, DraftCardView, broken)
+    submit_draft(rig)
+    deliver_a_while(rig, rounds=12)
+
+    card = [n for n in notices_of(rig, kind="card") if n.payload.get("item") == "draft"]
+    reply = [n for n in notices_of(rig, kind="post") if n.payload.get("type") == "draft_thread"]
+    assert [n.status for n in card] == ["failed"]
+    assert [n.status for n in reply] == ["failed"], "the history reply fails with its card, not waits for ever"
+    assert "card could not be posted" in reply[0].last_error
+    assert [n for n in notices_of(rig) if n.status == "pending"] == []
+    lena = [all_text(c.params) for c in failure_dms(rig, LEAD)]
+    assert len(lena) == 2
+    assert any("the card of draft #1" in t for t in lena)
+    assert any("a post in a draft's review thread" in t for t in lena)

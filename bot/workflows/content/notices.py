@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.kernel import notices as n
 from bot.workflows.content import views as content_views
 from storage import content as content_rows
+from storage import outbox as outbox_rows
 from storage.content import Draft, Publication
 from storage.models import OutboxNotice
 
@@ -52,6 +53,9 @@ def _load_draft_thread(s: Session, notice: OutboxNotice, now: datetime) -> conte
     p = notice.payload
     draft = s.get_one(Draft, p["draft_id"])
     if not draft.card_ts:
+        if outbox_rows.gave_up_on(s, f"card:draft:{draft.id}"):
+            # Its card failed for good: fail too (bounded), rather than wait for ever.
+            raise LookupError(f"draft #{draft.id}'s card could not be posted")
         raise CardNotPosted(f"draft #{draft.id}'s card has no ts yet")
     team = n.team_of(s, draft.team_id)
     r = content_rows.the_round(s, draft.id, p["round"])
