@@ -70,3 +70,22 @@ def test_a_chart_waiting_for_its_summary_does_not_hold_up_the_summary(rig):
     [post] = summary_posts(rig)
     [chart] = rig.slack.files(CHANNEL)
     assert chart["thread_ts"] == post.response["ts"]
+
+
+def test_the_quota_chart_of_a_team_with_a_dollar_sign_name_is_shared(database_url):
+    from tests.conftest import USERS, make_rig, validate_all
+
+    users = {**USERS, BOB: {**USERS[BOB], "real_name": "Bob $\\foo$"}}
+    rig = make_rig(database_url, users=users).start()
+    try:
+        rig.command(BOB, "/topic", "Idea B", channel=CHANNEL)
+        rig.deliver()
+        rig.app.jobs.run("quota-summary", now=FRIDAY_6PM)
+        rig.deliver()
+        [post] = summary_posts(rig)
+        [chart] = rig.slack.files(CHANNEL)
+        assert chart["thread_ts"] == post.response["ts"]
+        assert Image.open(io.BytesIO(chart["content"])).format == "PNG"
+        validate_all(rig)
+    finally:
+        rig.stop()
