@@ -195,3 +195,13 @@ def test_a_draft_whose_card_cannot_be_made_does_not_leave_its_history_waiting_fo
     assert len(lena) == 2
     assert any("the card of draft #1" in t for t in lena)
     assert any("a post in a draft's review thread" in t for t in lena)
+
+
+def test_a_notice_that_cannot_be_made_does_not_hold_up_the_others(rig, monkeypatch):
+    monkeypatch.setattr(handlers.reports.blocks, "progress_chart", BrokenChart())
+    ask_for_a_report(rig)  # written first, so tried first
+    rig.command(ALICE, "/topic", "Right behind the report", channel=CHANNEL)
+    rig.deliver()
+    assert report_notice(rig).status == "pending", "tried once, to be tried again"
+    posted = [c for c in rig.slack.calls("chat.postMessage") if c.params.get("channel") == CHANNEL]
+    assert any("Right behind the report" in all_text(c.params) for c in posted), "in the same round"

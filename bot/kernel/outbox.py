@@ -245,8 +245,9 @@ class OutboxWorker(BackgroundLoop):
     def deliver_one(self, notice_id: int) -> str:
         """One notice: 'delivered', 'retry' (Slack refused for now), 'waiting'
         (it follows another notice not delivered yet: not Slack's fault, so the
-        round goes on), 'blocked' (the channel is closed to us), 'failed' (for
-        good) or 'skipped'."""
+        round goes on), 'error' (it failed in a way that would repeat: tried
+        again a few times), 'blocked' (the channel is closed to us), 'failed'
+        (for good) or 'skipped'."""
         now = self.clock.now()
         leased = self._lease_and_load(notice_id, now)
         if isinstance(leased, str):
@@ -356,7 +357,8 @@ class OutboxWorker(BackgroundLoop):
         with transaction(self.db) as s:
             last = failures.count_attempt(s, notice_id)
         if not last:
-            return self._retry(notice_id, failures.describe(e), None, level=logging.INFO)
+            self._retry(notice_id, failures.describe(e), None, level=logging.INFO)
+            return "error"  # not Slack's fault: the round goes on
         return self._fail(notice_id, failures.describe(e), e if isinstance(e, Exception) else None)
 
     def _fail(self, notice_id: int, error: str, exc: Exception | None = None) -> str:
