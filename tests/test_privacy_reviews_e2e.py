@@ -4,16 +4,18 @@ in Slack, what the log, the audit trail and the outbox keep."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
 
+from bot.cli import main
 from storage.db import transaction
-from storage.models import InboxRequest, OutboxNotice
+from storage.models import AuditEntry, InboxRequest, OutboxNotice
 from storage.reviews import Review
-from tests.conftest import ALICE, make_rig
+from tests.conftest import ALICE, LEAD, make_rig
 from tests.test_reviews_e2e import (
     EVALUATION,
     MONTH_END_10,
@@ -22,6 +24,9 @@ from tests.test_reviews_e2e import (
     evaluate,
     press,
     write_self_review,
+)
+from tests.test_reviews_e2e import (
+    reviews as rig_reviews,
 )
 
 SECRET = "my-burnout-since-the-reorg"
@@ -87,3 +92,49 @@ def test_a_database_error_never_logs_the_objection_text(rig, caplog):
     assert_secret_kept(rig, caplog)
     with transaction(rig.app.db) as s:
         assert s.scalars(select(Review.objection)).all() == [None], "nothing stored"
+
+
+def opsbot_audit(rig, monkeypatch, capsys) -> str:
+    """What `opsbot audit` prints about this rig's database."""
+    for var in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "OPSBOT_TEAMS_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DATABASE_URL", rig.database_url)
+    capsys.readouterr()
+    assert main(["audit"]) == 0
+    return capsys.readouterr().out
+
+
+def test_opsbot_audit_prints_no_review_content(rig, monkeypatch, capsys):
+    private = {"achievements": "Secret achievement", "comment": "Secret supervisor comment",
+               "objection": "Secret objection", "resolution": "Secret resolution"}
+    write_self_review(rig, values={**SELF_REVIEW, "rv_achievements": private["achievements"],
+                                   "rv_score_performance": "61"})
+    evaluate(rig, {**EVALUATION, "rv_comment": private["comment"], "rv_score_ability": "73"})
+    press(rig, ALICE, dm_with(rig, ALICE, "Object"), "Object")
+    rig.submit(ALICE, rig.last_view(), {"rv_reason": private["objection"]})
+    rig.deliver()
+    press(rig, LEAD, dm_with(rig, LEAD, "Confirm result"), "Confirm result")
+    rig.submit(LEAD, rig.last_view(), {"rv_resolution": private["resolution"]})
+    rig.deliver()
+    [review] = rig_reviews(rig)
+    # A row as versions before this one wrote it, with the whole review in it.
+    with transaction(rig.app.db) as s:
+        s.add(AuditEntry(at=rig.clock.now(), actor_id=LEAD, action="review.evaluate", outcome="ok",
+                         team_id=review.team_id, item_kind="review", item_id=review.id,
+                         before={"status": "self_review_in", "comment": None},
+                         after={"status": "evaluated", "comment": "Old secret comment", "scores": {"ability": 73}}))
+
+    out = opsbot_audit(rig, monkeypatch, capsys)
+    steps = [line for line in out.splitlines() if f"review:{review.id}" in line]
+    # That each step happened, by whom, is there…
+    for actor, action in ((ALICE, "review.self_review"), (LEAD, "review.evaluate"), (ALICE, "review.object"),
+                          (LEAD, "review.confirm")):
+        assert [line for line in steps if actor in line and action in line], f"no {action} by {actor}: {out}"
+    assert '{"status": "objected"} -> {"status": "final"}' in out
+    # …and nothing anybody wrote or scored.
+    for secret in [*private.values(), "Old secret comment", "Secret", "73", "61", "comment", "scores"]:
+        assert secret not in out, f"{secret!r} printed by opsbot audit"
+    with transaction(rig.app.db) as s:
+        stored = " ".join(json.dumps([a.before, a.after, a.detail]) for a in s.scalars(select(AuditEntry)))
+    for secret in private.values():  # (the old row planted above holds only "Old secret comment")
+        assert secret not in stored, "the audit rows themselves keep no review content"

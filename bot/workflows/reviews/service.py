@@ -70,7 +70,11 @@ def _record(s: Session, r: Review, *, now: datetime, user_id: str, event: str, b
     s.refresh(r)
     after = _snapshot(r)
     review_rows.add_event(s, r, at=now, actor_id=user_id, event=event, snapshot=after)
-    _audit(s, now=now, user_id=user_id, action=f"review.{event}", outcome="ok", review=r, before=before, after=after)
+    # The audit says that a step happened, by whom and when: its status, never
+    # the scores, comments, objection or resolution (those stay in the review's
+    # own history, shown only to the member and the supervisors).
+    _audit(s, now=now, user_id=user_id, action=f"review.{event}", outcome="ok", review=r,
+           before={"status": before["status"]}, after={"status": r.status})
     # Home shows the member their review's stage and the supervisors who is late.
     notices.enqueue_homes(s, users=[r.user_id], supervisors_of=r.team_id, now=now)
 
