@@ -15,7 +15,8 @@ from bot.cli import main
 from storage.db import transaction
 from storage.models import AuditEntry, InboxRequest, OutboxNotice
 from storage.reviews import Review
-from tests.conftest import ALICE, LEAD, make_rig
+from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, make_rig
+from tests.helpers import all_text, dms
 from tests.test_reviews_e2e import (
     EVALUATION,
     MONTH_END_10,
@@ -138,3 +139,26 @@ def test_opsbot_audit_prints_no_review_content(rig, monkeypatch, capsys):
         stored = " ".join(json.dumps([a.before, a.after, a.detail]) for a in s.scalars(select(AuditEntry)))
     for secret in private.values():  # (the old row planted above holds only "Old secret comment")
         assert secret not in stored, "the audit rows themselves keep no review content"
+
+
+def test_opsbot_reviews_in_a_channel_answers_by_dm(rig):
+    write_self_review(rig)
+    # The team channel, another channel, a group DM, a DM between two people: all shared.
+    for channel in (CHANNEL, "C0OTHER", "G0GROUP", "D0SOMEONE"):
+        r = rig.command(LEAD, "/opsbot", "reviews 2026-11", channel=channel)
+        assert r.json() == {"response_type": "ephemeral", "text": "Sent to you by DM: reviews are private."}
+    r = rig.command(LEAD2, "/opsbot", "reviews", channel=CHANNEL)
+    assert r.json()["text"] == "已通过私信发给你：考核内容是私密的。", "in Li's Chinese"
+    rig.deliver()
+    answers = [c for c in dms(rig.slack.calls(), LEAD) if "Reviews of Growth for 2026-11" in c.params["text"]]
+    assert len(answers) == 4
+    assert f"<@{ALICE}> — Self-review in" in all_text(answers[0].params)
+    assert [c for c in dms(rig.slack.calls(), LEAD2) if "2026-11" in c.params["text"] and "考核" in c.params["text"]]
+
+    # In the app's own DM (its messages tab) the answer is given right there.
+    app_dm = answers[0].response["channel"]
+    r = rig.command(LEAD, "/opsbot", "reviews 2026-11", channel=app_dm)
+    assert r.json()["response_type"] == "ephemeral" and f"<@{ALICE}> — Self-review in" in r.json()["text"]
+    # A member asking is refused where they typed, with nothing of anyone's review.
+    r = rig.command(BOB, "/opsbot", "reviews", channel=CHANNEL)
+    assert "Only a team's supervisors" in r.json()["text"] and "Self-review in" not in r.json()["text"]

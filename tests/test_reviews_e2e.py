@@ -260,8 +260,10 @@ def test_someone_elses_review_is_refused_and_audited(rig):
 def test_supervisors_see_every_members_status_for_the_month(rig):
     write_self_review(rig)
     r = rig.command(LEAD, "/opsbot", "reviews 2026-11")
-    text = r.json()["text"]
-    assert r.json()["response_type"] == "ephemeral"
+    assert r.json()["text"] == "Sent to you by DM: reviews are private."
+    rig.deliver()
+    [answer] = [c for c in dms(rig.slack.calls(), LEAD) if "Reviews of Growth" in c.params["text"]]
+    text = answer.params["text"]
     assert "due 2026-12-03" in text and "evaluations due 2026-12-07" in text
     assert f"<@{ALICE}> — Self-review in" in text and f"<@{BOB}> — Not started" in text
 

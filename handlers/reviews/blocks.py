@@ -296,4 +296,10 @@ def team_reviews(t: Any, _: Gettext) -> str:
     return clip("\n".join(lines), 3000)
 
 
-RENDERERS = {review_views.ReviewDM: review_dm, review_views.PeerRequestDM: peer_request}
+def team_reviews_dm(t: review_views.TeamReviews, _: Gettext) -> dict[str, Any]:
+    text = team_reviews(t, _)
+    return {"text": text, "blocks": [section(text)]}
+
+
+RENDERERS = {review_views.ReviewDM: review_dm, review_views.PeerRequestDM: peer_request,
+             review_views.TeamReviews: team_reviews_dm}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot.kernel.views import Person
 
@@ -66,3 +67,22 @@ class PeerRequestDM:
     member: Person
     period: str
     done: bool
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    member: str
+    status: str
+    late: bool
+
+
+@dataclass(frozen=True)
+class TeamReviews:
+    """A team's reviews at a glance, for its supervisors: by DM only (``/opsbot reviews``)."""
+
+    locale: str
+    team_name: str
+    period: str
+    self_due: date
+    evaluation_due: date
+    rows: list[StatusRow]
