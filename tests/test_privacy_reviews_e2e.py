@@ -12,15 +12,18 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.cli import main
+from bot.kernel.teams_file import ReviewsConfig, TeamConfig
 from storage.db import transaction
 from storage.models import AuditEntry, InboxRequest, OutboxNotice
 from storage.reviews import Review
-from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, make_rig
+from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, TEAMS, USERS, make_rig
 from tests.helpers import all_text, dms
 from tests.test_reviews_e2e import (
     EVALUATION,
     MONTH_END_10,
     SELF_REVIEW,
+    button_of,
+    dm_to,
     dm_with,
     evaluate,
     press,
@@ -162,3 +165,99 @@ def test_opsbot_reviews_in_a_channel_answers_by_dm(rig):
     # A member asking is refused where they typed, with nothing of anyone's review.
     r = rig.command(BOB, "/opsbot", "reviews", channel=CHANNEL)
     assert "Only a team's supervisors" in r.json()["text"] and "Self-review in" not in r.json()["text"]
+
+
+# -- colleagues' ratings ------------------------------------------------------------------
+
+CARL = "U0CARL"
+
+
+def ask_and_rate(rig, ratings: list[tuple[str, str, str]], asked: list[str] | None = None) -> None:
+    """The supervisor asks colleagues; each rates (in the order given) with a score and a comment."""
+    press(rig, LEAD, dm_with(rig, LEAD, "Ask colleagues"), "Ask colleagues")
+    r = rig.submit(LEAD, rig.last_view(), {"rv_peers": asked or [peer for peer, _s, _c in ratings]})
+    assert r.body == "", r.body
+    rig.deliver()
+    for peer, score, comment in ratings:
+        b = button_of(dm_to(rig, peer, "peer_rate").params, "peer_rate")
+        rig.click(peer, "peer_rate", b["value"])
+        assert rig.submit(peer, rig.last_view(), {"rv_peer_score": score, "rv_comment": comment}).body == ""
+
+
+def evaluation_modal(rig):
+    press(rig, LEAD, dm_with(rig, LEAD, "Evaluate"), "Evaluate")
+    return rig.last_view()
+
+
+def test_member_with_two_peer_ratings_sees_not_enough_ratings_to_show(rig):
+    write_self_review(rig)
+    ask_and_rate(rig, [(BOB, "80", "Always helpful"), (LEAD2, "60", "Sometimes late")])
+    modal = evaluation_modal(rig)
+    assert "not enough ratings to show" in all_text(modal), "the supervisor neither: two ratings betray their raters"
+    assert "Always helpful" not in all_text(modal) and "70.0" not in all_text(modal)
+    rig.submit(LEAD, modal, EVALUATION)
+    rig.deliver()
+    result = all_text(dm_with(rig, ALICE, "Acknowledge").params)
+    assert "Colleagues' attitude rating: not enough ratings to show." in result
+    assert "70.0" not in result and "2 colleague" not in result
+
+
+def test_member_with_three_peer_ratings_sees_only_their_average(database_url, monkeypatch, capsys):
+    teams = {**TEAMS, "teams": [{**TEAMS["teams"][0], "members": [ALICE, BOB, CARL]}]}
+    users = {**USERS, CARL: {"name": "carl", "real_name": "Carl", "tz": "Asia/Shanghai", "locale": "en-US"}}
+    rig = make_rig(database_url, teams=teams, users=users, start=MONTH_END_10 - timedelta(hours=1)).start()
+    try:
+        write_self_review(rig)
+        # Asked Bob, Carl, Li; they answer Li first. No order below follows either.
+        ask_and_rate(rig, [(LEAD2, "90", "Mid: steady"), (BOB, "70", "Zeta: kind"), (CARL, "80", "Alpha: helps")],
+                     asked=[BOB, CARL, LEAD2])
+        modal = evaluation_modal(rig)
+        text = all_text(modal)
+        assert "80.0 on average, from 3 colleague(s)" in text
+        comments = [line for line in text.splitlines() if "A colleague wrote" in line]
+        assert comments == ["A colleague wrote: Alpha: helps", "A colleague wrote: Mid: steady",
+                            "A colleague wrote: Zeta: kind"], "in the order of their text, not of rater or time"
+        rig.submit(LEAD, modal, EVALUATION)
+        rig.deliver()
+        result = all_text(dm_with(rig, ALICE, "Acknowledge").params)
+        assert "80.0 on average, from 3 colleague(s)" in result
+        for hidden in ("helps", "steady", "kind", "Carl", "Bob", "Li Second"):
+            assert hidden not in result
+
+        # Nothing the operator reads ties a rating to its rater either.
+        out = opsbot_audit(rig, monkeypatch, capsys)
+        rated = [line for line in out.splitlines() if "review.peer_rate" in line]
+        assert len(rated) == 3 and not [line for line in rated if "->" in line or "(" in line]
+        assert main(["outbox"]) == 0
+        listing = capsys.readouterr().out
+        for hidden in ("helps", "steady", "kind", "score"):
+            assert hidden not in out and hidden not in listing
+        with transaction(rig.app.db) as s:
+            kept = [(a.before, a.after, a.detail) for a in s.scalars(
+                select(AuditEntry).where(AuditEntry.action == "review.peer_rate"))]
+            payloads = [n.payload for n in s.scalars(select(OutboxNotice))]
+        assert kept == [(None, None, None)] * 3
+        assert not [p for p in payloads if "score" in p or "comment" in p]
+    finally:
+        rig.stop()
+
+
+def test_a_team_may_show_the_average_from_two_ratings_but_never_from_one():
+    assert ReviewsConfig().peer_ratings_min == 3
+    assert ReviewsConfig.model_validate({"peer_ratings_min": 2}).peer_ratings_min == 2
+    for bad in (1, 0, -3):
+        with pytest.raises(ValueError, match="peer_ratings_min"):
+            TeamConfig.model_validate({"name": "G", "channel": "C0G", "supervisors": ["U0LEAD"],
+                                       "reviews": {"peer_ratings_min": bad}})
+
+
+def test_a_team_that_allows_two_ratings_shows_their_average(database_url):
+    teams = {**TEAMS, "teams": [{**TEAMS["teams"][0], "reviews": {"peer_ratings_min": 2}}]}
+    rig = make_rig(database_url, teams=teams, start=MONTH_END_10 - timedelta(hours=1)).start()
+    try:
+        write_self_review(rig)
+        ask_and_rate(rig, [(BOB, "80", ""), (LEAD2, "60", "")])
+        evaluate(rig, EVALUATION)
+        assert "70.0 on average, from 2 colleague(s)" in all_text(dm_with(rig, ALICE, "Acknowledge").params)
+    finally:
+        rig.stop()

@@ -27,7 +27,7 @@ def _review_dm(s: Session, notice: OutboxNotice, now: datetime) -> review_views.
     due = None
     if dd is not None:
         due = (dd.evaluation if notice.recipient != r.user_id else dd.self_review).isoformat()
-    peers, _comments = svc.peer_summary(s, r.id)
+    peers, _comments = svc.peer_summary(s, r.id, svc.config(row).peer_ratings_min)
     return review_views.ReviewDM(
         locale=people.locale(notice.recipient, team.locale),
         type=p["type"],

@@ -26,6 +26,9 @@ class ReviewResult:
 
 @dataclass(frozen=True)
 class PeerSummary:
+    """Colleagues' ratings as anyone may see them: an aggregate, and only from
+    the team's ``peer_ratings_min`` ratings on (``average`` None below it)."""
+
     count: int  # ratings in
     asked: int
     average: str | None
