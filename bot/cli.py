@@ -99,6 +99,23 @@ def cmd_jobs_run(args, settings: Settings) -> int:
     return 0
 
 
+PRIVATE_ACTIONS = "review."  # review steps: the trail shows that they happened, never what was written
+PRIVATE_KEPT = ("status",)
+
+
+def _audit_change(action: str, before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """What `opsbot audit` prints of a row's change. A review step shows only
+    its status, whatever the row holds: rows written by older versions kept
+    the scores, comments, objection and resolution, and they stay unprinted."""
+    if not action.startswith(PRIVATE_ACTIONS) or action == "review.targets":
+        return before, after
+
+    def kept(d: dict | None) -> dict | None:
+        return {k: v for k, v in d.items() if k in PRIVATE_KEPT} or None if d else None
+
+    return kept(before), kept(after)
+
+
 def cmd_audit(args, settings: Settings) -> int:
     from storage import queries
     from storage.db import transaction
@@ -113,7 +130,8 @@ def cmd_audit(args, settings: Settings) -> int:
     app = _app(settings)
     with transaction(app.db) as s:
         for e in queries.audit_entries(s, item_kind=kind, item_id=item, since=since):
-            change = f" {json.dumps(e.before, ensure_ascii=False)} -> {json.dumps(e.after, ensure_ascii=False)}" if e.after else ""
+            before, after = _audit_change(e.action, e.before, e.after)
+            change = f" {json.dumps(before, ensure_ascii=False)} -> {json.dumps(after, ensure_ascii=False)}" if after else ""
             detail = f" ({e.detail})" if e.detail else ""
             target = f"{e.item_kind}:{e.item_id}" if e.item_kind else "-"
             print(f"{e.at.isoformat()}  {e.actor_id:<12} {e.action:<16} {e.outcome:<8} {target}{detail}{change}")

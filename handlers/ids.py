@@ -40,6 +40,7 @@ class Action(StrEnum):
     WRITE_RETRO = "write_retro"
     LEAVE_APPROVE = "leave_approve"
     LEAVE_REJECT = "leave_reject"
+    LEAVE_DETAILS = "leave_details"
     SUBMIT_DRAFT = "home_submit_draft"
     REQUEST_LEAVE = "home_request_leave"
 

@@ -52,7 +52,7 @@ def test_a_leave_request_posts_a_card_and_the_decision_tells_the_member(rig):
     r = request(rig, ALICE, "2026-11-25", "2026-11-27")
     assert r.status == 200 and r.body == "", r.body
     card = the_card(rig, 1)
-    assert buttons(card.params) == ["Approve", "Reject"]
+    assert buttons(card.params) == ["Approve", "Reject", "Details"]
     assert "2026-11-25 – 2026-11-27 (3 working day(s))" in all_text(card.params)
     assert any("was sent to the supervisors" in c.params["text"] for c in dms(rig.slack.calls(), ALICE))
 
@@ -65,7 +65,7 @@ def test_a_leave_request_posts_a_card_and_the_decision_tells_the_member(rig):
     assert "已审批过该请假" in late.params["text"], "Li's Slack is in Chinese"
     rig.deliver()
     card = the_card(rig, 1)
-    assert buttons(card.params) == [] and "Approved by Lena Lead" in all_text(card.params)
+    assert buttons(card.params) == ["Details"] and "Approved by Lena Lead" in all_text(card.params)
     [told] = [c for c in dms(rig.slack.calls(), ALICE) if "was approved" in c.params["text"]]
     assert "2026-11-25 – 2026-11-27" in told.params["text"]
     assert [lv.status for lv in leaves(rig)] == ["approved"]
@@ -252,7 +252,7 @@ def test_cards_and_reminders_speak_chinese_with_the_fixed_words(database_url):
         request(rig, ALICE, "2026-11-30", "2026-11-30")
         rig.deliver()
         channel = [c for c in cards(rig.slack.calls(), CHANNEL)]
-        assert [buttons(c.params) for c in channel] == [["通过", "需要修改", "驳回"], ["通过", "驳回"]]
+        assert [buttons(c.params) for c in channel] == [["通过", "需要修改", "驳回"], ["通过", "驳回", "详情"]]
         rig.click(LEAD, "activity_changes", "1", message=channel[0])
         rig.submit(LEAD, rig.last_view(), {"comment": "目标再高一点"})
         rig.deliver()

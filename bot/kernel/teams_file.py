@@ -99,6 +99,9 @@ class ReviewsConfig(_Strict):
     grades: dict[Literal["S", "A", "B", "C"], int] = {"S": 90, "A": 80, "B": 70, "C": 60}
     selfreview_due_workday: int = Field(3, ge=1, le=20)
     evaluation_due_workday: int = Field(5, ge=1, le=20)
+    # Colleagues' ratings are shown (their average, their count, their comments)
+    # only from this many on: with fewer, who gave which could be guessed.
+    peer_ratings_min: int = Field(3, ge=2, le=50)
 
     @model_validator(mode="after")
     def _rules(self) -> ReviewsConfig:

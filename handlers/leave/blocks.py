@@ -34,28 +34,52 @@ def leave_card(c: leave_views.LeaveCardView, _: Gettext) -> dict[str, Any]:
     blocks: Blocks = [
         header(_("Leave request #{id} · {team}").format(id=c.leave_id, team=c.team_name)),
         section(_("*{who}* asks for leave: {days}").format(who=who, days=_days(c.start, c.end, c.workdays, _))),
-        section(_("Reason: {reason}").format(reason=escape(c.reason))),
     ]
+    details = button(_("Details"), Action.LEAVE_DETAILS, str(c.leave_id))
     if c.status == leave_rules.LeaveStatus.PENDING:
         blocks.append(context(f"{STATUS_ICON['proposed']} " + _("Waiting for a supervisor's decision")))
         blocks.append({"type": "actions", "block_id": Block.DECISION_ACTIONS, "elements": [
             button(_("Approve"), Action.LEAVE_APPROVE, str(c.leave_id), "primary"),
             button(_("Reject"), Action.LEAVE_REJECT, str(c.leave_id), "danger"),
+            details,
         ]})
-    elif c.status == leave_rules.LeaveStatus.CANCELLED:
+        return {"text": _card_text(c, who, _), "blocks": blocks}
+    if c.status == leave_rules.LeaveStatus.CANCELLED:
         blocks.append(context("↩️ " + _("Cancelled by the requester")))
     else:
         by = escape(c.decided_by.label(c.mention)) if c.decided_by else "?"
         when = slack_date(c.decided_at) if c.decided_at else ""
         line = _("{status} by {who} · {when}").format(status=status_label(c.status, _), who=by, when=when)
-        if c.decision_reason:
-            line += "\n" + _("Reason: {reason}").format(reason=escape(c.decision_reason))
         blocks.append(context(f"{STATUS_ICON.get(c.status, '')} {line}"))
-    text = _("Leave request #{id}: {who}, {days} ({status})").format(
+    blocks.append({"type": "actions", "elements": [details]})
+    return {"text": _card_text(c, who, _), "blocks": blocks}
+
+
+def _card_text(c: leave_views.LeaveCardView, who: str, _: Gettext) -> str:
+    return _("Leave request #{id}: {who}, {days} ({status})").format(
         id=c.leave_id, who=who, days=_days(c.start, c.end, c.workdays, _), status=status_label(c.status, _))
-    return {"text": text, "blocks": blocks}
 
 
+def leave_details_modal(d: leave_views.LeaveDetails, _: Gettext) -> dict[str, Any]:
+    """The reason behind a card, for a supervisor (or the requester) only: in a modal, never in the channel."""
+    blocks: Blocks = [
+        section(_("<@{person}> asks for leave: {days}").format(person=d.person, days=_days(d.start, d.end, d.workdays, _))),
+        section(_("Reason: {reason}").format(reason=escape(d.reason))),
+        context(_("Status: {status}").format(status=status_label(d.status, _))),
+    ]
+    if d.decided_by:
+        line = _("{status} by {who}").format(status=status_label(d.status, _), who=f"<@{d.decided_by}>")
+        if d.decision_reason:
+            line += "\n" + _("Reason: {reason}").format(reason=escape(d.decision_reason))
+        blocks.append(context(line))
+    blocks.append(context(_("Private: only the team's supervisors and the requester see this; the card in the "
+                            "channel shows the dates only.")))
+    return {
+        "type": "modal",  # nothing to submit, so no callback id
+        "title": plain(clip(_("Leave #{id}").format(id=d.leave_id), 24)),
+        "close": plain(_("Close")),
+        "blocks": blocks,
+    }
 def leave_notice(d: leave_views.LeaveNoticeDM, _: Gettext) -> dict[str, Any]:
     days = _days(d.start, d.end, d.workdays, _)
     if d.what == "sent":

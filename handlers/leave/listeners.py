@@ -57,6 +57,13 @@ def register(app: App, deps: Deps) -> None:
                           channel_id=forms.metadata(view).get("channel_id"))
         ack()
 
+    _register_card(app, deps)
+
+
+def _register_card(app: App, deps: Deps) -> None:
+    """The leave card's buttons: Approve, Reject (and its reason modal), Details."""
+    services = {"db": deps.db, "clock": deps.clock}
+
     @app.action(Action.LEAVE_APPROVE)
     def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
@@ -79,6 +86,15 @@ def register(app: App, deps: Deps) -> None:
             required=False, intro=_("Rejecting leave request #{id}. The requester will see your reason.").format(
                 id=leave_id),
             metadata={"leave_id": leave_id}, _=_))
+
+    @app.action(Action.LEAVE_DETAILS)
+    def details_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        leave_id = forms.int_value(body)
+        if leave_id is None:
+            raise NotFound()
+        d = svc.leave_details(**services, user_id=body["user"]["id"], leave_id=leave_id)
+        client.views_open(trigger_id=body["trigger_id"], view=leave_blocks.leave_details_modal(d, gettext_for(d.locale)))
 
     @app.view(View.LEAVE_REJECT)
     def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

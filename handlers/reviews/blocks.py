@@ -104,9 +104,12 @@ def _result_lines(r: review_views.ReviewResult, kind: str, _: Gettext) -> list[s
 
 
 def _peers_line(p: review_views.PeerSummary | None, _: Gettext) -> str | None:
-    """Only the average and the count: never who said what."""
-    if p is None or not p.count or p.average is None:
+    """Only the average and the count, and only from the team's minimum of
+    ratings on: never who said what."""
+    if p is None or not p.count:
         return None
+    if p.average is None:
+        return _("Colleagues' attitude rating: not enough ratings to show.")
     return _("Colleagues' attitude rating: {average} on average, from {count} colleague(s).").format(
         average=p.average, count=p.count)
 
@@ -296,4 +299,10 @@ def team_reviews(t: Any, _: Gettext) -> str:
     return clip("\n".join(lines), 3000)
 
 
-RENDERERS = {review_views.ReviewDM: review_dm, review_views.PeerRequestDM: peer_request}
+def team_reviews_dm(t: review_views.TeamReviews, _: Gettext) -> dict[str, Any]:
+    text = team_reviews(t, _)
+    return {"text": text, "blocks": [section(text)]}
+
+
+RENDERERS = {review_views.ReviewDM: review_dm, review_views.PeerRequestDM: peer_request,
+             review_views.TeamReviews: team_reviews_dm}

@@ -242,7 +242,11 @@ def opsbot_subcommand(deps: Deps, ack: Ack, command: dict[str, Any], client: Web
         if len(words) > 2 or (len(words) == 2 and period is None):
             raise InvalidInput(N_("Use `/opsbot reviews` or `/opsbot reviews YYYY-MM`."))
         t = reviews_team.team_reviews(**services, user_id=user, period=period, channel_id=command.get("channel_id"))
-        ack(ephemeral(rr.team_reviews(t, gettext_for(t.locale))))
+        if isinstance(t, str):  # asked in a shared channel: the content goes by DM, never here
+            _ = gettext_for(t)
+            ack(ephemeral(_("Sent to you by DM: reviews are private.")))
+        else:
+            ack(ephemeral(rr.team_reviews(t, gettext_for(t.locale))))
         return True
     member = parse_member(words[1]) if len(words) > 1 else None
     if member is None or len(words) > 3 or (len(words) == 3 and period is None):

@@ -82,7 +82,7 @@ def help_text(_: Gettext) -> str:
                     "(supervisors, own team)."),
         "settings": _("`/opsbot settings` — the team's quota, schedule, zone and more (supervisors)."),
         "targets": _("`/opsbot targets @member [YYYY-MM]` — a member's monthly targets (supervisors)."),
-        "reviews": _("`/opsbot reviews [YYYY-MM]` — every member's review status (supervisors)."),
+        "reviews": _("`/opsbot reviews [YYYY-MM]` — every member's review status, by DM (supervisors)."),
     }
     out = [_("*opsbot* runs your team's working rules in Slack.")]
     out += [lines[c] for c in Command if c in lines]

@@ -151,6 +151,9 @@ class ReviewsAct(Stage):
         fresh = self.show(ALICE)
         self.check(any("revised" in str(c.params.get("text")) for c in self.dms_to(fresh, ALICE)),
                    "Alice told the result was revised")
-        self.term.narrate("Lena types  /opsbot reviews 2026-11")
+        self.term.narrate("Lena types  /opsbot reviews 2026-11  in the team channel: reviews come by DM only")
         self.reply(self.rig.command(LEAD, "/opsbot", "reviews 2026-11", channel=GROWTH), LEAD)
+        fresh = self.show(LEAD)
+        self.check(any("Reviews of" in str(c.params.get("text")) for c in self.dms_to(fresh, LEAD)),
+                   "Lena gets the team's review statuses by DM")
         self.term.note("Every step is kept in the review's history and the audit log (`opsbot audit --item review:1`).")

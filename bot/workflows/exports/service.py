@@ -23,6 +23,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, NotAuthorized, NotFound
 from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import TeamView, team_view
+from bot.kernel.teams_file import ReviewsConfig
 from bot.workflows.exports.rules import Period, parse_export
 from storage import outbox as outbox_rows
 from storage import queries
@@ -30,6 +31,7 @@ from storage.activities import Activity
 from storage.content import Draft, DraftRound, MetricsUpdate, Publication
 from storage.db import transaction
 from storage.leave import Leave
+from storage.models import Team
 from storage.reviews import PeerRating, Review
 from storage.topics import Topic
 
@@ -179,7 +181,8 @@ def _review_periods(start: datetime, end: datetime, tz: ZoneInfo) -> set[str]:
 
 def reviews_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
     """Per member and month: scores, total, grade, status, objection outcome.
-    Colleagues' ratings appear only as their average and count, never who gave them."""
+    Colleagues' ratings appear only as their count, and their average from the
+    team's ``peer_ratings_min`` on; never who gave them."""
     rows = s.scalars(
         select(Review).where(Review.team_id == team.id, Review.period.in_(_review_periods(start, end, team.tz)))
         .order_by(Review.kind.desc(), Review.period, Review.user_id)
@@ -190,6 +193,7 @@ def reviews_table(s: Session, team: TeamView, start: datetime, end: datetime) ->
                                       .where(PeerRating.review_id.in_(ids), PeerRating.score.is_not(None))).all() \
             if ids else []:
         peers.setdefault(review_id, []).append(score)
+    minimum = ReviewsConfig.model_validate(s.get_one(Team, team.id).reviews or {}).peer_ratings_min
     names = _names(s, {r.user_id for r in rows} | {r.evaluator_id for r in rows if r.evaluator_id})
     dims = ("performance", "ability", "attitude")
     out = []
@@ -201,7 +205,7 @@ def reviews_table(s: Session, team: TeamView, start: datetime, end: datetime) ->
             *[_figure(given.get(k)) for k in dims],
             f"{r.total_centi / 100:.2f}" if r.total_centi is not None else "", r.grade or "",
             names.get(r.evaluator_id, r.evaluator_id) if r.evaluator_id else "", _local(r.evaluated_at, team.tz),
-            f"{sum(scored) / len(scored):.1f}" if scored else "", len(scored),
+            f"{sum(scored) / len(scored):.1f}" if len(scored) >= minimum else "", len(scored),
             _local(r.objected_at, team.tz), r.resolution or "", _local(r.resolved_at, team.tz),
         ])
     return Table(

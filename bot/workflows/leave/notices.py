@@ -20,8 +20,8 @@ def load_leave_card(s: Session, leave_id: int, now: datetime) -> Loaded:
     view = leave_views.LeaveCardView(
         locale=team.locale, leave_id=lv.id, team_name=team.name, person=people.person(lv.user_id),
         start=lv.start_date, end=lv.end_date, workdays=len(team.calendar.working_days(lv.start_date, lv.end_date)),
-        reason=lv.reason, status=lv.status, decided_by=people.person(lv.decided_by) if lv.decided_by else None,
-        decided_at=epoch(lv.decided_at), decision_reason=lv.decision_reason, mention=team.mention_in_summaries,
+        status=lv.status, decided_by=people.person(lv.decided_by) if lv.decided_by else None,
+        decided_at=epoch(lv.decided_at), mention=team.mention_in_summaries,
     )
     return Loaded(view=view, channel=lv.card_channel or team.channel, ts=lv.card_ts)
 

@@ -18,6 +18,7 @@ from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFoun
 from bot.kernel.people import _locale_for, _resolve_team
 from bot.kernel.team import team_view
 from bot.workflows.leave.rules import FIELD_START, LeaveDraft, LeaveStatus, cancellable, validate_leave
+from bot.workflows.leave.views import LeaveDetails
 from storage import leave as leave_rows
 from storage import queries
 from storage.db import transaction
@@ -163,6 +164,31 @@ def decide_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave
                               item_kind=LEAVE, item_id=lv.id, before=None, after=None,
                               detail=f"already {lv.status} by {lv.decided_by}")
             failure = _already_decided(lv)
+    raise failure
+
+
+NOT_YOUR_DETAILS = N_("Only the team's supervisors see the details of someone's leave; nothing was shown.")
+
+
+def leave_details(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int) -> LeaveDetails:
+    """The reason behind a leave card, for the team's supervisors and the
+    requester; anyone else is refused, and audited."""
+    now = clock.now()
+    failure: Exception | None = None
+    with transaction(db) as s:
+        lv = s.get(Leave, leave_id)
+        if lv is None:
+            raise NotFound()
+        team = team_view(s.get_one(Team, lv.team_id))
+        if lv.user_id == user_id or queries.has_role(s, lv.team_id, user_id, "supervisor"):
+            return LeaveDetails(
+                _locale_for(s, user_id, team), lv.id, team.name, lv.user_id, lv.start_date, lv.end_date,
+                len(team.calendar.working_days(lv.start_date, lv.end_date)), lv.reason, lv.status, lv.decided_by,
+                lv.decision_reason)
+        queries.add_audit(s, at=now, actor_id=user_id, action="leave.details", outcome="denied", team_id=lv.team_id,
+                          item_kind=LEAVE, item_id=lv.id, before=None, after=None,
+                          detail="not a supervisor of the team")
+        failure = NotAuthorized(NOT_YOUR_DETAILS)
     raise failure
 
 

@@ -10,6 +10,9 @@ from bot.kernel.views import Person
 
 @dataclass(frozen=True)
 class LeaveCardView:
+    """The card in the team channel: who and when, never why. The requester's
+    reason and a rejection's reason are private (``LeaveDetails``)."""
+
     locale: str
     leave_id: int
     team_name: str
@@ -17,12 +20,28 @@ class LeaveCardView:
     start: date
     end: date
     workdays: int
-    reason: str
     status: str
     decided_by: Person | None
     decided_at: int | None
-    decision_reason: str | None
     mention: bool = False
+
+
+@dataclass(frozen=True)
+class LeaveDetails:
+    """A leave request's details, reason included: shown in a modal to the
+    team's supervisors (and to the requester) who press **Details** on the card."""
+
+    locale: str
+    leave_id: int
+    team_name: str
+    person: str
+    start: date
+    end: date
+    workdays: int
+    reason: str
+    status: str
+    decided_by: str | None
+    decision_reason: str | None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.kernel.notices import NoticeLoaders, People, team_of
 from bot.workflows.reviews import rules
 from bot.workflows.reviews import service as svc
+from bot.workflows.reviews import team as reviews_team
 from bot.workflows.reviews import views as review_views
 from storage.models import OutboxNotice, Team
 from storage.reviews import PeerRating, Review
@@ -26,7 +27,7 @@ def _review_dm(s: Session, notice: OutboxNotice, now: datetime) -> review_views.
     due = None
     if dd is not None:
         due = (dd.evaluation if notice.recipient != r.user_id else dd.self_review).isoformat()
-    peers, _comments = svc.peer_summary(s, r.id)
+    peers, _comments = svc.peer_summary(s, r.id, svc.config(row).peer_ratings_min)
     return review_views.ReviewDM(
         locale=people.locale(notice.recipient, team.locale),
         type=p["type"],
@@ -77,8 +78,14 @@ def _peer_request(s: Session, notice: OutboxNotice, now: datetime) -> review_vie
                            people.person(r.user_id), r.period, rating.score is not None)
 
 
+def _team_reviews(s: Session, notice: OutboxNotice, now: datetime) -> review_views.TeamReviews:
+    """The answer to `/opsbot reviews` typed in a channel, as of delivery."""
+    row = s.get_one(Team, notice.team_id)
+    return reviews_team.reviews_of(s, row, notice.recipient, notice.payload["period"], now)
+
+
 LOADERS = NoticeLoaders(dms={
     t: _review_dm
     for t in ("selfreview_open", "selfreview_late", "review_evaluate", "review_result", "review_acknowledged",
               "review_objection", "review_resolved", "annual_ready")
-} | {"evaluation_late": _evaluations_late, "peer_request": _peer_request})
+} | {"evaluation_late": _evaluations_late, "peer_request": _peer_request, reviews_team.TEAM_REVIEWS: _team_reviews})

@@ -48,11 +48,9 @@ def _locale(s: Session, user_id: str, team: TeamView) -> str:
 
 
 def _snapshot(r: Review) -> dict[str, Any]:
-    return {
-        "status": r.status, "self_scores": r.self_scores, "scores": r.scores, "total_centi": r.total_centi,
-        "grade": r.grade, "comment": r.comment, "objection": r.objection, "resolution": r.resolution,
-        "resolution_comment": r.resolution_comment,
-    }
+    return {"status": r.status, "self_scores": r.self_scores, "scores": r.scores, "total_centi": r.total_centi,
+            "grade": r.grade, "comment": r.comment, "objection": r.objection, "resolution": r.resolution,
+            "resolution_comment": r.resolution_comment}
 
 
 def total_text(centi: int | None) -> str | None:
@@ -68,9 +66,10 @@ def _audit(s: Session, *, now: datetime, user_id: str, action: str, outcome: str
 
 def _record(s: Session, r: Review, *, now: datetime, user_id: str, event: str, before: dict) -> None:
     s.refresh(r)
-    after = _snapshot(r)
-    review_rows.add_event(s, r, at=now, actor_id=user_id, event=event, snapshot=after)
-    _audit(s, now=now, user_id=user_id, action=f"review.{event}", outcome="ok", review=r, before=before, after=after)
+    review_rows.add_event(s, r, at=now, actor_id=user_id, event=event, snapshot=_snapshot(r))
+    # The audit: a step happened, by whom, when. Its content stays in the review's own history.
+    _audit(s, now=now, user_id=user_id, action=f"review.{event}", outcome="ok", review=r,
+           before={"status": before["status"]}, after={"status": r.status})
     # Home shows the member their review's stage and the supervisors who is late.
     notices.enqueue_homes(s, users=[r.user_id], supervisors_of=r.team_id, now=now)
 
@@ -140,13 +139,17 @@ def figures_for(s: Session, team: TeamView, user_id: str, period: str) -> list[r
     return [review_views.ReviewFigure(x.name, getattr(f, x.name), target.get(x.name)) for x in fields(MemberFigures)]
 
 
-def peer_summary(s: Session, review_id: int) -> tuple[review_views.PeerSummary | None, list[str]]:
+def peer_summary(s: Session, review_id: int, minimum: int) -> tuple[review_views.PeerSummary | None, list[str]]:
+    """Colleagues' ratings as an aggregate, only from ``minimum`` ratings on: the average, the count, and
+    the comments (for the supervisors) in an order that says nothing of who wrote them."""
     rows = review_rows.peer_ratings(s, review_id)
     if not rows:
         return None, []
     scored = [p.score for p in rows if p.score is not None]
-    avg = f"{Decimal(sum(scored)) / len(scored):.1f}" if scored else None
-    return review_views.PeerSummary(len(scored), len(rows), avg), [p.comment for p in rows if p.comment]
+    if len(scored) < minimum:
+        return review_views.PeerSummary(len(scored), len(rows), None), []
+    return (review_views.PeerSummary(len(scored), len(rows), f"{Decimal(sum(scored)) / len(scored):.1f}"),
+            sorted(p.comment for p in rows if p.comment))
 
 
 def due_dates(s: Session, team: TeamView, cfg: ReviewsConfig, r: Review) -> rules.Deadlines | None:
@@ -178,7 +181,7 @@ def _context(s: Session, r: Review, user_id: str, *, private_notes: bool) -> Rev
     team = team_view(row)
     cfg = config(row)
     dd = due_dates(s, team, cfg, r)
-    peers, comments = peer_summary(s, r.id)
+    peers, comments = peer_summary(s, r.id, cfg.peer_ratings_min)
     return ReviewContext(
         locale=_locale(s, user_id, team), review_id=r.id, kind=r.kind, period=r.period, team_name=team.name,
         member=r.user_id, status=r.status,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.kernel import notices
 from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, InvalidInput, NotAuthorized
 from bot.kernel.team import TeamView, team_view
@@ -14,55 +15,74 @@ from bot.workflows.leave.away import after_leave_many
 from bot.workflows.reviews import rules
 from bot.workflows.reviews.rules import ReviewStatus as St
 from bot.workflows.reviews.service import REVIEW, _locale, config
+from bot.workflows.reviews.views import StatusRow, TeamReviews
 from storage import queries
 from storage import reviews as review_rows
 from storage.db import transaction
-from storage.models import Team
+from storage.models import OutboxNotice, Team
+
+TEAM_REVIEWS = "team_reviews"  # the DM that answers `/opsbot reviews` typed in a channel
 
 
-@dataclass(frozen=True)
-class StatusRow:
-    member: str
-    status: str
-    late: bool
+def in_app_dm(s: Session, user_id: str, channel_id: str | None) -> bool:
+    """Whether ``channel_id`` is this person's DM with the app (its messages
+    tab): the channel Slack gave the last DM the app delivered to them. A DM
+    between people, a group DM or a channel is not, nor is any DM while the
+    app has never written to this person: then the answer goes by DM."""
+    if not channel_id or not channel_id.startswith("D"):
+        return False
+    last = s.scalar(select(OutboxNotice.result).where(
+        OutboxNotice.kind == notices.DM, OutboxNotice.recipient == user_id, OutboxNotice.status == "delivered")
+        .order_by(OutboxNotice.id.desc()).limit(1))
+    return isinstance(last, dict) and last.get("channel") == channel_id
 
 
-@dataclass(frozen=True)
-class TeamReviews:
-    locale: str
-    team_name: str
-    period: str
-    self_due: date
-    evaluation_due: date
-    rows: list[StatusRow]
+def _supervised_team(s: Session, user_id: str, channel_id: str | None) -> Team | None:
+    supervised = queries.teams_of_user(s, user_id, role="supervisor")
+    if not supervised:
+        return None
+    return next((t for t in supervised if t.channel == channel_id), supervised[0])
+
+
+def _period_of(team: TeamView, period: str | None, now: datetime) -> str:
+    ym = rules.parse_period(period) if period else rules.review_month(team.today(now), team.calendar)
+    if ym is None:
+        raise InvalidInput(N_("Give the month as YYYY-MM, e.g. 2026-11."))
+    return rules.period_id(*ym)
 
 
 def team_reviews(*, db: sessionmaker[Session], clock: Clock, user_id: str, period: str | None,
-                 channel_id: str | None = None) -> TeamReviews:
-    """Every member's review status for a month, for the team's supervisors only."""
+                 channel_id: str | None = None) -> TeamReviews | str:
+    """Every member's review status for a month, for the team's supervisors only.
+    Asked in a DM with the app, the answer itself; asked anywhere else, the
+    answer is written to the outbox as a DM and only the asker's locale comes back."""
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        supervised = queries.teams_of_user(s, user_id, role="supervisor")
-        if not supervised:
+        row = _supervised_team(s, user_id, channel_id)
+        if row is None:
             queries.add_audit(s, at=now, actor_id=user_id, action="review.status", outcome="denied", team_id=None,
                               item_kind=REVIEW, item_id=None, before=None, after=None,
                               detail="not a supervisor of any team")
             failure = NotAuthorized(N_("Only a team's supervisors can see its reviews; yours are in your DMs."))
         else:
-            row = next((t for t in supervised if t.channel == channel_id), supervised[0])
             team = team_view(row)
-            cfg = config(row)
-            today = team.today(now)
-            ym = rules.parse_period(period) if period else rules.review_month(today, team.calendar)
-            if ym is None:
-                raise InvalidInput(N_("Give the month as YYYY-MM, e.g. 2026-11."))
-            pid = rules.period_id(*ym)
-            d = rules.deadlines(*ym, team.calendar, selfreview_workday=cfg.selfreview_due_workday,
-                                evaluation_workday=cfg.evaluation_due_workday)
-            rows = status_rows(s, team, pid, d, today)
-            return TeamReviews(_locale(s, user_id, team), team.name, pid, d.self_review, d.evaluation, rows)
+            pid = _period_of(team, period, now)
+            if not in_app_dm(s, user_id, channel_id):
+                notices.enqueue_dm(s, user=user_id, type=TEAM_REVIEWS, team_id=team.id, now=now, period=pid)
+                return _locale(s, user_id, team)
+            return reviews_of(s, row, user_id, pid, now)
     raise failure
+
+
+def reviews_of(s: Session, row: Team, user_id: str, pid: str, now: datetime) -> TeamReviews:
+    team, cfg = team_view(row), config(row)
+    ym = rules.parse_period(pid)
+    assert ym is not None
+    d = rules.deadlines(*ym, team.calendar, selfreview_workday=cfg.selfreview_due_workday,
+                        evaluation_workday=cfg.evaluation_due_workday)
+    rows = status_rows(s, team, pid, d, team.today(now))
+    return TeamReviews(_locale(s, user_id, team), team.name, pid, d.self_review, d.evaluation, rows)
 
 
 def status_rows(s: Session, team: TeamView, pid: str, d: rules.Deadlines, today: date) -> list[StatusRow]:

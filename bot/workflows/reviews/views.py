@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot.kernel.views import Person
 
@@ -25,6 +26,9 @@ class ReviewResult:
 
 @dataclass(frozen=True)
 class PeerSummary:
+    """Colleagues' ratings as anyone may see them: an aggregate, and only from
+    the team's ``peer_ratings_min`` ratings on (``average`` None below it)."""
+
     count: int  # ratings in
     asked: int
     average: str | None
@@ -66,3 +70,22 @@ class PeerRequestDM:
     member: Person
     period: str
     done: bool
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    member: str
+    status: str
+    late: bool
+
+
+@dataclass(frozen=True)
+class TeamReviews:
+    """A team's reviews at a glance, for its supervisors: by DM only (``/opsbot reviews``)."""
+
+    locale: str
+    team_name: str
+    period: str
+    self_due: date
+    evaluation_due: date
+    rows: list[StatusRow]
