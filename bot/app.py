@@ -132,12 +132,21 @@ def create_app(
 ) -> Opsbot:
     """Build everything. The database is migrated here (``serve`` migrates
     itself; ``opsbot db upgrade`` does only that), then the teams file is
-    applied, idempotently."""
+    applied, idempotently: both under one lock, so that replicas started at
+    the same instant on one PostgreSQL do each once (``migrate.startup_lock``)."""
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
-    if migrate_db:
-        migrate.upgrade(engine)
     db = make_session_factory(engine)
+    # Replicas started at once: one at a time migrates and applies the teams file.
+    with migrate.startup_lock(engine):
+        if migrate_db:
+            migrate.upgrade(engine, locked=True)
+        if teams is None and settings.opsbot_teams_file:
+            teams = load_teams_file(settings.opsbot_teams_file)
+        if teams is not None:
+            report = apply_teams(db=db, clock=clock, config=teams)
+            log.info("teams applied: created %s, updated %s, deactivated %s", report.created, report.updated,
+                     report.deactivated)
 
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = make_client(token, settings.slack_api_url)
@@ -158,11 +167,6 @@ def create_app(
     handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable), SLACK_PLUGINS)
     app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner, Scheduler(engine=engine, runner=runner),
                  inbox, inbox_worker)
-    if teams is None and settings.opsbot_teams_file:
-        teams = load_teams_file(settings.opsbot_teams_file)
-    if teams is not None:
-        report = app.apply_teams(teams)
-        log.info("teams applied: created %s, updated %s, deactivated %s", report.created, report.updated, report.deactivated)
     # Callers show these: `serve` logs them, `jobs list` prints them.
     app.warnings = calendar_warnings(app)
     return app

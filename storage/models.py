@@ -145,6 +145,22 @@ class OutboxNotice(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class CardPost(Base):
+    """The first ``chat.postMessage`` of an item's card, claimed by one outbox
+    worker in its own committed transaction before the call: however many
+    workers race, one posts and the others update once its ``ts`` is recorded
+    (``bot/kernel/first_post.py``). A claim whose worker died before posting
+    runs out at ``expires_at``; then another worker may post."""
+
+    __tablename__ = "card_posts"
+
+    item: Mapped[str] = mapped_column(String(16), primary_key=True)  # the card's item kind: topic, draft, ...
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(Integer)  # the outbox notice whose worker holds the claim
+    claimed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
 class InboxRequest(Base):
     """A request from Slack taken before its acknowledgement and decided
     after it by the inbox worker (``bot/kernel/inbox.py``): the click or command is

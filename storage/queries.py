@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    delete,
     insert,
     select,
     update,
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     AuditEntry,
+    CardPost,
     Decision,
     Membership,
     ProcessedEvent,
@@ -244,6 +246,28 @@ def already_claimed(session: Session, *, job: str, subject: str, period: str) ->
 def mark_event_processed(session: Session, event_id: str, at: datetime) -> bool:
     return _insert_ignore(session, ProcessedEvent, {"event_id": event_id, "at": at})
 
+
+
+def claim_card_post(session: Session, *, item: str, item_id: int, notice_id: int, now: datetime,
+                    until: datetime) -> bool:
+    """Claim the first post of an item's card for notice ``notice_id``: True
+    when no one holds it, or when the claim held runs out by ``now`` (its
+    worker died before posting). A live claim of another notice wins."""
+    values = {"item": item, "item_id": item_id, "notice_id": notice_id, "claimed_at": now, "expires_at": until}
+    if _insert_ignore(session, CardPost, values):
+        return True
+    taken = session.execute(
+        update(CardPost)
+        .where(CardPost.item == item, CardPost.item_id == item_id, CardPost.expires_at <= now)
+        .values(notice_id=notice_id, claimed_at=now, expires_at=until)
+    )
+    return taken.rowcount == 1
+
+
+def release_card_post(session: Session, *, item: str, item_id: int, notice_id: int) -> None:
+    """Give up a claim: the post did not happen (Slack refused it)."""
+    session.execute(delete(CardPost).where(CardPost.item == item, CardPost.item_id == item_id,
+                                           CardPost.notice_id == notice_id))
 
 
 # -- snoozes ----------------------------------------------------------------

@@ -14,10 +14,12 @@ from sqlalchemy import select
 
 from bot.devtools.rig import Rig
 from bot.devtools.slack_standin import SlackStandIn
+from bot.kernel.first_post import CLAIM_LEASE
 from bot.kernel.outbox import OutboxWorker
 from storage.db import transaction
-from storage.models import OutboxNotice
-from tests.conftest import ALICE, BOB, CHANNEL, SHANGHAI, make_rig, validate_all
+from storage.models import CardPost, OutboxNotice
+from storage.topics import Topic
+from tests.conftest import ALICE, BOB, CHANNEL, LEAD, SHANGHAI, make_rig, validate_all
 from tests.helpers import all_text, dms
 
 THU_10_SHANGHAI = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)
@@ -203,3 +205,128 @@ def test_the_background_worker_posts_a_new_card_without_being_asked_and_stops_pr
     rig.app.worker.stop()
     assert not thread.is_alive(), "stop() waited for the worker to finish"
     assert card_notice(rig).status == "delivered"
+
+
+# -- the first post of a card, raced -----------------------------------------------------------
+
+
+class MeetAfterLoading:
+    """The worker's loaders, but a card's load waits until every racing worker
+    has loaded it too: all of them hold it with no message yet, as when two
+    workers pick up two notices of one new card in the same instant."""
+
+    def __init__(self, loaders: Any, barrier: threading.Barrier) -> None:
+        self._loaders, self._barrier = loaders, barrier
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loaders, name)
+
+    def load(self, s, notice, now):
+        loaded = self._loaders.load(s, notice, now)
+        if notice.kind == "card":
+            self._barrier.wait(timeout=30)
+        return loaded
+
+
+def more_card_notices(rig: Rig, like: OutboxNotice, n: int) -> list[int]:
+    """``n`` more waiting notices of the same card: what two requests committing
+    at once leave behind (each INSERT … WHERE NOT EXISTS saw no other waiting)."""
+    with transaction(rig.app.db) as s:
+        rows = [OutboxNotice(kind="card", recipient=like.recipient, team_id=like.team_id,
+                             coalesce_key=like.coalesce_key, payload=dict(like.payload), status="pending",
+                             attempts=0, next_attempt_at=like.next_attempt_at, created_at=like.created_at)
+                for _ in range(n)]
+        s.add_all(rows)
+        s.flush()
+        return [r.id for r in rows]
+
+
+WORKERS = 4
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_new_card_raced_by_several_workers_is_posted_once_and_its_later_changes_arrive_as_updates(database_url):
+    rig = make_rig(database_url).start()
+    try:
+        warm_up(rig)
+        propose(rig, "Raced idea")
+        first = card_notice(rig)
+        ids = [first.id, *more_card_notices(rig, first, WORKERS - 1)]
+        barrier = threading.Barrier(WORKERS)
+        workers = [OutboxWorker(db=rig.app.db, clock=rig.clock, slack=rig.app.worker.slack,
+                                loaders=MeetAfterLoading(rig.app.worker.loaders, barrier)) for _ in range(WORKERS)]
+        outcomes: list[str] = []
+        errors: list[BaseException] = []
+
+        def deliver(worker: OutboxWorker, notice_id: int) -> None:
+            try:
+                outcomes.append(worker.deliver_one(notice_id))
+            except BaseException as e:
+                errors.append(e)
+
+        threads = [threading.Thread(target=deliver, args=(w, i)) for w, i in zip(workers, ids, strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert errors == []
+        assert sorted(outcomes) == ["delivered"] + ["waiting"] * (WORKERS - 1)
+        [card] = card_posts(rig, "Raced idea", ok_only=False)
+        with transaction(rig.app.db) as s:
+            topic = s.scalars(select(Topic).where(Topic.title == "Raced idea")).one()
+            claim = s.get_one(CardPost, ("topic", topic.id))
+        assert topic.card_ts == card.response["ts"]
+
+        # The supervisor approves: the card changes in place, and so do the notices that lost the race.
+        assert rig.click(LEAD, "topic_approve", str(topic.id), message=card).status == 200
+        rig.clock.advance(LATER)
+        rig.deliver()
+        assert len(card_posts(rig, "Raced idea", ok_only=False)) == 1, "the card was posted once"
+        updates = [c for c in rig.slack.calls("chat.update") if c.params.get("ts") == card.response["ts"]]
+        assert updates and "Approved by Lena Lead" in all_text(updates[-1].params)
+        with transaction(rig.app.db) as s:
+            cards = s.scalars(select(OutboxNotice).where(OutboxNotice.kind == "card",
+                                                         OutboxNotice.coalesce_key == first.coalesce_key)).all()
+        assert {n.status for n in cards} == {"delivered"}
+        assert claim.notice_id in ids
+    finally:
+        rig.stop()
+
+
+def test_a_card_whose_first_post_was_claimed_by_a_worker_that_died_goes_out_once_the_claim_runs_out(rig):
+    warm_up(rig)
+    propose(rig, "Orphaned idea")
+    notice = card_notice(rig)
+    now = rig.clock.now()
+    with transaction(rig.app.db) as s:  # a worker claimed the post, then died before calling Slack
+        topic = s.scalars(select(Topic).where(Topic.title == "Orphaned idea")).one()
+        s.add(CardPost(item="topic", item_id=topic.id, notice_id=notice.id + 1000, claimed_at=now,
+                       expires_at=now + CLAIM_LEASE))
+    rig.deliver()
+    rig.clock.advance(CLAIM_LEASE - LATER)
+    rig.deliver()
+    assert card_posts(rig, "Orphaned idea", ok_only=False) == [], "nobody posts while the claim may be live"
+    assert card_notice(rig).status == "pending"
+
+    rig.clock.advance(LATER)
+    rig.deliver()
+    rig.clock.advance(LATER)
+    rig.deliver()
+    [card] = card_posts(rig, "Orphaned idea", ok_only=False)
+    assert card_notice(rig).status == "delivered"
+    with transaction(rig.app.db) as s:
+        assert s.get_one(Topic, topic.id).card_ts == card.response["ts"]
+        assert s.get_one(CardPost, ("topic", topic.id)).notice_id == notice.id
+
+
+def test_a_first_post_slack_refused_is_claimed_again_by_the_retry(rig):
+    warm_up(rig)
+    rig.slack.fail_next(1, status=500)
+    propose(rig, "Refused first")
+    rig.deliver()
+    with transaction(rig.app.db) as s:
+        topic = s.scalars(select(Topic).where(Topic.title == "Refused first")).one()
+        assert s.get(CardPost, ("topic", topic.id)) is None, "the refused post gave its claim back"
+    rig.clock.advance(LATER)
+    rig.deliver()
+    assert len(card_posts(rig, "Refused first")) == 1

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text, update
 
 import bot.kernel.scheduler as scheduler_module
 from bot.app import JOBS
@@ -20,8 +20,10 @@ from bot.kernel.clock import ManualClock
 from bot.kernel.jobs import JobRunner
 from bot.kernel.scheduler import Scheduler, TeamJobTrigger
 from storage import migrate
-from storage.db import make_engine, make_session_factory
-from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, MONDAY_9AM, SHANGHAI, TEAMS, make_rig
+from storage.db import make_engine, make_session_factory, transaction
+from storage.models import ReminderLog, Team
+from storage.reviews import Review
+from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, MONDAY_9AM, SHANGHAI, TEAMS, USERS, make_rig
 from tests.helpers import all_text, dms
 from tests.test_content_jobs_e2e import published_piece
 
@@ -269,9 +271,16 @@ def test_stopping_while_taking_the_lead_leaves_the_scheduler_off(sqlite_url, fas
 # -- catching up after downtime ---------------------------------------------------------
 
 
+def team_created(rig: Rig, at: datetime) -> None:
+    """The team's row says it first existed at ``at`` (an install before the downtime)."""
+    with transaction(rig.app.db) as s:
+        s.execute(update(Team).values(created_at=at))
+
+
 def test_catching_up_after_downtime_sends_what_is_due_once_and_a_restart_sends_nothing_more(database_url):
     rig = make_rig(database_url, start=THU_11_SHANGHAI).start()
     try:
+        team_created(rig, MONDAY_9AM - timedelta(days=7))  # installed the week before
         # The process was down over Monday's plan and Thursday's 10:00 reminder.
         rig.app.scheduler.start()
         wait_until(lambda: leading(rig.app.scheduler), what="the scheduler to lead and catch up")
@@ -295,6 +304,52 @@ def test_catching_up_after_downtime_sends_what_is_due_once_and_a_restart_sends_n
         assert len(reminders_to(rig, BOB)) == 1
         assert len(reminders_to(rig, ALICE)) == 1
         assert len(channel_posts(rig, "Content plan")) == 1
+    finally:
+        rig.stop()
+
+
+def self_review_prompts(rig: Rig, user: str) -> list:
+    return [c for c in dms(rig.slack.calls(), user) if "Write self-review" in all_text(c.params)]
+
+
+def test_a_team_created_on_the_3rd_gets_no_month_end_prompt_for_the_month_before(database_url):
+    # A fresh install on Thursday 3 December, before the self-review of November is due (its 3rd
+    # working day): November's month-end day (Monday 30) was before the team existed.
+    rig = make_rig(database_url, start=datetime(2026, 12, 3, 11, 0, tzinfo=SHANGHAI)).start()
+    try:
+        Scheduler(engine=rig.app.engine, runner=rig.app.jobs).catch_up()
+        rig.deliver()
+        for person in (ALICE, BOB, LEAD, LEAD2):
+            assert not [c for c in dms(rig.slack.calls(), person) if "self-review" in all_text(c.params)], person
+        with transaction(rig.app.db) as s:
+            assert s.scalars(select(Review)).all() == [], "no review of November opened"
+            assert s.scalars(select(ReminderLog).where(ReminderLog.job == "selfreview-open")).all() == []
+
+        # December's month-end day is the team's: its prompt comes, on the day, saying so.
+        rig.clock.set(datetime(2026, 12, 31, 10, 30, tzinfo=SHANGHAI))
+        Scheduler(engine=rig.app.engine, runner=rig.app.jobs).catch_up()
+        rig.deliver()
+        [prompt] = self_review_prompts(rig, ALICE)
+        assert prompt.params["text"].startswith("It is the month-end day: time for your self-review of 2026-12")
+    finally:
+        rig.stop()
+
+
+def test_a_month_end_prompt_replayed_after_downtime_says_it_is_late_and_when_it_was_due(database_url):
+    users = dict(USERS, **{BOB: dict(USERS[BOB], tz="Asia/Shanghai", locale="zh-CN")})
+    rig = make_rig(database_url, users=users).start()  # installed on Monday 23 November
+    try:
+        # Down over November's month-end day (Monday 30); back on Tuesday 1 December.
+        rig.clock.set(datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI))
+        Scheduler(engine=rig.app.engine, runner=rig.app.jobs).catch_up()
+        rig.deliver()
+        [alice] = self_review_prompts(rig, ALICE)
+        assert alice.params["text"] == ("This prompt comes late: it was meant for Mon 30 Nov, the month-end day. It "
+                                        "is time for your self-review of 2026-11 (Growth); it is due 2026-12-03.")
+        assert "It is the month-end day" not in all_text(alice.params)
+        [bob] = [c for c in dms(rig.slack.calls(), BOB) if "自评" in all_text(c.params)]
+        assert bob.params["text"].startswith("这条提醒晚到了：它本应在月末考核日 11月30日周一 发出。")
+        assert "今天是月末考核日" not in all_text(bob.params)
     finally:
         rig.stop()
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -20,11 +22,12 @@ from pathlib import Path
 import pytest
 import yaml
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from bot import __version__
 from bot.devtools.slack_standin import SlackStandIn
-from storage.db import make_engine, make_session_factory, transaction
+from storage.db import make_engine, make_session_factory, normalize_url, transaction
 from storage.topics import Topic
 from tests.conftest import ALICE, CHANNEL, LEAD, USERS
 from tests.helpers import wait_until_serving
@@ -203,3 +206,141 @@ def test_serve_without_a_signing_secret_refuses_to_start_and_names_it(serve, sta
     assert code != 0
     assert "SLACK_SIGNING_SECRET" in server.output()
     assert "Traceback" not in server.output()
+
+
+# -- replicas starting together -----------------------------------------------------------------
+
+
+class Launcher:
+    """``tests/support/replicas.py`` running: starts replicas of ``opsbot serve`` at one instant."""
+
+    def __init__(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in SCRUB}
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.support.replicas"], cwd=ROOT, env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[dict] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        assert self._next(60) == {"ready": True}
+        self.exited: dict[int, int] = {}
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(json.loads(line))
+
+    def _next(self, timeout: float) -> dict:
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"the replica launcher said nothing for {timeout} s")
+
+    def start(self, specs: list[dict]) -> list[int]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(specs) + "\n")
+        self.proc.stdin.flush()
+        return self._next(30)["pids"]
+
+    def poll(self) -> None:
+        """Take in the exits reported so far."""
+        while True:
+            try:
+                msg = self.lines.get_nowait()
+            except queue.Empty:
+                return
+            if "pid" in msg:
+                self.exited[msg["pid"]] = msg["code"]
+
+    def wait_round(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self._next(max(0.1, deadline - time.monotonic()))
+            if "pid" in msg:
+                self.exited[msg["pid"]] = msg["code"]
+            if msg.get("round") == "done":
+                return
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def launcher() -> Iterator[Launcher]:
+    started = Launcher()
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+def _healthz(port: int) -> Reply:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+        return Reply(r.status, r.read())
+
+
+def _wait_healthy(launcher: Launcher, pid: int, port: int, log: Path, timeout: float = 60) -> Reply:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        launcher.poll()
+        if pid in launcher.exited:
+            pytest.fail(f"a replica exited with {launcher.exited[pid]} before answering /healthz:\n"
+                        f"{log.read_text(errors='replace')}")
+        try:
+            return _healthz(port)
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail(f"a replica did not answer /healthz within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+REPLICAS, ROUNDS = 3, 10
+
+
+def test_three_replicas_started_at_once_on_a_fresh_postgres_all_come_up(postgres_server_url, standin, launcher,
+                                                                        tmp_path):
+    teams = tmp_path / "teams.yaml"
+    teams.write_text(yaml.safe_dump(TEAMS), encoding="utf-8")
+    server = make_url(normalize_url(postgres_server_url))
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        for round_ in range(ROUNDS):
+            name = f"opsbot_replicas_{round_}"
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+                conn.execute(text(f"CREATE DATABASE {name}"))
+            url = server.set(database=name).render_as_string(hide_password=False)
+            ports = [free_port() for _ in range(REPLICAS)]
+            logs = [tmp_path / f"round-{round_}-replica-{i}.log" for i in range(REPLICAS)]
+            pids = launcher.start([{"log": str(log), "env": {
+                "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.api_url,
+                "DATABASE_URL": url, "OPSBOT_TEAMS_FILE": str(teams), "PORT": str(port), "PYTHONUNBUFFERED": "1",
+            }} for port, log in zip(ports, logs, strict=True)])
+
+            health = [_wait_healthy(launcher, pid, port, log) for pid, port, log in zip(pids, ports, logs, strict=True)]
+            assert [(h.status, h.json()["database"]) for h in health] == [(200, "ok")] * REPLICAS
+            assert [h.json()["scheduler"] for h in health].count("leader") <= 1
+
+            for pid in pids:
+                os.kill(pid, signal.SIGTERM)
+            launcher.wait_round(30)
+            codes = {pid: launcher.exited.get(pid) for pid in pids}
+            assert set(codes.values()) == {0}, (codes, *(log.read_text(errors="replace") for log in logs))
+
+            # The migrations and the teams file were applied once: one team, its people once each.
+            engine = make_engine(url)
+            try:
+                with engine.connect() as conn:
+                    assert conn.execute(text("SELECT name FROM teams")).scalars().all() == ["Growth"]
+                    assert conn.execute(text("SELECT user_id, role FROM memberships ORDER BY role")).all() == [
+                        (ALICE, "member"), (LEAD, "supervisor")]
+                    assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+            finally:
+                engine.dispose()
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE {name}"))
+    finally:
+        admin.dispose()

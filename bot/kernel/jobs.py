@@ -107,6 +107,9 @@ def channel_post_week(team: TeamView, job: JobDef, now: datetime, manual: bool, 
     if not manual and now < due_at(team, job, due_day, team.tz):
         report.skipped.append((team.channel, "not due yet"))
         return None
+    if not manual and not team.existed_on(due_day):
+        report.skipped.append((team.channel, "due before the team existed"))
+        return None
     return monday
 
 

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.kernel import first_post as first_post_of
 from bot.kernel import notices
 from bot.kernel import outbox_failures as failures
 from bot.kernel.clock import Clock
@@ -257,11 +258,18 @@ class OutboxWorker(BackgroundLoop):
             loaded = self._load_with_profiles(notice_id, now, need)
             if isinstance(loaded, str):
                 return loaded
-        if kind in (notices.DM, notices.POST, notices.FILE) or (kind == notices.CARD and not loaded.ts):
+        first_post = kind == notices.CARD and not loaded.ts
+        if kind in (notices.DM, notices.POST, notices.FILE) or first_post:
             # A new message (chat.postMessage): keep under Slack's posting limits.
             if not self.pacer.acquire(loaded.channel or "", self._stop):
                 return self._retry(notice_id, "stopping", 0)
-        return self._send(notice_id, kind, loaded)
+        if first_post and not first_post_of.claim(self.db, self.loaders, notice_id, self.clock.now()):
+            # Another worker posts this card: this notice becomes an update of it.
+            return self._waiting(notice_id, first_post_of.PostedElsewhere("its card is being posted"))
+        outcome = self._send(notice_id, kind, loaded)
+        if first_post and outcome != "delivered":
+            first_post_of.release(self.db, notice_id)
+        return outcome
 
     def _lease_and_load(self, notice_id: int, now: datetime) -> str | tuple[str, Any, set[str] | None]:
         """Lease and load in one transaction (the common case): the notice's

@@ -32,6 +32,14 @@ class TeamView:
     platforms: tuple[str, ...]
     mention_in_summaries: bool
     schedule: dict[str, str]
+    # When the team first existed (its row was created): nothing due before
+    # that is the team's to catch up (docs/PRODUCT.md §5).
+    created_at: datetime | None = None
+
+    def existed_on(self, day: date) -> bool:
+        """Whether the team existed on ``day`` (its own date): a run due on
+        an earlier day was never the team's, so no catch-up replays it."""
+        return self.created_at is None or day >= self.today(self.created_at)
 
     def weekly(self, key: str) -> WeeklySpec:
         return parse_weekly(self.schedule.get(key, DEFAULT_SCHEDULE[key]))
@@ -67,6 +75,7 @@ def team_view(team: Team) -> TeamView:
         platforms=tuple(team.platforms or ()),
         mention_in_summaries=team.mention_in_summaries,
         schedule={**DEFAULT_SCHEDULE, **(team.schedule or {})},
+        created_at=team.created_at,
     )
 
 

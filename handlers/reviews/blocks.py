@@ -3,7 +3,10 @@ Pure functions of view data and a gettext function."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from babel.dates import format_date
 
 from bot.kernel.i18n import Gettext
 from bot.workflows.reviews import rules
@@ -118,6 +121,12 @@ def _period(kind: str, period: str, _: Gettext) -> str:
     return _("the year {year}").format(year=period) if kind == rules.ANNUAL else period
 
 
+def _day(iso: str, locale: str, _: Gettext) -> str:
+    """A date as a reader says it: "Fri 30 Oct", "10月30日周五"."""
+    # Translators: a CLDR date pattern (EEE weekday, d day, MMM month), not words to translate.
+    return format_date(date.fromisoformat(iso), _("EEE d MMM"), locale=locale.replace("-", "_"))
+
+
 # -- DMs ---------------------------------------------------------------------------------
 
 
@@ -132,9 +141,14 @@ def _selfreview_prompt(d: review_views.ReviewDM, _: Gettext) -> dict[str, Any]:
             period=d.period, team=escape(d.team_name), due=d.due)
         why = _("Why you got this: a self-review is due by the team's deadline; I remind you once a working day "
                 "until it is in.")
+    elif d.prompt_due:
+        text = _("This prompt comes late: it was meant for {day}, the month-end day. It is time for your "
+                 "self-review of {period} ({team}); it is due {due}.").format(
+            day=_day(d.prompt_due, d.locale, _), period=d.period, team=escape(d.team_name), due=d.due)
     else:
         text = _("It is the month-end day: time for your self-review of {period} ({team}). It is due {due}.").format(
             period=d.period, team=escape(d.team_name), due=d.due)
+    if not late:
         why = _("Why you got this: every member writes a monthly self-review; only you and your supervisors see it.")
     blocks: Blocks = [section(("🔁 " if d.snoozed else "") + text), context(why)]
     if d.status == "not_started":

@@ -33,14 +33,16 @@ ANNUAL_REVIEW = "annual-review"
 
 def _month_end_due(team: TeamView, job: JobDef, now: datetime, zone: ZoneInfo) -> tuple[int, int, date] | None:
     """The latest of this and last month's month-end days (of ``job.months``)
-    whose hour has come in ``zone``: (year, month, that day), or None."""
+    whose hour has come in ``zone``: (year, month, that day), or None. A
+    month-end day before the team existed is none of its business: a team
+    created on the 3rd is not prompted for the month before."""
     today = team.today(now)
     for y, m in ((today.year, today.month), rules.previous_month(today.year, today.month)):
         if job.months and m not in job.months:
             continue
         day = rules.month_end_day(y, m, team.calendar)
         if due_at(team, job, day, zone) <= now:
-            return y, m, day
+            return (y, m, day) if team.existed_on(day) else None
     return None
 
 

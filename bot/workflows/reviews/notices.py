@@ -3,11 +3,14 @@ state at delivery time (``bot/kernel/notices.py`` dispatches to them by type).""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.domain.periods import local_date
 from bot.kernel.notices import NoticeLoaders, People, team_of
+from bot.kernel.team import TeamView, zone_of
 from bot.workflows.reviews import rules
 from bot.workflows.reviews import service as svc
 from bot.workflows.reviews import team as reviews_team
@@ -28,6 +31,8 @@ def _review_dm(s: Session, notice: OutboxNotice, now: datetime) -> review_views.
     if dd is not None:
         due = (dd.evaluation if notice.recipient != r.user_id else dd.self_review).isoformat()
     peers, _comments = svc.peer_summary(s, r.id, svc.config(row).peer_ratings_min)
+    late = _prompt_late(r, team, zone_of(people.users.get(notice.recipient), team), now) \
+        if p["type"] == "selfreview_open" else None
     return review_views.ReviewDM(
         locale=people.locale(notice.recipient, team.locale),
         type=p["type"],
@@ -48,7 +53,19 @@ def _review_dm(s: Session, notice: OutboxNotice, now: datetime) -> review_views.
         job_period=p.get("period"),
         team_id=team.id,
         snoozed=p.get("snoozed", False),
+        prompt_due=late.isoformat() if late else None,
     )
+
+
+def _prompt_late(r: Review, team: TeamView, zone: ZoneInfo, now: datetime) -> date | None:
+    """The month-end day a self-review prompt was due on, when it goes out
+    on a later day in the member's zone (a catch-up after downtime, a prompt
+    held up in the outbox, a snooze): else None, and it says "today"."""
+    ym = rules.parse_period(r.period)
+    if r.kind != rules.MONTHLY or ym is None:
+        return None
+    day = rules.month_end_day(*ym, team.calendar)
+    return day if local_date(now, zone) > day else None
 
 
 def _evaluations_late(s: Session, notice: OutboxNotice, now: datetime) -> review_views.ReviewDM:

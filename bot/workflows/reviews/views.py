@@ -60,6 +60,8 @@ class ReviewDM:
     job_period: str | None = None
     team_id: int = 0
     snoozed: bool = False
+    # A month-end prompt going out after its day: the day it was due (ISO).
+    prompt_due: str | None = None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ def _quota_reminder(s: Session, team: TeamView, now: datetime, manual: bool, dry
     if due_day is None:
         report.skipped.append(("*", "no working days this week"))
         return
+    if not manual and not team.existed_on(due_day):
+        report.skipped.append(("*", "due before the team existed"))
+        return
     members = queries.team_user_ids(s, team.id, "member")
     profiles = queries.slack_users(s, members)
     progress = progress_for(s, team, members, monday=monday, until=now)
