@@ -54,6 +54,8 @@ def team_reviews(*, db: sessionmaker[Session], clock: Clock, user_id: str, perio
             team = team_view(row)
             cfg = config(row)
             today = team.today(now)
+            if period:
+                period = rules.typed_month(period, today, team.today(row.created_at))
             ym = rules.parse_period(period) if period else rules.review_month(today, team.calendar)
             if ym is None:
                 raise InvalidInput(N_("Give the month as YYYY-MM, e.g. 2026-11."))
