@@ -275,3 +275,20 @@ def test_a_command_with_a_huge_item_number_is_refused_clearly(rig):
         said = ephemeral(rig, ALICE, command, text)
         assert "numbers of items go from 1 to 2,147,483,647" in said, (command, said)
     assert store(rig) == before
+
+
+def test_a_forged_remind_me_later_for_a_week_never_reminded_is_refused_and_nothing_comes_back(rig):
+    before = store(rig)
+    forged = [{"job": "quota-reminder", "team": 1, "period": "9999-W52"},
+              {"job": "metrics-ask", "team": 1, "period": "x"},
+              {"job": "review-reminders", "team": 1, "period": "eval:0000-01:x"},
+              {"job": "quota-reminder", "team": 99999999999, "period": "2026-W48"},
+              {"job": "quota-reminder", "team": 1, "period": "2026-W48" * 10}]
+    for value in forged:
+        r = rig.click(ALICE, "remind_later", json.dumps(value))
+        assert r.status == 200, r.body
+        [said] = rig.slack.responses(rig.last_response_url)
+        assert "I could not find that item" in said.params["text"], value
+    assert store(rig) == before, "no snooze stored"
+    rig.clock.advance(timedelta(days=2))
+    assert rig.app.jobs.run_snoozes() == 0
