@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from pydantic import SecretStr
 
+from bot.domain.numbers import parse_id
 from bot.kernel.settings import Settings
 from bot.kernel.teams_file import ConfigError
 
@@ -123,9 +124,9 @@ def cmd_audit(args, settings: Settings) -> int:
     kind = item = None
     if args.item:
         kind, _, raw = args.item.partition(":")
-        if not raw.isdigit():
-            raise CliError("--item takes KIND:ID, like topic:12")
-        item = int(raw)
+        item = parse_id(raw)
+        if item is None:
+            raise CliError("--item takes KIND:ID, like topic:12 (an ID from 1 to 2147483647)")
     since = parse_when(args.since) if args.since else None
     app = _app(settings)
     with transaction(app.db) as s:

@@ -23,7 +23,7 @@ def register(app: App, deps: Deps) -> None:
         if not {"job", "team", "period"} <= v.keys():
             raise NotFound()
         due, _zone, locale = snooze.snooze(db=deps.db, clock=deps.clock, snoozable=deps.snoozable, user_id=body["user"]["id"],
-                                         team_id=int(v["team"]), job=str(v["job"]), period=str(v["period"]))
+                                         team_id=forms.id_of(v["team"]), job=str(v["job"]), period=str(v["period"]))
         _ = gettext_for(locale)
         text = _("OK, I will remind you again {when}.").format(when=slack_date(int(due.timestamp())))
         respond(text=text, response_type="ephemeral", replace_original=False)

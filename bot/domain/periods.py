@@ -6,13 +6,28 @@ Pure functions: the instant being reasoned about is always an argument.  Every
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.numbers import ascii_digits
+from bot.kernel.errors import N_, InvalidInput
+
 __all__ = [
+    "EARLIEST",
+    "Span",
+    "accepted_span",
+    "check_day",
+    "check_month",
+    "check_week",
     "local_date",
     "local_instant",
     "month_bounds",
+    "month_label",
+    "parse_month",
+    "parse_week",
+    "upcoming",
     "week_bounds",
     "week_dates",
     "week_id",
@@ -139,3 +154,98 @@ def month_bounds(instant: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     first = today.replace(day=1)
     following = date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
     return _bounds(first, following, tz)
+
+
+# -- the weeks, months and dates a person may name ----------------------------------
+#
+# Decided once for every command and form (issue 16, "periods are bounded"): a
+# typed week, month or date is accepted from the team's creation (its first week
+# or month, reckoned in its zone; EARLIEST when it is not known) to 31 December
+# of the year after today. Before the team existed there is no data, no report
+# and no review; past next year nothing is planned yet (leave, a publish date,
+# next year's targets all fit); and near year 1 or 9999 date arithmetic
+# overflows. Digits of any script are read as the number they are
+# (``bot.domain.numbers.ascii_digits``), so a period is always stored in ASCII.
+
+EARLIEST = date(2000, 1, 1)
+
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_WEEK = re.compile(r"([0-9]{4})-?[Ww]([0-9]{2})")
+
+
+@dataclass(frozen=True)
+class Span:
+    """The dates a person may name: ``first`` to ``last``, both included."""
+
+    first: date
+    last: date
+
+    @property
+    def months(self) -> tuple[str, str]:
+        return month_label(self.first.year, self.first.month), month_label(self.last.year, self.last.month)
+
+    @property
+    def weeks(self) -> tuple[str, str]:
+        return week_id(week_start(self.first)), week_id(week_start(self.last))
+
+
+def accepted_span(today: date, created: date | None = None) -> Span:
+    """The span for a team created on ``created`` (its local date), seen on ``today``."""
+    first = min(created, today) if created is not None else EARLIEST
+    return Span(first, date(today.year + 1, 12, 31))
+
+
+def upcoming(today: date) -> Span:
+    """The dates a plan may name (leave, a publish date, an activity): today
+    to the end of the accepted span."""
+    return Span(today, accepted_span(today).last)
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_month(text: str) -> tuple[int, int] | None:
+    """``YYYY-MM`` as (year, month), in any script's digits; None if it is not that shape."""
+    m = _MONTH.fullmatch(ascii_digits(text.strip()))
+    if not m or not 1 <= int(m[2]) <= 12:
+        return None
+    return int(m[1]), int(m[2])
+
+
+def parse_week(text: str) -> tuple[int, int] | None:
+    """``YYYY-Www`` (or ``YYYYWww``) as (ISO year, week); None if it is not that shape."""
+    m = _WEEK.fullmatch(ascii_digits(text.strip()))
+    if not m or not 1 <= int(m[2]) <= 53:
+        return None
+    return int(m[1]), int(m[2])
+
+
+def check_month(year_month: tuple[int, int], span: Span) -> date:
+    """The first day of the month, or a refusal that names the accepted months."""
+    first, last = span.first, span.last
+    if not (first.year, first.month) <= year_month <= (last.year, last.month):
+        raise InvalidInput(N_("{period} is out of range: give a month from {first} to {last}."),
+                           period=month_label(*year_month), first=span.months[0], last=span.months[1])
+    return date(year_month[0], year_month[1], 1)
+
+
+def check_week(year_week: tuple[int, int], span: Span) -> date:
+    """The Monday of the ISO week, or a refusal that names the accepted weeks."""
+    try:
+        monday: date | None = date.fromisocalendar(year_week[0], year_week[1], 1)
+    except ValueError:  # year 0, or week 53 of a 52-week year
+        monday = None
+    if monday is None or not week_start(span.first) <= monday <= week_start(span.last):
+        raise InvalidInput(N_("{period} is out of range: give a week from {first} to {last}."),
+                           period=f"{year_week[0]:04d}-W{year_week[1]:02d}", first=span.weeks[0],
+                           last=span.weeks[1])
+    return monday
+
+
+def check_day(day: date, span: Span, field: str | None = None) -> date:
+    """``day`` when it lies in ``span``, else a field error naming the span."""
+    if not span.first <= day <= span.last:
+        raise InvalidInput(N_("Pick a date from {first} to {last}."), field=field,
+                           first=span.first.isoformat(), last=span.last.isoformat())
+    return day

@@ -52,6 +52,10 @@ def snooze(*, db: sessionmaker[Session], clock: Clock, snoozable: Mapping[str, R
         roles = (role,) if isinstance(role, str) else role or ()
         if row is None or not any(queries.has_role(s, team_id, user_id, r) for r in roles):
             raise NotFound()
+        # Only a reminder this person was sent comes back: a forged period (a
+        # week or month no job ever used) would be stored and fail each round.
+        if not queries.already_claimed(s, job=job, subject=f"{team_id}:{user_id}", period=period):
+            raise NotFound()
         team = team_view(row)
         prof = queries.slack_users(s, [user_id]).get(user_id)
         zone = zone_of(prof, team)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.workflows.activities import rules
 from bot.workflows.activities.rules import ActivityDraft, Retro, parse_figure
 from handlers.ids import Block
+from handlers.kit.forms import id_of, parse_instant
 
 
 def _element(values: dict[str, Any], block: str) -> dict[str, Any]:
@@ -19,13 +20,12 @@ def _text(values: dict[str, Any], block: str) -> str | None:
 
 
 def _instant(values: dict[str, Any], block: str) -> datetime | None:
-    epoch = _element(values, block).get("selected_date_time")
-    return datetime.fromtimestamp(int(epoch), UTC) if epoch is not None else None
+    return parse_instant(_element(values, block).get("selected_date_time"))
 
 
 def _team(values: dict[str, Any]) -> int | None:
     opt = _element(values, Block.TEAM).get("selected_option")
-    return int(opt["value"]) if opt else None
+    return id_of(opt.get("value")) if opt else None
 
 
 def activity_form(view: dict[str, Any]) -> tuple[ActivityDraft, int | None]:

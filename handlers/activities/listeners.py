@@ -91,8 +91,8 @@ def _register_proposals(app: App, deps: Deps) -> None:
         meta = forms.metadata(view)
         user = body["user"]["id"]
         if meta.get("activity_id"):
-            svc.resubmit_activity(**services, user_id=user, activity_id=int(meta["activity_id"]),
-                                  round_=int(meta.get("round") or 0), draft=draft)
+            svc.resubmit_activity(**services, user_id=user, activity_id=forms.id_of(meta.get("activity_id")),
+                                  round_=forms.id_of(meta.get("round")), draft=draft)
         else:
             svc.propose_activity(**services, user_id=user, draft=draft, team_id=team_id,
                                  channel_id=meta.get("channel_id"))
@@ -122,14 +122,14 @@ def _register_decisions(app: App, deps: Deps) -> None:
     @app.view(View.ACTIVITY_CHANGES)
     def changes_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         svc.decide_activity(**services, user_id=body["user"]["id"],
-                            activity_id=int(forms.metadata(view).get("activity_id", 0)), decision=svc.CHANGES,
+                            activity_id=forms.meta_id(view, "activity_id"), decision=svc.CHANGES,
                             comment=forms_activities.comment(view))
         ack()
 
     @app.view(View.ACTIVITY_REJECT)
     def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         svc.decide_activity(**services, user_id=body["user"]["id"],
-                            activity_id=int(forms.metadata(view).get("activity_id", 0)), decision=svc.REJECT,
+                            activity_id=forms.meta_id(view, "activity_id"), decision=svc.REJECT,
                             comment=forms_activities.comment(view))
         ack()
 
@@ -155,6 +155,6 @@ def _register_follow_ups(app: App, deps: Deps) -> None:
     @app.view(View.ACTIVITY_RETRO)
     def retro_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         svc.submit_retro(**services, user_id=body["user"]["id"],
-                         activity_id=int(forms.metadata(view).get("activity_id", 0)),
+                         activity_id=forms.meta_id(view, "activity_id"),
                          retro=forms_activities.retro_form(view))
         ack()

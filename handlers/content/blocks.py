@@ -8,7 +8,7 @@ from typing import Any
 from bot.kernel.i18n import Gettext
 from bot.workflows.content import views as content_views
 from bot.workflows.content.publishing import MetricsForm, PublishForm
-from bot.workflows.content.rules import CHECKLIST, CHECKLIST_LABELS, METRICS
+from bot.workflows.content.rules import CHECKLIST, CHECKLIST_LABELS, METRIC_MAX, METRICS
 from bot.workflows.content.service import DraftForm
 from handlers.ids import Action, Block, View
 from handlers.kit.blocks import (
@@ -257,7 +257,7 @@ def metrics_modal(f: MetricsForm, _: Gettext) -> dict[str, Any]:
         id=f.publication_id, title=escape(f.title), platform=escape(f.platform)))]
     for name in METRICS:
         el: dict[str, Any] = {"type": "number_input", "action_id": f"{name}_input", "is_decimal_allowed": False,
-                              "min_value": "0"}
+                              "min_value": "0", "max_value": str(METRIC_MAX)}
         if f.latest is not None:
             el["initial_value"] = str(getattr(f.latest, name))
         blocks.append(_input(METRIC_BLOCKS[name], metric_label(name, _), el))

@@ -7,7 +7,6 @@ Domain errors are rendered by ``handlers/errors.py``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -28,13 +27,15 @@ from handlers.kit import blocks, forms
 def _round_value(body: dict[str, Any]) -> tuple[int, int]:
     """A review button's value: ``<draft id>:<round>``."""
     draft, _sep, number = forms.action_value(body).partition(":")
-    if not (draft.isdigit() and number.isdigit()):
+    ids = forms.id_of(draft), forms.id_of(number)
+    if not all(ids):
         raise NotFound()
-    return int(draft), int(number)
+    return ids
 
 
 def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    """A select's value as a row id: None when nothing is picked, 0 when forged."""
+    return forms.id_of(value) if value is not None else None
 
 
 def open_draft_modal(deps: Deps, client: WebClient, trigger_id: str, user: str) -> None:
@@ -116,8 +117,8 @@ def _register_draft_reviews(app: App, deps: Deps) -> None:
     @app.view(View.DRAFT_CHANGES)
     def changes_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = forms.metadata(view)
-        svc.decide_draft(**services, user_id=body["user"]["id"], draft_id=int(meta.get("draft_id", 0)),
-                         number=int(meta.get("round", 0)), approve=False,
+        svc.decide_draft(**services, user_id=body["user"]["id"], draft_id=forms.id_of(meta.get("draft_id")),
+                         number=forms.id_of(meta.get("round")), approve=False,
                          comment=forms._value(view["state"]["values"], Block.REVIEW_COMMENT))
         ack()
 
@@ -163,7 +164,7 @@ def _register_publications(app: App, deps: Deps) -> None:
             draft_id=_int(forms._value(values, Block.PUB_DRAFT)),
             platform=forms._value(values, Block.PUB_PLATFORM),
             url=forms._value(values, Block.PUB_URL),
-            published_at=datetime.fromtimestamp(int(at), UTC) if isinstance(at, int | float) else None,
+            published_at=forms.parse_instant(at),
         )
         ack()
 
@@ -184,7 +185,7 @@ def _register_metrics(app: App, deps: Deps) -> None:
     def metrics_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view["state"]["values"]
         user = body["user"]["id"]
-        publication_id = int(forms.metadata(view).get("publication_id", 0))
+        publication_id = forms.meta_id(view, "publication_id")
         saved = publishing.update_metrics(
             **services, user_id=user, publication_id=publication_id, view_id=view.get("id") or "",
             raw={m: forms._value(values, render_content.METRIC_BLOCKS[m]) for m in METRICS},

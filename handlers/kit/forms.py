@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+
+from bot.domain.numbers import parse_id
 
 
 def _value(values: dict[str, Any], block: str) -> Any:
@@ -47,10 +49,38 @@ def json_value(body: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def id_of(raw: Any) -> int:
+    """A row id carried by a payload; 0 (which no row has) for anything forged:
+    not a whole number, or past what the store's integer ids hold."""
+    return parse_id(raw) or 0
+
+
+def meta_id(view: dict[str, Any], key: str) -> int:
+    """The id a modal carries in its ``private_metadata`` under ``key`` (see :func:`id_of`)."""
+    return id_of(metadata(view).get(key))
+
+
 def int_value(body: dict[str, Any]) -> int | None:
-    v = action_value(body)
-    return int(v) if v.isdigit() else None
+    """A button's value as a row id; None when it is not one (a forged value)."""
+    return parse_id(action_value(body))
 
 
-def parse_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def parse_date(value: Any) -> date | None:
+    """A datepicker's ``YYYY-MM-DD``; None when missing or not a date (a forged value)."""
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+# Epoch seconds a datetimepicker may carry: years 1970 to 9998, so that a forged
+# value reads as no time at all rather than overflowing date arithmetic.
+_EPOCH_MAX = int(datetime(9999, 1, 1, tzinfo=UTC).timestamp())
+
+
+def parse_instant(epoch: Any) -> datetime | None:
+    """A datetimepicker's epoch seconds as an aware UTC instant; None when
+    missing or out of any sane range."""
+    if isinstance(epoch, bool) or not isinstance(epoch, int | float) or not 0 <= epoch < _EPOCH_MAX:
+        return None
+    return datetime.fromtimestamp(int(epoch), UTC)

@@ -98,6 +98,6 @@ def _register_card(app: App, deps: Deps) -> None:
 
     @app.view(View.LEAVE_REJECT)
     def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        svc.decide_leave(**services, user_id=body["user"]["id"], leave_id=int(forms.metadata(view).get("leave_id", 0)),
+        svc.decide_leave(**services, user_id=body["user"]["id"], leave_id=forms.meta_id(view, "leave_id"),
                          approve=False, reason=forms_activities.comment(view))
         ack()

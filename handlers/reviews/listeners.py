@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.domain.numbers import typed_id
 from bot.kernel.errors import N_, InvalidInput, NotFound
 from bot.kernel.i18n import gettext_for
 from bot.workflows.reviews import peers as reviews_peers
@@ -94,7 +95,7 @@ def _register_self_reviews(app: App, deps: Deps) -> None:
         ref = _REVIEW_ID.match(text)
         if text and not ref and rules.parse_period(text) is None:
             raise InvalidInput(N_("Use `/selfreview` for this month's self-review, or `/selfreview YYYY-MM`."))
-        _open_selfreview(deps, client, command["trigger_id"], user, review=int(ref.group(1)) if ref else None,
+        _open_selfreview(deps, client, command["trigger_id"], user, review=typed_id(ref.group(1)) if ref else None,
                          period=text if text and not ref else None)
         ack()
 
@@ -110,7 +111,7 @@ def _register_self_reviews(app: App, deps: Deps) -> None:
                                           values.get(rules.FIELD_PLAN),
                                           {d: values.get(rules.FIELD_SCORE[d]) for d in rules.DIMENSIONS})
         svc.submit_self_review(**services, user_id=body["user"]["id"],
-                               review_id=int(forms.metadata(view).get("review_id", 0)), form=form)
+                               review_id=forms.meta_id(view, "review_id"), form=form)
         ack()
 
 
@@ -138,7 +139,7 @@ def _register_evaluations(app: App, deps: Deps) -> None:
         scores = None if annual else _scores(values)
         comment = rules.check_text(values.get(rules.FIELD_COMMENT), rules.FIELD_COMMENT, required=annual)
         grade = values.get(rules.FIELD_GRADE)
-        user, rid = body["user"]["id"], int(meta.get("review_id", 0))
+        user, rid = body["user"]["id"], forms.id_of(meta.get("review_id"))
         if meta.get("revise"):
             svc.resolve(**services, user_id=user, review_id=rid, revise=True,
                         resolution_comment=values.get(rules.FIELD_RESOLUTION), scores=scores, comment=comment,
@@ -167,7 +168,7 @@ def _register_outcomes(app: App, deps: Deps) -> None:
 
     @app.view(View.OBJECTION)
     def objection_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        svc.object_to(**services, user_id=body["user"]["id"], review_id=int(forms.metadata(view).get("review_id", 0)),
+        svc.object_to(**services, user_id=body["user"]["id"], review_id=forms.meta_id(view, "review_id"),
                       reason=_values(view).get(rules.FIELD_REASON))
         ack()
 
@@ -179,7 +180,7 @@ def _register_outcomes(app: App, deps: Deps) -> None:
 
     @app.view(View.CONFIRM)
     def confirm_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        svc.resolve(**services, user_id=body["user"]["id"], review_id=int(forms.metadata(view).get("review_id", 0)),
+        svc.resolve(**services, user_id=body["user"]["id"], review_id=forms.meta_id(view, "review_id"),
                     revise=False, resolution_comment=_values(view).get(rules.FIELD_RESOLUTION))
         ack()
 
@@ -196,7 +197,7 @@ def _register_peers(app: App, deps: Deps) -> None:
 
     @app.view(View.PEERS)
     def peers_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reviews_peers.ask_peers(**services, user_id=body["user"]["id"], review_id=int(forms.metadata(view).get("review_id", 0)),
+        reviews_peers.ask_peers(**services, user_id=body["user"]["id"], review_id=forms.meta_id(view, "review_id"),
                       peers=_values(view).get(rules.FIELD_PEERS) or [])
         ack()
 
@@ -211,7 +212,7 @@ def _register_peers(app: App, deps: Deps) -> None:
         values = _values(view)
         score = rules.parse_score(values.get(rules.FIELD_PEER_SCORE), rules.FIELD_PEER_SCORE)
         comment = rules.check_text(values.get(rules.FIELD_COMMENT), rules.FIELD_COMMENT, required=False)
-        reviews_peers.rate_peer(**services, user_id=body["user"]["id"], rating_id=int(forms.metadata(view).get("rating_id", 0)),
+        reviews_peers.rate_peer(**services, user_id=body["user"]["id"], rating_id=forms.meta_id(view, "rating_id"),
                       score=score, comment=comment)
         ack()
 

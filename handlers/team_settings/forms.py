@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.workflows.team_settings.rules import SettingsInput
 from handlers.ids import Block
-from handlers.kit.forms import _value, metadata
+from handlers.kit.forms import _value, id_of, metadata
 
 
 def settings_form(view: dict[str, Any]) -> tuple[int, SettingsInput]:
@@ -16,7 +16,7 @@ def settings_form(view: dict[str, Any]) -> tuple[int, SettingsInput]:
         return _value(values, block) or ""
 
     team_id = metadata(view).get("team_id")
-    return int(team_id) if isinstance(team_id, int) else 0, SettingsInput(
+    return id_of(team_id), SettingsInput(
         weekly_topic_quota=text(Block.QUOTA),
         weekly_plan=text(Block.WEEKLY_PLAN),
         quota_reminder=text(Block.QUOTA_REMINDER),

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.workflows.topics.rules import TopicDraft
 from handlers.ids import Block
-from handlers.kit.forms import _value, parse_date
+from handlers.kit.forms import _value, id_of, parse_date
 
 
 def topic_form(view: dict[str, Any]) -> tuple[TopicDraft, int | None]:
@@ -18,7 +18,7 @@ def topic_form(view: dict[str, Any]) -> tuple[TopicDraft, int | None]:
         platform=_value(values, Block.PLATFORM),
         planned_date=parse_date(_value(values, Block.PUBLISH_DATE)),
     )
-    return draft, int(team) if team else None
+    return draft, id_of(team) if team else None
 
 
 def reject_reason(view: dict[str, Any]) -> str | None:

@@ -140,7 +140,7 @@ def _register_decisions(app: App, deps: Deps) -> None:
 
     @app.view(View.TOPIC_REJECT)
     def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        topic_id = int(forms.metadata(view).get("topic_id", 0))
+        topic_id = forms.meta_id(view, "topic_id")
         svc.decide_topic(**services, user_id=body["user"]["id"], topic_id=topic_id, approve=False,
                          reason=topic_forms.reject_reason(view))
         ack()

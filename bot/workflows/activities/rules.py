@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.calendar import WorkingCalendar
+from bot.domain.periods import Span, check_day, upcoming
 from bot.kernel.errors import N_, InvalidInput
 
 THEME_MAX = 150
@@ -97,6 +98,10 @@ def validate_activity(draft: ActivityDraft, *, now: datetime, check_start: bool 
         raise InvalidInput(N_("The start cannot be in the past."), field=FIELD_START)
     if draft.ends_at <= draft.starts_at:
         raise InvalidInput(N_("The end must be after the start."), field=FIELD_END)
+    # Days in UTC: a day's slack either side of the team's zone does not matter this far out.
+    latest = upcoming(now.date())
+    check_day(draft.starts_at.date(), Span(min(draft.starts_at.date(), latest.first), latest.last), FIELD_START)
+    check_day(draft.ends_at.date(), Span(min(draft.ends_at.date(), latest.first), latest.last), FIELD_END)
     if len(draft.participants) > PARTICIPANTS_MAX:
         raise InvalidInput(N_("Pick at most 100 participants."), field=FIELD_PARTICIPANTS)
     if not all(_USER_ID.match(u) for u in draft.participants):

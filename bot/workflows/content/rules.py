@@ -10,6 +10,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot.domain.calendar import WorkingCalendar
+from bot.domain.numbers import INT_MAX, read_whole, typed_id
 from bot.kernel.errors import N_, InvalidInput
 
 LINK_MAX = 2000
@@ -25,7 +26,7 @@ FIELD_PUB_URL = "pub_url"
 FIELD_PUB_TIME = "pub_time"
 METRICS = ("reads", "likes", "comments", "shares")
 FIELD_METRIC = {m: f"metric_{m}" for m in METRICS}
-METRIC_MAX = 10**12
+METRIC_MAX = INT_MAX  # the metrics columns are 32-bit integers (bot.domain.numbers)
 # A publish time a little ahead of the server's clock is a clock skew, not a plan.
 FUTURE_SKEW = timedelta(minutes=10)
 # The metrics ask: days after publication.
@@ -119,12 +120,8 @@ class Metrics:
 
 def parse_metrics(raw: dict[str, str | None]) -> Metrics:
     """Four whole, non-negative numbers; the first bad one is a field error."""
-    values = {}
-    for name in METRICS:
-        text = (raw.get(name) or "").strip().replace(",", "")
-        if not re.fullmatch(r"\d{1,13}", text) or int(text) > METRIC_MAX:
-            raise InvalidInput(N_("Enter a whole number, 0 or more."), field=FIELD_METRIC[name])
-        values[name] = int(text)
+    values = {name: read_whole(raw.get(name), field=FIELD_METRIC[name], invalid=N_("Enter a whole number, 0 or more."),
+                               thousands=True) for name in METRICS}
     return Metrics(**values)
 
 
@@ -181,7 +178,7 @@ def parse_publish_command(text: str) -> PublishCommand:
         return PublishCommand(PublishCommandKind.HELP)
     m = _METRICS.match(stripped)
     if m:
-        return PublishCommand(PublishCommandKind.METRICS, int(m.group(1)))
+        return PublishCommand(PublishCommandKind.METRICS, typed_id(m.group(1)))
     if stripped.startswith("metrics"):
         return PublishCommand(PublishCommandKind.HELP)
     return PublishCommand(PublishCommandKind.MODAL)

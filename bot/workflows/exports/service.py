@@ -244,7 +244,8 @@ def request_export(*, db: sessionmaker[Session], clock: Clock, user_id: str, cha
     now = clock.now()
     refused: Exception | None = None
     with transaction(db) as s:
-        supervised = [team_view(t) for t in queries.teams_of_user(s, user_id, role="supervisor")]
+        rows = queries.teams_of_user(s, user_id, role="supervisor")
+        supervised = [team_view(t) for t in rows]
         here = queries.team_by_channel(s, channel_id) if channel_id else None
         if not supervised or (here is not None and here.id not in {t.id for t in supervised}):
             # Typed in another team's channel, or by someone who leads no team.
@@ -254,7 +255,8 @@ def request_export(*, db: sessionmaker[Session], clock: Clock, user_id: str, cha
             refused = NotAuthorized(N_("Only a supervisor of a team can export its data, and only their own team's."))
         else:
             team = next((t for t in supervised if here is not None and t.id == here.id), supervised[0])
-            cmd = parse_export(text, team.today(now))
+            created = next(t.created_at for t in rows if t.id == team.id)
+            cmd = parse_export(text, team.today(now), team.today(created))
             if cmd.kind not in EXPORTERS:
                 raise NotFound(N_("There is no {kind} data to export yet."), kind=cmd.kind)
             queries.add_audit(s, at=now, actor_id=user_id, action=f"export.{cmd.kind}", outcome="ok",

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.domain.numbers import typed_id
+from bot.domain.periods import check_day, upcoming
 from bot.kernel.errors import N_, InvalidInput
 
 REASON_MAX = 2000
@@ -43,8 +45,10 @@ def validate_leave(draft: LeaveDraft, *, today: date) -> LeaveDraft:
         raise InvalidInput(N_("Pick the last day of your leave."), field=FIELD_END)
     if draft.start < today:
         raise InvalidInput(N_("Leave cannot start in the past."), field=FIELD_START)
+    check_day(draft.start, upcoming(today), FIELD_START)
     if draft.end < draft.start:
         raise InvalidInput(N_("The last day cannot be before the first day."), field=FIELD_END)
+    check_day(draft.end, upcoming(today), FIELD_END)
     if (draft.end - draft.start).days + 1 > MAX_DAYS:
         raise InvalidInput(N_("One request covers at most {days} days; split longer leave."), field=FIELD_END,
                            days=MAX_DAYS)
@@ -90,5 +94,5 @@ def parse_leave_command(text: str) -> LeaveCommand:
         return LeaveCommand(LeaveCommandKind.LIST)
     m = _CANCEL.match(stripped)
     if m:
-        return LeaveCommand(LeaveCommandKind.CANCEL, int(m.group(1)))
+        return LeaveCommand(LeaveCommandKind.CANCEL, typed_id(m.group(1)))
     return LeaveCommand(LeaveCommandKind.HELP)

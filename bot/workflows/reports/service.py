@@ -18,7 +18,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, NotAuthorized, NotFound
 from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import TeamView, team_view
-from bot.workflows.exports.rules import Period, parse_report
+from bot.workflows.exports.rules import Period, parse_report, report_team
 from bot.workflows.exports.service import period_bounds
 from bot.workflows.leave.away import days_away
 from bot.workflows.reports import views as report_views
@@ -43,20 +43,24 @@ def request_report(*, db: sessionmaker[Session], clock: Clock, user_id: str, cha
     now = clock.now()
     refused: Exception | None = None
     with transaction(db) as s:
-        supervised = [team_view(t) for t in queries.teams_of_user(s, user_id, role="supervisor")]
+        rows = queries.teams_of_user(s, user_id, role="supervisor")
+        supervised = [team_view(t) for t in rows]
         if not supervised:
             refused = NotAuthorized(N_("Only a team's supervisors can post its reports."))
             queries.add_audit(s, at=now, actor_id=user_id, action="report", outcome="denied", team_id=None,
                               item_kind=None, item_id=None, before=None, after=None, detail="not a supervisor")
         else:
             here = next((t for t in supervised if t.channel == channel_id), supervised[0])
-            cmd = parse_report(text, here.today(now))
+            name = report_team(text)
             team = here
-            if cmd.team is not None:
-                named = [t for t in supervised if t.name.casefold() == cmd.team.casefold()]
+            if name is not None:
+                named = [t for t in supervised if t.name.casefold() == name.casefold()]
                 if not named:
-                    raise NotFound(N_("You lead no team called “{team}”."), team=cmd.team)
+                    raise NotFound(N_("You lead no team called “{team}”."), team=name)
                 team = named[0]
+            # The period is checked against the span of the team it is about.
+            created = next(t.created_at for t in rows if t.id == team.id)
+            cmd = parse_report(text, team.today(now), team.today(created))
             period = Period(cmd.period.kind, cmd.period.first, cmd.period.label)
             recipient = user_id if cmd.dm else team.channel
             queries.add_audit(s, at=now, actor_id=user_id, action="report", outcome="ok", team_id=team.id,

@@ -6,13 +6,14 @@ Pure: every function takes the dates and numbers it reasons about.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from bot.domain.calendar import WorkingCalendar
+from bot.domain.numbers import read_whole
+from bot.domain.periods import accepted_span, check_month, month_label, parse_month
 from bot.kernel.errors import N_, InvalidInput
 
 DIMENSIONS = ("performance", "ability", "attitude")
@@ -68,18 +69,24 @@ class Scores:
 
 # -- periods and deadlines -------------------------------------------------------
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
-
-
 def period_id(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
+    return month_label(year, month)
 
 
 def parse_period(text: str) -> tuple[int, int] | None:
-    m = _PERIOD.match(text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return None
-    return int(m.group(1)), int(m.group(2))
+    """``YYYY-MM`` in any script's digits (``bot.domain.periods.parse_month``)."""
+    return parse_month(text)
+
+
+def typed_month(text: str, today: date, created: date | None) -> str:
+    """A month a person typed (or a form carried), as its ASCII ``YYYY-MM``,
+    when it lies in the accepted span (``bot.domain.periods.accepted_span``);
+    anything else is refused, naming the months accepted."""
+    ym = parse_period(text)
+    if ym is None:
+        raise InvalidInput(N_("Give the month as YYYY-MM, e.g. 2026-11."))
+    check_month(ym, accepted_span(today, created))
+    return period_id(*ym)
 
 
 def next_month(year: int, month: int) -> tuple[int, int]:
@@ -139,10 +146,8 @@ def review_month(today: date, calendar: WorkingCalendar) -> tuple[int, int]:
 
 
 def parse_score(raw: str | None, field: str) -> int:
-    text = (raw or "").strip()
-    if not re.fullmatch(r"\d{1,3}", text) or not SCORE_MIN <= int(text) <= SCORE_MAX:
-        raise InvalidInput(N_("Enter a whole number from 0 to 100."), field=field)
-    return int(text)
+    message = N_("Enter a whole number from 0 to 100.")
+    return read_whole(raw, field=field, invalid=message, maximum=SCORE_MAX, too_large=message)
 
 
 def parse_scores(raw: dict[str, str | None]) -> Scores:
@@ -195,12 +200,10 @@ def validate_self_review(achievements: str | None, shortcomings: str | None, pla
 
 
 def parse_target(raw: str | None, field: str) -> int | None:
-    text = (raw or "").strip().replace(",", "")
-    if not text:
+    if not (raw or "").strip():
         return None
-    if not re.fullmatch(r"\d{1,9}", text):
-        raise InvalidInput(N_("Enter a whole number, or leave it empty for no target."), field=field)
-    return int(text)
+    return read_whole(raw, field=field, invalid=N_("Enter a whole number, or leave it empty for no target."),
+                      thousands=True)
 
 
 def check_peers(member: str, peers: list[str], *, colleagues: set[str], already_asked: set[str],

@@ -214,6 +214,7 @@ def selfreview_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, re
             row = _member_team(s, user_id)
             team = team_view(row)
             current = rules.period_id(*rules.review_month(team.today(now), team.calendar))
+            period = period and rules.typed_month(period, team.today(now), team.today(row.created_at))
             if period is not None and period > current:
                 raise InvalidInput(N_("The self-review for {period} opens on that month's month-end day."),
                                    period=period)

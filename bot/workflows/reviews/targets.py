@@ -50,6 +50,8 @@ def targets_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, membe
             team = team_view(row)
             if period is None:
                 period = rules.period_id(team.today(now).year, team.today(now).month)
+            else:
+                period = rules.typed_month(period, team.today(now), team.today(row.created_at))
             t = review_rows.targets(s, team.id, member, period)
             current = {k: (getattr(t, k) if t else None) for k in TARGET_KEYS}
             return TargetsContext(_locale(s, user_id, team), team.id, team.name, member, period, current)
@@ -71,6 +73,8 @@ def set_targets(*, db: sessionmaker[Session], clock: Clock, user_id: str, member
                               detail=f"not a supervisor of {member}")
             failure = NotAuthorized(N_("Only a supervisor of <@{user}>'s team can set their targets."), user=member)
         else:
+            # The month comes back in the modal's metadata: check it as if typed.
+            period = rules.typed_month(period, team_view(row).today(now), team_view(row).today(row.created_at))
             t = review_rows.targets(s, row.id, member, period)
             before = {k: getattr(t, k) for k in TARGET_KEYS} if t else None
             if t is None:

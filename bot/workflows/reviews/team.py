@@ -44,8 +44,11 @@ def _supervised_team(s: Session, user_id: str, channel_id: str | None) -> Team |
     return next((t for t in supervised if t.channel == channel_id), supervised[0])
 
 
-def _period_of(team: TeamView, period: str | None, now: datetime) -> str:
-    ym = rules.parse_period(period) if period else rules.review_month(team.today(now), team.calendar)
+def _period_of(team: TeamView, period: str | None, now: datetime, created_at: datetime) -> str:
+    today = team.today(now)
+    if period:
+        period = rules.typed_month(period, today, team.today(created_at))
+    ym = rules.parse_period(period) if period else rules.review_month(today, team.calendar)
     if ym is None:
         raise InvalidInput(N_("Give the month as YYYY-MM, e.g. 2026-11."))
     return rules.period_id(*ym)
@@ -67,7 +70,7 @@ def team_reviews(*, db: sessionmaker[Session], clock: Clock, user_id: str, perio
             failure = NotAuthorized(N_("Only a team's supervisors can see its reviews; yours are in your DMs."))
         else:
             team = team_view(row)
-            pid = _period_of(team, period, now)
+            pid = _period_of(team, period, now, row.created_at)
             if not in_app_dm(s, user_id, channel_id):
                 notices.enqueue_dm(s, user=user_id, type=TEAM_REVIEWS, team_id=team.id, now=now, period=pid)
                 return _locale(s, user_id, team)

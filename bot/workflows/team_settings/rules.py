@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.calendar import is_valid_country
+from bot.domain.numbers import read_whole
 from bot.domain.schedule import parse_daily, parse_weekly
 from bot.kernel.errors import N_, InvalidInput
 
@@ -58,10 +59,9 @@ class SettingsInput:
 
 def validate_settings(raw: SettingsInput) -> TeamSettings:
     """The typed settings, checked; the first problem becomes a field error."""
-    quota_text = raw.weekly_topic_quota.strip()
-    if not quota_text.isdigit() or int(quota_text) > QUOTA_MAX:
-        raise InvalidInput(N_("The weekly quota is a whole number from 0 to {max}."), field="weekly_topic_quota",
-                           max=QUOTA_MAX)
+    quota_message = N_("The weekly quota is a whole number from 0 to {max}.")
+    quota = read_whole(raw.weekly_topic_quota, field="weekly_topic_quota", invalid=quota_message, maximum=QUOTA_MAX,
+                       too_large=quota_message)
     weekly = {}
     for key in WEEKLY_KEYS:
         text = " ".join(getattr(raw, key).split()).upper()
@@ -91,7 +91,7 @@ def validate_settings(raw: SettingsInput) -> TeamSettings:
         raise InvalidInput(N_("List 1 to {max} platforms, one per line, each at most {len} characters."),
                            field="platforms", max=PLATFORMS_MAX, len=PLATFORM_LEN)
     return TeamSettings(
-        weekly_topic_quota=int(quota_text),
+        weekly_topic_quota=quota,
         daily=daily,
         timezone=tz,
         country=country,

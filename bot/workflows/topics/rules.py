@@ -9,7 +9,8 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain.calendar import WorkingCalendar
-from bot.domain.periods import week_dates
+from bot.domain.numbers import typed_id
+from bot.domain.periods import check_day, upcoming, week_dates
 from bot.kernel.errors import N_, InvalidInput
 
 TITLE_MAX = 150
@@ -54,6 +55,8 @@ def validate_draft(draft: TopicDraft, *, platforms: list[str], today: date) -> T
         raise InvalidInput(N_("Pick one of the team's platforms."), field=FIELD_PLATFORM)
     if draft.planned_date is not None and draft.planned_date < today:
         raise InvalidInput(N_("The planned publish date cannot be in the past."), field=FIELD_DATE)
+    if draft.planned_date is not None:
+        check_day(draft.planned_date, upcoming(today), FIELD_DATE)
     return TopicDraft(title=title, angle=angle, platform=draft.platform, planned_date=draft.planned_date)
 
 
@@ -89,7 +92,7 @@ def parse_topic_command(text: str) -> TopicCommand:
         return TopicCommand(TopicCommandKind.LIST_TEAM)
     m = _WITHDRAW.match(stripped)
     if m:
-        return TopicCommand(TopicCommandKind.WITHDRAW, topic_id=int(m.group(1)))
+        return TopicCommand(TopicCommandKind.WITHDRAW, topic_id=typed_id(m.group(1)))
     return TopicCommand(TopicCommandKind.PROPOSE, title=stripped)
 
 
