@@ -14,10 +14,11 @@ from bot.kernel import people
 from bot.kernel.errors import InvalidInput, OpsbotError
 from bot.kernel.i18n import Gettext, gettext_for
 from bot.kernel.tell import answer, tell
+from bot.kernel.views import Mention
 from handlers.deps import Deps
 from handlers.ids import Block
 from handlers.kit.labels import status_label
-from handlers.kit.mrkdwn import escape
+from handlers.kit.mrkdwn import escape, mention
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,13 @@ def with_typed(message: str, error: Exception, typed: str | None, _: Gettext) ->
 
 def _render_params(params: dict[str, Any], _: Gettext) -> dict[str, Any]:
     """Parameters may carry what a person typed: escape it. A status is a
-    word to translate, not a value to show raw."""
+    word to translate, not a value to show raw. A ``Mention`` is the one
+    deliberate way to put markup in: a real ``<@U…>`` for a Slack user id."""
     out: dict[str, Any] = {}
     for k, v in params.items():
-        if k == "status":
+        if isinstance(v, Mention):
+            out[k] = mention(v)
+        elif k == "status":
             out[k] = status_label(str(v), _)
         elif isinstance(v, str):
             out[k] = escape(v)

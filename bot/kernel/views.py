@@ -4,7 +4,25 @@ holds its own."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# What a Slack user id looks like: a member (U…) or an Enterprise Grid user (W…).
+USER_ID = re.compile(r"[UW][A-Z0-9]+")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person to name as a real Slack mention (``<@U…>``), not as text: a
+    parameter of a domain error or a notice. The Slack side renders it as a
+    mention only when ``user_id`` is a user id; anything else is shown as
+    escaped text, so a value that did not come from Slack cannot inject markup."""
+
+    user_id: str
+
+    @property
+    def valid(self) -> bool:
+        return bool(USER_ID.fullmatch(self.user_id or ""))
 
 
 @dataclass(frozen=True)
@@ -12,11 +30,9 @@ class Person:
     user_id: str
     name: str | None
 
-    def label(self, mention: bool) -> str:
-        """How a person appears in text: a mention only where mentions are on."""
-        if mention or not self.name:
-            return f"<@{self.user_id}>"
-        return self.name
+    def shows_as_mention(self, mention: bool) -> bool:
+        """A mention only where mentions are on, or where no name is known."""
+        return mention or not self.name
 
 
 @dataclass(frozen=True)

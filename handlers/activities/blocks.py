@@ -23,7 +23,7 @@ from handlers.kit.blocks import (
 )
 from handlers.kit.inputs import _text_input
 from handlers.kit.labels import STATUS_ICON, status_label
-from handlers.kit.mrkdwn import clip, escape, slack_date
+from handlers.kit.mrkdwn import clip, escape, person, slack_date
 
 
 def figure_label(name: str, _: Gettext) -> str:
@@ -38,7 +38,7 @@ def _when(start: int, end: int) -> str:
 
 
 def activity_card(c: activity_views.ActivityCardView, _: Gettext) -> dict[str, Any]:
-    owner = escape(c.owner.label(c.mention))
+    owner = person(c.owner, c.mention)
     targets = " · ".join(f"{figure_label(k, _)} {rules.format_figure(c.targets.get(k))}" for k in rules.FIGURES)
     fields = [
         md(_("*Owner*\n{name}").format(name=owner)),
@@ -48,7 +48,7 @@ def activity_card(c: activity_views.ActivityCardView, _: Gettext) -> dict[str, A
     ]
     if c.participants:
         # Names, not mentions, unless the team turned mentions on: a card pings nobody.
-        people = ", ".join(escape(p.label(c.mention)) for p in c.participants)
+        people = ", ".join(person(p, c.mention) for p in c.participants)
         if c.more_participants > 0:
             people += " " + _("and {n} more").format(n=c.more_participants)
         fields.append(md(_("*Participants*\n{people}").format(people=people)))
@@ -61,7 +61,7 @@ def activity_card(c: activity_views.ActivityCardView, _: Gettext) -> dict[str, A
         blocks.append(section(_("*Resources needed*\n{text}").format(text=escape(c.resources))))
     for r in c.earlier_rounds[-5:]:
         if r.comment:
-            who = escape(r.decided_by.label(c.mention)) if r.decided_by else "?"
+            who = person(r.decided_by, c.mention) if r.decided_by else "?"
             blocks.append(context(_("Round {n}: changes requested by {who}: {comment}").format(
                 n=r.round, who=who, comment=escape(r.comment))))
     if c.status == rules.ActivityStatus.PROPOSED:
@@ -79,7 +79,7 @@ def activity_card(c: activity_views.ActivityCardView, _: Gettext) -> dict[str, A
             ],
         })
     else:
-        who = escape(c.decided_by.label(c.mention)) if c.decided_by else "?"
+        who = person(c.decided_by, c.mention) if c.decided_by else "?"
         when = slack_date(c.decided_at) if c.decided_at else ""
         line = _("{status} by {who} · {when}").format(status=status_label(c.status, _), who=who, when=when)
         if c.reason:
@@ -149,7 +149,7 @@ def retro_post(p: activity_views.RetroPost, _: Gettext) -> dict[str, Any]:
         for k in rules.FIGURES
     ]
     text = _("Retrospective of activity #{id} “{theme}” by {owner}").format(
-        id=p.activity_id, theme=escape(p.theme), owner=escape(p.owner.label(p.mention)))
+        id=p.activity_id, theme=escape(p.theme), owner=person(p.owner, p.mention))
     return {"text": text, "blocks": [
         header(_("Retrospective · activity #{id} · {team}").format(id=p.activity_id, team=p.team_name)),
         section(text + "\n" + _when(p.starts_at, p.ends_at)),

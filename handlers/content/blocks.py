@@ -23,7 +23,7 @@ from handlers.kit.blocks import (
     remind_later_button,
     section,
 )
-from handlers.kit.mrkdwn import clip, escape, slack_date
+from handlers.kit.mrkdwn import clip, escape, person, slack_date
 
 METRIC_BLOCKS = {
     "reads": Block.METRIC_READS,
@@ -51,8 +51,8 @@ def metrics_text(m: Any, _: Gettext) -> str:
 
 
 def draft_card(c: content_views.DraftCardView, _: Gettext) -> dict[str, Any]:
-    author = escape(c.author.label(c.mention))
-    who = escape(c.decided_by.label(c.mention)) if c.decided_by else "?"
+    author = person(c.author, c.mention)
+    who = person(c.decided_by, c.mention) if c.decided_by else "?"
     when = slack_date(c.decided_at) if c.decided_at else ""
     blocks: Blocks = [
         header(_("Draft #{id} · {team}").format(id=c.draft_id, team=c.team_name)),
@@ -98,7 +98,7 @@ def draft_card(c: content_views.DraftCardView, _: Gettext) -> dict[str, Any]:
 
 
 def draft_thread(p: content_views.DraftThreadPost, _: Gettext) -> dict[str, Any]:
-    who = escape(p.actor.label(p.mention))
+    who = person(p.actor, p.mention)
     if p.event == "submitted":
         text = _("Round {round} submitted by {who} · {when}: {link}").format(
             round=p.round, who=who, when=slack_date(p.at), link=link(p.link))

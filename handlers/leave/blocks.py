@@ -21,7 +21,7 @@ from handlers.kit.blocks import (
 )
 from handlers.kit.inputs import _text_input
 from handlers.kit.labels import STATUS_ICON, status_label
-from handlers.kit.mrkdwn import clip, escape, slack_date
+from handlers.kit.mrkdwn import clip, escape, person, slack_date
 
 
 def _days(start: date, end: date, workdays: int, _: Gettext) -> str:
@@ -30,7 +30,7 @@ def _days(start: date, end: date, workdays: int, _: Gettext) -> str:
 
 
 def leave_card(c: leave_views.LeaveCardView, _: Gettext) -> dict[str, Any]:
-    who = escape(c.person.label(c.mention))
+    who = person(c.person, c.mention)
     blocks: Blocks = [
         header(_("Leave request #{id} · {team}").format(id=c.leave_id, team=c.team_name)),
         section(_("*{who}* asks for leave: {days}").format(who=who, days=_days(c.start, c.end, c.workdays, _))),
@@ -47,7 +47,7 @@ def leave_card(c: leave_views.LeaveCardView, _: Gettext) -> dict[str, Any]:
     if c.status == leave_rules.LeaveStatus.CANCELLED:
         blocks.append(context("↩️ " + _("Cancelled by the requester")))
     else:
-        by = escape(c.decided_by.label(c.mention)) if c.decided_by else "?"
+        by = person(c.decided_by, c.mention) if c.decided_by else "?"
         when = slack_date(c.decided_at) if c.decided_at else ""
         line = _("{status} by {who} · {when}").format(status=status_label(c.status, _), who=by, when=when)
         blocks.append(context(f"{STATUS_ICON.get(c.status, '')} {line}"))

@@ -8,7 +8,7 @@ from typing import Any
 from bot.kernel.i18n import Gettext
 from bot.workflows.reports import views as report_views
 from handlers.kit.charts import MAX_BARS, Bar, progress_chart
-from handlers.kit.mrkdwn import clip, escape
+from handlers.kit.mrkdwn import clip, escape, person
 
 COMMENT_LIMIT = 3500  # what a file's message shows; longer summaries are cut with a note
 LIST_LINES = 25
@@ -27,7 +27,7 @@ def report_file(r: report_views.ReportView, _: Gettext) -> dict[str, Any]:
     ]
     for x in r.rows[:LIST_LINES]:
         mark = "✅" if x.proposed >= x.quota else "⬜"
-        lines.append(f"{mark} {escape(x.person.label(r.mention))} — "
+        lines.append(f"{mark} {person(x.person, r.mention)} — "
                      + _("{count} / {quota} proposed, {approved} approved").format(
                          count=x.proposed, quota=x.quota, approved=x.approved))
     if len(r.rows) > LIST_LINES:

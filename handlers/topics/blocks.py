@@ -24,11 +24,11 @@ from handlers.kit.blocks import (
 )
 from handlers.kit.charts import MAX_BARS, Bar, progress_chart
 from handlers.kit.labels import STATUS_ICON, progress_text, stage_label, status_label
-from handlers.kit.mrkdwn import clip, escape, slack_date
+from handlers.kit.mrkdwn import clip, escape, person, slack_date
 
 
 def topic_card(c: topic_views.TopicCardView, _: Gettext) -> dict[str, Any]:
-    author = escape(c.author.label(c.mention))
+    author = person(c.author, c.mention)
     fields = [
         md(_("*Author*\n{name}").format(name=author)),
         md(_("*Quota*\n{progress}").format(progress=progress_text(c.count, c.quota, _))),
@@ -58,7 +58,7 @@ def topic_card(c: topic_views.TopicCardView, _: Gettext) -> dict[str, Any]:
     elif c.status == "withdrawn":
         blocks.append(context(f"{STATUS_ICON['withdrawn']} " + _("Withdrawn by the author")))
     else:
-        who = escape(c.decided_by.label(c.mention)) if c.decided_by else "?"
+        who = person(c.decided_by, c.mention) if c.decided_by else "?"
         when = slack_date(c.decided_at) if c.decided_at else ""
         line = _("{status} by {who} · {when}").format(status=status_label(c.status, _), who=who, when=when)
         if c.reason:
@@ -108,7 +108,7 @@ def quota_summary(p: topic_views.QuotaSummaryPost, _: Gettext) -> dict[str, Any]
     met = sum(r.met for r in p.rows)
     title = _("Weekly topic quota · {team} · {week}").format(team=p.team_name, week=p.week)
     lines = [
-        f"{'✅' if r.met else '⬜'} {escape(r.person.label(p.mention))} — {progress_text(r.count, r.quota, _)}"
+        f"{'✅' if r.met else '⬜'} {person(r.person, p.mention)} — {progress_text(r.count, r.quota, _)}"
         for r in p.rows
     ]
     text = _("{met} of {total} members met this week's topic quota.").format(met=met, total=len(p.rows))
@@ -117,7 +117,7 @@ def quota_summary(p: topic_views.QuotaSummaryPost, _: Gettext) -> dict[str, Any]
 
 def weekly_plan(p: topic_views.WeeklyPlanPost, _: Gettext) -> dict[str, Any]:
     def lines(items: list[topic_views.TopicLine]) -> list[str]:
-        return [f"• #{t.id} *{escape(t.title)}* — {escape(t.author.label(p.mention))}"
+        return [f"• #{t.id} *{escape(t.title)}* — {person(t.author, p.mention)}"
                 + (f" · _{stage_label(t.stage, t.round, _)}_" if t.stage else "") for t in items]
 
     title = _("Content plan · {team} · {week}").format(team=p.team_name, week=p.week)
@@ -224,7 +224,7 @@ def topic_lists(lists: list[Any], _: Gettext, *, team: bool = False) -> str:
         if not tl.lines:
             out.append(_("No topics this week."))
         for x in tl.lines:
-            who = f" — {escape(x.author.label(False))}" if team else ""
+            who = f" — {person(x.author, False)}" if team else ""
             out.append(f"{STATUS_ICON.get(x.status, '')} #{x.id} {escape(x.title)}{who} · {status_label(x.status, _)}")
     return clip("\n".join(out), 3000)
 

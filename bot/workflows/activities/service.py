@@ -17,6 +17,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound
 from bot.kernel.people import _locale_for, _resolve_team
 from bot.kernel.team import team_view
+from bot.kernel.views import Mention
 from bot.workflows.activities.rules import (
     FIELD_THEME,
     ActivityDraft,
@@ -168,9 +169,9 @@ def _may_decide(s: Session, a: Activity, user_id: str, now: datetime, action: st
 
 def _already_decided(a: Activity) -> Conflict:
     if a.status == ActivityStatus.CHANGES_REQUESTED:
-        return Conflict(N_("<@{user}> already asked for changes to this activity; it waits for the owner."),
-                        user=a.decided_by)
-    return Conflict(N_("<@{user}> already decided this activity ({status})."), user=a.decided_by, status=a.status)
+        return Conflict(N_("{user} already asked for changes to this activity; it waits for the owner."),
+                        user=Mention(a.decided_by or "?"))
+    return Conflict(N_("{user} already decided this activity ({status})."), user=Mention(a.decided_by or "?"), status=a.status)
 
 
 def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int, action: str) -> str:

@@ -15,6 +15,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound, NotInTeam
 from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import TeamView, team_view
+from bot.kernel.views import Mention
 from bot.workflows.content.rules import (
     FIELD_DRAFT_TOPIC,
     FIELD_LINK,
@@ -197,7 +198,8 @@ def _already_decided(s: Session, draft: Draft, number: int) -> Conflict:
         return Conflict(N_("Draft #{id} has moved on to round {round}; decide on the card's current round."),
                         id=draft.id, round=draft.round)
     r = content_rows.the_round(s, draft.id, number)
-    return Conflict(N_("<@{user}> already decided round {round} of this draft ({status})."), user=r.decided_by or "?",
+    return Conflict(N_("{user} already decided round {round} of this draft ({status})."),
+                    user=Mention(r.decided_by or "?"),
                     round=number, status=draft.status)
 
 

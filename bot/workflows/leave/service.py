@@ -17,6 +17,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound, NotInTeam
 from bot.kernel.people import _locale_for, _resolve_team
 from bot.kernel.team import team_view
+from bot.kernel.views import Mention
 from bot.workflows.leave.rules import FIELD_START, LeaveDraft, LeaveStatus, cancellable, validate_leave
 from bot.workflows.leave.views import LeaveDetails
 from storage import leave as leave_rows
@@ -107,7 +108,7 @@ def request_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, draf
 def _already_decided(lv: Leave) -> Conflict:
     if lv.status == LeaveStatus.CANCELLED:
         return Conflict(N_("This leave was cancelled by its requester; there is nothing to decide."))
-    return Conflict(N_("<@{user}> already decided this leave ({status})."), user=lv.decided_by, status=lv.status)
+    return Conflict(N_("{user} already decided this leave ({status})."), user=Mention(lv.decided_by or "?"), status=lv.status)
 
 
 def _may_decide(s: Session, lv: Leave, user_id: str, now: datetime, action: str) -> Exception | None:

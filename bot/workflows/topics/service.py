@@ -152,7 +152,7 @@ def _already_decided(topic: Topic) -> Conflict:
     if topic.status == TopicStatus.WITHDRAWN:
         return Conflict(N_("This topic was withdrawn by its author; there is nothing to decide."))
     return Conflict(
-        N_("<@{user}> already decided this topic ({status})."), user=topic.decided_by, status=topic.status
+        N_("{user} already decided this topic ({status})."), user=v.Mention(topic.decided_by or "?"), status=topic.status
     )
 
 
