@@ -97,3 +97,35 @@ def test_a_bad_period_or_kind_is_answered_where_it_was_typed(rig):
     assert "did not understand the period “2026-13”" in export(rig, LEAD, "topics 2026-13")["text"]
     assert "Export what?" in export(rig, LEAD, "everything")["text"]
     assert rig.slack.files() == []
+
+
+def test_full_width_and_control_character_formulas_come_out_as_text_in_the_csv(rig):
+    typed = [
+        "＝HYPERLINK(\"http://evil.example\",\"click\")",  # full-width =
+        "＋1＋cmd|' /C calc'!A0",  # full-width +
+        "－2+3",  # full-width -
+        "＠SUM(A1:A9)",  # full-width @
+        "﹦1+1",  # small =, which NFKC also folds to =
+        "\x07=1+1",  # BEL, a C0 control
+        "\x9b=1+1",  # CSI, a C1 control
+        "\t=1+1",  # the tab is tidied away with the title's outer whitespace; the = is what is left
+        "Plain title, 1+1=2",
+    ]
+    for title in typed:
+        assert rig.command(ALICE, "/topic", title, channel=CHANNEL).status == 200
+    rig.deliver()
+
+    export(rig, LEAD, "topics 2026-W48")
+    [f] = rig.slack.files(LEAD)
+    titles = [r[2] for r in read_csv(f["content"])[1:]]
+    assert titles == [
+        "'＝HYPERLINK(\"http://evil.example\",\"click\")",
+        "'＋1＋cmd|' /C calc'!A0",
+        "'－2+3",
+        "'＠SUM(A1:A9)",
+        "'﹦1+1",
+        "'\x07=1+1",
+        "'\x9b=1+1",
+        "'=1+1",
+        "Plain title, 1+1=2",
+    ], "every cell a spreadsheet could run starts with ', and a plain one is left as typed"

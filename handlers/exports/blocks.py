@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -13,8 +14,12 @@ from bot.workflows.exports import views as export_views
 from handlers.kit.mrkdwn import escape
 
 BOM = "\ufeff"  # so Excel reads UTF-8 (Chinese text) correctly
-# A cell Excel would run as a formula (CSV injection): shown as text instead.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
+# A cell a spreadsheet would run as a formula (CSV injection) is shown as text
+# instead, with a leading `'`: one that starts with = + - @, in any width or
+# compatibility form (full-width ＝＋－＠, small ﹦﹢﹣﹫: what NFKC folds into
+# them), or with a control character (tab, CR, LF, any other C0 or C1), which
+# some spreadsheets skip before looking for the formula.
+_FORMULA_STARTS = frozenset("=+-@")
 
 
 # Column -> its heading; each a function of the reader's gettext, so the msgids
@@ -93,8 +98,15 @@ def column_label(key: str, _: Gettext) -> str:
     return label(_) if label is not None else key
 
 
+def _runs_as_formula(text: str) -> bool:
+    if not text:
+        return False
+    first = text[0]
+    return unicodedata.category(first) == "Cc" or unicodedata.normalize("NFKC", first)[:1] in _FORMULA_STARTS
+
+
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and _FORMULA.match(value):
+    if isinstance(value, str) and _runs_as_formula(value):
         return "'" + value
     return value
 
