@@ -22,6 +22,7 @@ from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.inbox import Inbox, InboxWorker
 from bot.kernel.jobs import JobRunner
 from bot.kernel.outbox import OutboxWorker
+from bot.kernel.retention import Retention
 from bot.kernel.scheduler import Scheduler
 from bot.kernel.settings import Settings
 from bot.kernel.teams import ApplyReport, apply_teams
@@ -165,8 +166,9 @@ def create_app(
                        slack=gateway, wake=worker.wake)
     bolt = _bolt_app(settings, client, token)
     handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable), SLACK_PLUGINS)
-    app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner, Scheduler(engine=engine, runner=runner),
-                 inbox, inbox_worker)
+    retention = Retention(db=db, clock=clock, days=settings.opsbot_retention_days)
+    app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner,
+                 Scheduler(engine=engine, runner=runner, retention=retention), inbox, inbox_worker)
     # Callers show these: `serve` logs them, `jobs list` prints them.
     app.warnings = calendar_warnings(app)
     return app

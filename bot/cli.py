@@ -10,7 +10,7 @@ import sys
 import threading
 from datetime import UTC, datetime
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from bot.domain.numbers import parse_id
 from bot.kernel.settings import Settings
@@ -359,6 +359,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings()
+    except ValidationError as e:  # a bad environment variable: name it, no traceback
+        for err in e.errors():
+            name = "_".join(str(part) for part in err["loc"]).upper()
+            print(f"opsbot: {name}: {err['msg']}", file=sys.stderr)
+        return 2
+    try:
         _logging(settings.log_level if args.command in ("serve", "scheduler") else "WARNING")
         return args.func(args, settings)
     except (CliError, ConfigError) as e:

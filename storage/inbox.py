@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import InboxRequest
@@ -87,3 +87,21 @@ def retry_request(session: Session, request_id: int, *, at: datetime, error: str
 
 def pending_requests(session: Session) -> int:
     return session.scalar(select(func.count(InboxRequest.id)).where(InboxRequest.status == "pending")) or 0
+
+
+# Decided requests: a click or command done (a refusal is done too: the person
+# was answered) or given up on after its attempts. Never a pending one.
+FINISHED = ("done", "failed")
+
+
+def prune_finished(session: Session, *, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` decided requests decided before ``before``, the
+    oldest first; returns how many went. A pending request is never deleted."""
+    old = (
+        select(InboxRequest.id)
+        .where(InboxRequest.status.in_(FINISHED),
+               func.coalesce(InboxRequest.done_at, InboxRequest.received_at) < before)
+        .order_by(InboxRequest.id)
+        .limit(limit)
+    )
+    return session.execute(delete(InboxRequest).where(InboxRequest.id.in_(old.scalar_subquery()))).rowcount

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     bindparam,
     case,
+    delete,
     exists,
     func,
     insert,
@@ -272,3 +273,19 @@ def retry_failed(session: Session, notice_id: int) -> bool:
     )
     session.info["outbox"] = True
     return result.rowcount == 1
+
+
+def prune_finished(session: Session, *, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` notices delivered, or failed for good, before
+    ``before``, the oldest first; returns how many went. A pending notice (one
+    still being tried, however old) is never deleted."""
+    finished_at = case((OutboxNotice.status == "delivered", OutboxNotice.delivered_at),
+                       else_=OutboxNotice.failed_at)
+    old = (
+        select(OutboxNotice.id)
+        .where(OutboxNotice.status.in_(("delivered", "failed")),
+               func.coalesce(finished_at, OutboxNotice.created_at) < before)
+        .order_by(OutboxNotice.id)
+        .limit(limit)
+    )
+    return session.execute(delete(OutboxNotice).where(OutboxNotice.id.in_(old.scalar_subquery()))).rowcount

@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Connection, Engine, text
 
+from bot.kernel import retention as retention_mod
 from bot.kernel.jobs import JobRunner
 
 log = logging.getLogger(__name__)
@@ -43,8 +45,8 @@ class TeamJobTrigger(BaseTrigger):
 
 
 class Scheduler:
-    def __init__(self, *, engine: Engine, runner: JobRunner) -> None:
-        self.engine, self.runner = engine, runner
+    def __init__(self, *, engine: Engine, runner: JobRunner, retention: retention_mod.Retention | None = None) -> None:
+        self.engine, self.runner, self.retention = engine, runner, retention
         self._aps: BackgroundScheduler | None = None
         self._lock_conn: Connection | None = None
         self._stop = threading.Event()
@@ -93,6 +95,10 @@ class Scheduler:
             self.sync_jobs()
             aps.add_job(self.runner.run_snoozes, "interval", minutes=1, id="snoozes", replace_existing=True)
             aps.add_job(self.sync_jobs, "interval", minutes=RESYNC_MINUTES, id="resync", replace_existing=True)
+            if self.retention is not None:  # deployment-wide, not per team: once a day at a quiet hour, in UTC
+                aps.add_job(self.retention.run, CronTrigger(hour=retention_mod.HOUR, minute=retention_mod.MINUTE,
+                                                            timezone="UTC"),
+                            id=retention_mod.JOB_ID, replace_existing=True)
             if self._lock_conn is not None:
                 aps.add_job(self.check_leadership, "interval", seconds=LOCK_CHECK_SECONDS, id="lock-check",
                             replace_existing=True)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///opsbot.sqlite3"
+# How long decided inbox requests and finished outbox notices are kept
+# (bot/kernel/retention.py), in days; and the least an operator may set.
+DEFAULT_RETENTION_DAYS = 90
+MIN_RETENTION_DAYS = 7
 
 
 class Settings(BaseSettings):
@@ -22,6 +26,7 @@ class Settings(BaseSettings):
     opsbot_teams_file: Path | None = None
     log_level: str = "INFO"
     port: int = 3000
+    opsbot_retention_days: int = Field(DEFAULT_RETENTION_DAYS, ge=MIN_RETENTION_DAYS)
 
     @field_validator("slack_api_url")
     @classmethod
