@@ -36,11 +36,11 @@ def register(app: App, deps: Deps) -> None:
         message = message_for(error, _)
         kind = body.get("type")
         if kind == "view_submission":
-            field = error.field if isinstance(error, InvalidInput) and error.field in FIELD_BLOCKS else None
+            inputs = _inputs(body.get("view"))
+            field = error.field if isinstance(error, InvalidInput) and error.field in inputs else None
             if field is None:
                 # Not a field problem (e.g. someone decided first): show it on
                 # the first input so the modal stays open with what was typed.
-                inputs = [b["block_id"] for b in body["view"]["blocks"] if b.get("type") == "input"]
                 field = inputs[0] if inputs else Block.TITLE
             return _json(response, {"response_action": "errors", "errors": {field: message[:2000]}})
         if kind == "block_actions" and user and not body.get("response_url"):
@@ -65,6 +65,13 @@ def register(app: App, deps: Deps) -> None:
         answer(db=deps.db, clock=deps.clock, user_id=user, url=payload.get("response_url"), text=text, locale=locale)
 
     deps.inbox.refuse = refuse
+
+
+def _inputs(view: Any) -> list[str]:
+    """The input blocks of a submitted modal, in order: the only places a field error can show."""
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    return [b["block_id"] for b in blocks or [] if isinstance(b, dict) and b.get("type") == "input"
+            and b.get("block_id") in FIELD_BLOCKS] if isinstance(blocks, list) else []
 
 
 def message_for(error: Exception, _: Gettext) -> str:

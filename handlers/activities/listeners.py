@@ -95,7 +95,7 @@ def _register_proposals(app: App, deps: Deps) -> None:
                                   round_=forms.id_of(meta.get("round")), draft=draft)
         else:
             svc.propose_activity(**services, user_id=user, draft=draft, team_id=team_id,
-                                 channel_id=meta.get("channel_id"))
+                                 channel_id=forms.meta_str(view, "channel_id"))
         ack()
 
 

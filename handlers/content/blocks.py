@@ -176,7 +176,7 @@ def draft_modal(f: DraftForm, _: Gettext) -> dict[str, Any]:
         blocks.append(section(_("Draft #{id} “{title}” ({team}): this is round {round}.").format(
             id=f.draft_id, title=escape(title), team=escape(team), round=f.round)))
     else:
-        options = [{"text": plain(clip(f"#{tid} {title} · {team}", 75)), "value": str(tid)}
+        options = [{"text": plain(clip(f"#{tid} {escape(title)} · {escape(team)}", 75)), "value": str(tid)}
                    for tid, title, team in f.topics[:100]]
         element: dict[str, Any] = {"type": "static_select", "action_id": "topic_select", "options": options}
         if len(options) == 1:
@@ -222,7 +222,7 @@ def request_changes_modal(*, draft_id: int, round: int, title: str, _: Gettext) 
 
 
 def publish_modal(f: PublishForm, *, now: int, _: Gettext) -> dict[str, Any]:
-    options = [{"text": plain(clip(f"#{did} {title} · {team}", 75)), "value": str(did)}
+    options = [{"text": plain(clip(f"#{did} {escape(title)} · {escape(team)}", 75)), "value": str(did)}
                for did, title, team in f.drafts[:100]]
     draft_el: dict[str, Any] = {"type": "static_select", "action_id": "draft_select", "options": options}
     if len(options) == 1:

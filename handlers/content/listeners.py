@@ -84,11 +84,11 @@ def _register_drafts(app: App, deps: Deps) -> None:
 
     @app.view(View.DRAFT_SUBMIT)
     def draft_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view["state"]["values"]
+        values = forms.state_values(view)
         svc.submit_draft(
-            **services, user_id=body["user"]["id"], view_id=view.get("id") or "",
+            **services, user_id=body["user"]["id"], view_id=forms.view_id(view),
             topic_id=_int(forms._value(values, Block.DRAFT_TOPIC)),
-            draft_id=forms.metadata(view).get("draft_id"),
+            draft_id=_int(forms.metadata(view).get("draft_id")),
             link=forms._value(values, Block.DRAFT_LINK),
             checklist=forms._value(values, Block.DRAFT_CHECKLIST),
         )
@@ -119,7 +119,7 @@ def _register_draft_reviews(app: App, deps: Deps) -> None:
         meta = forms.metadata(view)
         svc.decide_draft(**services, user_id=body["user"]["id"], draft_id=forms.id_of(meta.get("draft_id")),
                          number=forms.id_of(meta.get("round")), approve=False,
-                         comment=forms._value(view["state"]["values"], Block.REVIEW_COMMENT))
+                         comment=forms.text(view, Block.REVIEW_COMMENT))
         ack()
 
     @app.action(Action.DRAFT_RESUBMIT)
@@ -157,7 +157,7 @@ def _register_publications(app: App, deps: Deps) -> None:
 
     @app.view(View.PUBLISH)
     def publish_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view["state"]["values"]
+        values = forms.state_values(view)
         at = forms._value(values, Block.PUB_TIME)
         publishing.publish(
             **services, user_id=body["user"]["id"],
@@ -183,11 +183,11 @@ def _register_metrics(app: App, deps: Deps) -> None:
 
     @app.view(View.METRICS)
     def metrics_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view["state"]["values"]
+        values = forms.state_values(view)
         user = body["user"]["id"]
         publication_id = forms.meta_id(view, "publication_id")
         saved = publishing.update_metrics(
-            **services, user_id=user, publication_id=publication_id, view_id=view.get("id") or "",
+            **services, user_id=user, publication_id=publication_id, view_id=forms.view_id(view),
             raw={m: forms._value(values, render_content.METRIC_BLOCKS[m]) for m in METRICS},
         )
         ack(response_action="update", view=render_content.metrics_saved(

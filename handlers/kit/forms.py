@@ -3,42 +3,91 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.domain.numbers import parse_id
 
 
+def state_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What a submitted modal holds, by block id; a block of the wrong shape
+    (a forged payload) reads as missing."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(values, dict):
+        return {}
+    return {block: el for block, el in values.items() if isinstance(el, dict)}
+
+
+def element(values: dict[str, Any], block: str) -> dict[str, Any]:
+    """The (one) input element of ``block``; ``{}`` when missing or forged."""
+    found = next(iter(values.get(block, {}).values()), None)
+    return found if isinstance(found, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _option(value: Any) -> str | None:
+    return _str(value.get("value")) if isinstance(value, dict) else None
+
+
 def _value(values: dict[str, Any], block: str) -> Any:
-    for element in values.get(block, {}).values():
-        kind = element.get("type")
-        if kind == "plain_text_input":
-            return element.get("value")
-        if kind == "static_select":
-            opt = element.get("selected_option")
-            return opt["value"] if opt else None
-        if kind == "datepicker":
-            return element.get("selected_date")
-        if kind == "checkboxes":
-            return [o["value"] for o in element.get("selected_options") or []]
-        if kind == "datetimepicker":
-            return element.get("selected_date_time")
-        if kind == "number_input":
-            return element.get("value")
+    """What ``block`` holds: a text, a picked option, a date, the ticked options,
+    a date-and-time or users; a value of the wrong type reads as nothing."""
+    el = element(values, block)
+    kind = el.get("type")
+    if kind in ("plain_text_input", "number_input"):
+        return _str(el.get("value"))
+    if kind == "static_select":
+        return _option(el.get("selected_option"))
+    if kind == "datepicker":
+        return _str(el.get("selected_date"))
+    if kind == "checkboxes":
+        ticked = el.get("selected_options")
+        return [v for v in map(_option, ticked) if v is not None] if isinstance(ticked, list) else []
+    if kind == "datetimepicker":
+        return el.get("selected_date_time")
+    if kind == "multi_users_select":
+        users = el.get("selected_users")
+        return [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
     return None
+
+
+def text(view: dict[str, Any], block: str) -> str | None:
+    """The text typed in ``block`` of a submitted modal."""
+    return _str(_value(state_values(view), block))
+
+
+def view_id(view: dict[str, Any]) -> str:
+    """The id Slack gave a submitted modal; "" when forged as anything but a short text."""
+    found = view.get("id")
+    return found if isinstance(found, str) and len(found) <= 64 else ""
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
     raw = view.get("private_metadata") or "{}"
     try:
-        data = json.loads(raw)
+        data = json.loads(raw) if isinstance(raw, str) and not unstorable(raw) else None
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
 
+def meta_str(view: dict[str, Any], key: str) -> str | None:
+    """A text a modal carries in its ``private_metadata`` (a channel, a URL, a
+    month); None when missing or forged as anything but a short text."""
+    value = metadata(view).get(key)
+    return value if isinstance(value, str) and len(value) <= 3000 else None
+
+
 def action_value(body: dict[str, Any]) -> str:
-    return body["actions"][0].get("value", "")
+    """The value of the button pressed; "" when forged as anything but a text."""
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+    return _str(first.get("value")) or ""
 
 
 def json_value(body: dict[str, Any]) -> dict[str, Any]:
@@ -47,6 +96,23 @@ def json_value(body: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def unstorable(text: str) -> bool:
+    """Text holding a character no person types and the store cannot keep:
+    NUL and the other control characters (tab and line breaks aside), or half
+    of a UTF-16 pair."""
+    return any((unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r") for c in text)
+
+
+def unstorable_block(view: dict[str, Any]) -> str | None:
+    """The first block of a submitted modal whose text :func:`unstorable` finds."""
+    for block in state_values(view):
+        value = _value(state_values(view), block)
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and unstorable(t) for t in texts):
+            return block
+    return None
 
 
 def id_of(raw: Any) -> int:

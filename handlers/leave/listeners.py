@@ -54,7 +54,7 @@ def register(app: App, deps: Deps) -> None:
     def leave_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         draft, team_id = leave_forms.leave_form(view)
         svc.request_leave(**services, user_id=body["user"]["id"], draft=draft, team_id=team_id,
-                          channel_id=forms.metadata(view).get("channel_id"))
+                          channel_id=forms.meta_str(view, "channel_id"))
         ack()
 
     _register_card(app, deps)

@@ -34,18 +34,8 @@ _REVIEW_ID = re.compile(r"^#?(\d{1,12})$")
 
 def _values(view: dict[str, Any]) -> dict[str, Any]:
     """Block id -> what was entered: text, a selected option's value, or users."""
-    out: dict[str, Any] = {}
-    for block, elements in view["state"]["values"].items():
-        for el in elements.values():
-            kind = el.get("type")
-            if kind == "plain_text_input":
-                out[block] = el.get("value")
-            elif kind == "static_select":
-                opt = el.get("selected_option")
-                out[block] = opt["value"] if opt else None
-            elif kind == "multi_users_select":
-                out[block] = list(el.get("selected_users") or [])
-    return out
+    values = forms.state_values(view)
+    return {block: forms._value(values, block) for block in values}
 
 
 def _scores(values: dict[str, Any]) -> rules.Scores:
@@ -223,9 +213,9 @@ def _register_targets(app: App, deps: Deps) -> None:
 
     @app.view(View.TARGETS)
     def targets_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values, meta = _values(view), forms.metadata(view)
-        reviews_targets.set_targets(**services, user_id=body["user"]["id"], member=str(meta.get("member", "")),
-                        period=str(meta.get("period", "")),
+        values = _values(view)
+        reviews_targets.set_targets(**services, user_id=body["user"]["id"], member=forms.meta_str(view, "member") or "",
+                        period=forms.meta_str(view, "period") or "",
                         values={k: values.get(rules.FIELD_TARGET[k]) for k in svc.TARGET_KEYS})
         ack()
 

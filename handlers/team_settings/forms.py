@@ -6,11 +6,11 @@ from typing import Any
 
 from bot.workflows.team_settings.rules import SettingsInput
 from handlers.ids import Block
-from handlers.kit.forms import _value, id_of, metadata
+from handlers.kit.forms import _value, id_of, metadata, state_values
 
 
 def settings_form(view: dict[str, Any]) -> tuple[int, SettingsInput]:
-    values = view["state"]["values"]
+    values = state_values(view)
 
     def text(block: str) -> str:
         return _value(values, block) or ""

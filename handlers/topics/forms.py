@@ -6,11 +6,11 @@ from typing import Any
 
 from bot.workflows.topics.rules import TopicDraft
 from handlers.ids import Block
-from handlers.kit.forms import _value, id_of, parse_date
+from handlers.kit.forms import _value, id_of, parse_date, state_values, text
 
 
 def topic_form(view: dict[str, Any]) -> tuple[TopicDraft, int | None]:
-    values = view["state"]["values"]
+    values = state_values(view)
     team = _value(values, Block.TEAM)
     draft = TopicDraft(
         title=_value(values, Block.TITLE) or "",
@@ -22,4 +22,4 @@ def topic_form(view: dict[str, Any]) -> tuple[TopicDraft, int | None]:
 
 
 def reject_reason(view: dict[str, Any]) -> str | None:
-    return _value(view["state"]["values"], Block.REASON)
+    return text(view, Block.REASON)

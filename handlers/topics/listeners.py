@@ -99,9 +99,9 @@ def _register_proposals(app: App, deps: Deps) -> None:
     @app.view(View.TOPIC_PROPOSE)
     def topic_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         draft, team_id = topic_forms.topic_form(view)
-        meta = forms.metadata(view)
         svc.propose_topic(**services, user_id=body["user"]["id"], draft=draft, team_id=team_id,
-                          channel_id=meta.get("channel_id"), response_url=meta.get("response_url"))
+                          channel_id=forms.meta_str(view, "channel_id"),
+                          response_url=forms.meta_str(view, "response_url"))
         ack()
 
 
