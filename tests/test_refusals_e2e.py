@@ -167,3 +167,14 @@ def test_resubmitting_someone_elses_draft_is_refused_and_audited(rig):
     assert "You have no draft #1." in answer_to(rig)
     assert len(rig.opened_views()) == before, "no form opens on someone else's draft"
     assert refusals(rig) == [(BOB, "draft.resubmit", "draft", 1, "not the author")]
+
+
+def test_withdrawing_someone_elses_topic_is_answered_like_a_missing_one_and_audited(rig):
+    propose(rig, ALICE, "Alice keeps this one")
+    reply = rig.command(BOB, "/topic", "withdraw 1", channel=CHANNEL).json()
+    assert "You have no topic #1." in reply["text"]
+    assert "Only supervisors" in rig.command(BOB, "/topic", "list team", channel=CHANNEL).json()["text"]
+    rig.deliver()
+    assert the_topic(rig).status == "proposed"
+    assert refusals(rig) == [(BOB, "topic.withdraw", "topic", 1, "not the author"),
+                             (BOB, "topic.list_team", "topic", None, "not a supervisor of any team")]

@@ -114,7 +114,9 @@ def _metrics_access(s: Session, *, user_id: str, publication_id: int) -> tuple[P
     is audited where it is told (``bot/kernel/refusals.py``)."""
     pub = s.get(Publication, publication_id)
     if pub is None or not queries.is_in_team(s, pub.team_id, user_id):
-        raise NotFound(N_("There is no publication #{id} in your teams."), id=publication_id)
+        error = NotFound(N_("There is no publication #{id} in your teams."), id=publication_id)
+        raise error if pub is None else error.refused("metrics.update", "not in the publication's team",
+                                                      item_kind=PUBLICATION, item_id=pub.id, team_id=pub.team_id)
     if pub.author_id != user_id and not queries.has_role(s, pub.team_id, user_id, "supervisor"):
         return pub, NotAuthorized(N_("Only the author or a supervisor of the team can update these figures.")).refused(
             "metrics.update", "neither the author nor a supervisor", item_kind=PUBLICATION, item_id=pub.id,

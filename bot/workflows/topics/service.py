@@ -273,7 +273,8 @@ def team_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channe
     with transaction(db) as s:
         supervised = queries.teams_of_user(s, user_id, role="supervisor")
         if not supervised:
-            raise NotAuthorized(N_("Only supervisors can list the team's topics."))
+            raise NotAuthorized(N_("Only supervisors can list the team's topics.")).refused(
+                "topic.list_team", "not a supervisor of any team", item_kind=TOPIC)
         row = next((t for t in supervised if t.channel == channel_id), supervised[0])
         team = team_view(row)
         rows = topic_rows.topics_for_week(s, team.id, team.week(now))
