@@ -16,7 +16,7 @@ def N_(msgid: str) -> str:
 class Refusal:
     """What a refusal is audited as (``bot/kernel/refusals.py``): the action
     asked for, the item it was asked on, and why it was refused. Never the
-    item's content: the audit trail may be shown to anyone in the team."""
+    item's content: the trail keeps who was refused what, not what was written."""
 
     action: str
     reason: str
