@@ -1,5 +1,7 @@
 """One error handler that puts a domain error where the person is looking:
-field errors in a modal, an ephemeral reply to a command or a click."""
+field errors in a modal, an ephemeral reply to a command or a click. A
+refusal is audited here too (``bot/kernel/refusals.py``), for a click answered
+at once and for one decided after its ack alike."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.context.respond import Respond
 
-from bot.kernel import people
+from bot.kernel import people, refusals
 from bot.kernel.errors import InvalidInput, OpsbotError
 from bot.kernel.i18n import Gettext, gettext_for
 from bot.kernel.tell import answer, tell
@@ -31,6 +33,7 @@ def register(app: App, deps: Deps) -> None:
         if not isinstance(error, OpsbotError):
             log.error("unhandled error in a listener", exc_info=error)
         user = (body.get("user") or {}).get("id") or body.get("user_id")
+        _audit(user, error)
         channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else body.get("channel_id")
         _ = gettext_for(people.user_locale(db=deps.db, user_id=user, channel_id=channel)) if user else gettext_for("en")
         message = message_for(error, _)
@@ -59,10 +62,17 @@ def register(app: App, deps: Deps) -> None:
         if not isinstance(error, OpsbotError):
             log.error("unhandled error in a deferred %s", kind, exc_info=error)
         user = payload["user"]
+        _audit(user, error)
         locale = people.user_locale(db=deps.db, user_id=user, channel_id=payload.get("channel"))
         _ = gettext_for(locale)
         text = with_typed(message_for(error, _), error, payload.get("text"), _)
         answer(db=deps.db, clock=deps.clock, user_id=user, url=payload.get("response_url"), text=text, locale=locale)
+
+    def _audit(user: str | None, error: Exception) -> None:
+        try:
+            refusals.audit(db=deps.db, clock=deps.clock, user_id=user, error=error)
+        except Exception:  # the person still hears why; a lost audit row is logged
+            log.exception("auditing a refusal failed")
 
     deps.inbox.refuse = refuse
 

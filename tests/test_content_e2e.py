@@ -344,7 +344,8 @@ def test_only_the_author_or_a_supervisor_may_update_metrics(rig):
     assert rig.last_view()["title"]["text"] == "Update metrics"
     with transaction(rig.app.db) as s:
         denied = s.scalars(select(AuditEntry).where(AuditEntry.outcome == "denied")).all()
-    assert [(a.actor_id, a.action) for a in denied] == [(BOB, "metrics.update")]
+    # Eve, outside the team, is answered as if there were no such publication; both refusals are audited.
+    assert [(a.actor_id, a.action) for a in denied] == [(BOB, "metrics.update"), (EVE, "metrics.update")]
 
 
 def test_a_publication_link_must_be_http(rig):

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Self
 
 
 def N_(msgid: str) -> str:
@@ -11,13 +12,34 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """What a refusal is audited as (``bot/kernel/refusals.py``): the action
+    asked for, the item it was asked on, and why it was refused. Never the
+    item's content: the trail keeps who was refused what, not what was written."""
+
+    action: str
+    reason: str
+    item_kind: str | None = None
+    item_id: int | None = None
+    team_id: int | None = None
+
+
 class OpsbotError(Exception):
     msgid: str = N_("Something went wrong.")
+    refusal: Refusal | None = None  # set when the person was refused: someone else's item, or a role they lack
 
     def __init__(self, msgid: str | None = None, /, **params: Any) -> None:
         self.msgid = msgid or self.msgid
         self.params = params
         super().__init__(self.msgid.format(**params) if params else self.msgid)
+
+    def refused(self, action: str, reason: str, *, item_kind: str | None = None, item_id: int | None = None,
+                team_id: int | None = None) -> Self:
+        """Mark this error as a refusal to audit; the one place that writes it
+        is ``bot/kernel/refusals.py``, called wherever the person is told."""
+        self.refusal = Refusal(action, reason, item_kind, item_id, team_id)
+        return self
 
 
 class NotFound(OpsbotError):

@@ -16,6 +16,7 @@ from bot.kernel import notices
 from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound
 from bot.kernel.people import _locale_for, _resolve_team
+from bot.kernel.refusals import decider_refusal
 from bot.kernel.team import team_view
 from bot.kernel.views import Mention
 from bot.workflows.activities.rules import (
@@ -83,7 +84,7 @@ def form_context(*, db: sessionmaker[Session], user_id: str, channel_id: str | N
         if activity_id is not None:
             a = s.get(Activity, activity_id)
             if a is None or a.owner_id != user_id:
-                raise NotFound(N_("You have no activity #{id}."), id=activity_id)
+                raise _not_yours(activity_id, a, "activity.resubmit")
             if a.status != ActivityStatus.CHANGES_REQUESTED:
                 raise Conflict(N_("Activity #{id} is not waiting for changes; there is nothing to resubmit."),
                                id=activity_id)
@@ -129,7 +130,7 @@ def resubmit_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, 
     with transaction(db) as s:
         a = s.get(Activity, activity_id)
         if a is None or a.owner_id != user_id:
-            raise NotFound(N_("You have no activity #{id}."), id=activity_id)
+            raise _not_yours(activity_id, a, "activity.resubmit")
         team = team_view(s.get_one(Team, a.team_id))
         # A start already past may stay as it was; a new start must be ahead.
         draft = validate_activity(draft, now=now, check_start=draft.starts_at != a.starts_at)
@@ -152,19 +153,18 @@ def resubmit_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, 
     raise failure
 
 
-def _deny(s: Session, *, now: datetime, user_id: str, action: str, a: Activity, detail: str) -> None:
-    queries.add_audit(s, at=now, actor_id=user_id, action=action, outcome="denied", team_id=a.team_id,
-                      item_kind=ACTIVITY, item_id=a.id, before=None, after=None, detail=detail)
+def _may_decide(s: Session, a: Activity, user_id: str, action: str) -> NotAuthorized | None:
+    return decider_refusal(supervises=queries.has_role(s, a.team_id, user_id, "supervisor"), own=a.owner_id == user_id,
+                           own_msgid=N_("Another supervisor decides on your own activity."), action=action,
+                           item_kind=ACTIVITY, item_id=a.id, team_id=a.team_id)
 
 
-def _may_decide(s: Session, a: Activity, user_id: str, now: datetime, action: str) -> Exception | None:
-    if not queries.has_role(s, a.team_id, user_id, "supervisor"):
-        _deny(s, now=now, user_id=user_id, action=action, a=a, detail="not a supervisor of the team")
-        return NotAuthorized()
-    if a.owner_id == user_id:
-        _deny(s, now=now, user_id=user_id, action=action, a=a, detail="own activity")
-        return NotAuthorized(N_("Another supervisor decides on your own activity."))
-    return None
+def _not_yours(activity_id: int, a: Activity | None, action: str) -> NotFound:
+    """Someone else's activity is answered like a missing one (ids are not a
+    way to probe), and the refusal audited."""
+    error = NotFound(N_("You have no activity #{id}."), id=activity_id)
+    return error if a is None else error.refused(action, "not the owner", item_kind=ACTIVITY, item_id=a.id,
+                                                 team_id=a.team_id)
 
 
 def _already_decided(a: Activity) -> Conflict:
@@ -176,13 +176,12 @@ def _already_decided(a: Activity) -> Conflict:
 
 def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int, action: str) -> str:
     """Before opening a comment or reason modal. Returns the theme."""
-    now = clock.now()
     denied: Exception | None = None
     with transaction(db) as s:
         a = s.get(Activity, activity_id)
         if a is None:
             raise NotFound()
-        denied = _may_decide(s, a, user_id, now, f"activity.{action}")
+        denied = _may_decide(s, a, user_id, f"activity.{action}")
         if denied is None and a.status != ActivityStatus.PROPOSED:
             denied = _already_decided(a)
         theme = a.theme
@@ -204,7 +203,7 @@ def decide_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, ac
         if a is None:
             raise NotFound()
         team = team_view(s.get_one(Team, a.team_id))
-        failure = _may_decide(s, a, user_id, now, action)
+        failure = _may_decide(s, a, user_id, action)
         if failure is None:
             before = _snapshot(a)
             status = _STATUS[decision]
@@ -234,7 +233,7 @@ def retro_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, activit
     with transaction(db) as s:
         a = s.get(Activity, activity_id)
         if a is None or a.owner_id != user_id:
-            raise NotFound(N_("You have no activity #{id}."), id=activity_id)
+            raise _not_yours(activity_id, a, "activity.retro")
         _check_retro_open(a, now)
         team = team_view(s.get_one(Team, a.team_id))
         return RetroForm(_locale_for(s, user_id, team), a.id, a.theme, dict(a.targets or {}))
@@ -255,7 +254,7 @@ def submit_retro(*, db: sessionmaker[Session], clock: Clock, user_id: str, activ
     with transaction(db) as s:
         a = s.get(Activity, activity_id)
         if a is None or a.owner_id != user_id:
-            raise NotFound(N_("You have no activity #{id}."), id=activity_id)
+            raise _not_yours(activity_id, a, "activity.retro")
         team = team_view(s.get_one(Team, a.team_id))
         if a.ends_at <= now and activity_rows.record_retro_if_missing(s, a.id, user_id, retro.as_json(), now):
             s.refresh(a)

@@ -109,22 +109,24 @@ def publish(
         return pub.id
 
 
-def _metrics_access(s: Session, *, now: datetime, user_id: str, publication_id: int) -> tuple[Publication, Exception | None]:
-    """The author and the team's supervisors may record figures. A denial is
-    returned, not raised, so its audit entry is committed."""
+def _metrics_access(s: Session, *, user_id: str, publication_id: int) -> tuple[Publication, Exception | None]:
+    """The author and the team's supervisors may record figures. A refusal
+    is audited where it is told (``bot/kernel/refusals.py``)."""
     pub = s.get(Publication, publication_id)
     if pub is None or not queries.is_in_team(s, pub.team_id, user_id):
-        raise NotFound(N_("There is no publication #{id} in your teams."), id=publication_id)
+        error = NotFound(N_("There is no publication #{id} in your teams."), id=publication_id)
+        raise error if pub is None else error.refused("metrics.update", "not in the publication's team",
+                                                      item_kind=PUBLICATION, item_id=pub.id, team_id=pub.team_id)
     if pub.author_id != user_id and not queries.has_role(s, pub.team_id, user_id, "supervisor"):
-        _audit(s, now=now, user_id=user_id, action="metrics.update", outcome="denied", team_id=pub.team_id,
-               kind=PUBLICATION, item_id=pub.id, detail="neither the author nor a supervisor")
-        return pub, NotAuthorized(N_("Only the author or a supervisor of the team can update these figures."))
+        return pub, NotAuthorized(N_("Only the author or a supervisor of the team can update these figures.")).refused(
+            "metrics.update", "neither the author nor a supervisor", item_kind=PUBLICATION, item_id=pub.id,
+            team_id=pub.team_id)
     return pub, None
 
 
 def metrics_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, publication_id: int) -> MetricsForm:
     with transaction(db) as s:
-        pub, failure = _metrics_access(s, now=clock.now(), user_id=user_id, publication_id=publication_id)
+        pub, failure = _metrics_access(s, user_id=user_id, publication_id=publication_id)
         if failure is None:
             team = _team(s, pub.team_id)
             last = content_rows.latest_metrics(s, [pub.id]).get(pub.id)
@@ -142,7 +144,7 @@ def update_metrics(*, db: sessionmaker[Session], clock: Clock, user_id: str, pub
         seen = content_rows.metrics_by_view(s, view_id) if view_id else None
         if seen is not None:
             return Metrics(seen.reads, seen.likes, seen.comments, seen.shares)
-        pub, failure = _metrics_access(s, now=now, user_id=user_id, publication_id=publication_id)
+        pub, failure = _metrics_access(s, user_id=user_id, publication_id=publication_id)
         if failure is None:
             m = parse_metrics(raw)
             try:

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kernel import notices
 from bot.kernel.clock import Clock
-from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound, NotInTeam
+from bot.kernel.errors import N_, Conflict, InvalidInput, NotFound, NotInTeam
 from bot.kernel.i18n import resolve_locale
+from bot.kernel.refusals import decider_refusal
 from bot.kernel.team import TeamView, team_view
 from bot.kernel.views import Mention
 from bot.workflows.content.rules import (
@@ -103,9 +104,7 @@ def draft_form(*, db: sessionmaker[Session], user_id: str) -> DraftForm:
 def resubmit_form(*, db: sessionmaker[Session], user_id: str, draft_id: int) -> DraftForm:
     """What **Resubmit** opens: the same draft, the last round's link to start from."""
     with transaction(db) as s:
-        draft = s.get(Draft, draft_id)
-        if draft is None or draft.author_id != user_id:
-            raise NotFound(N_("You have no draft #{id}."), id=draft_id)
+        draft = _own_draft(s, user_id, draft_id, "draft.resubmit")
         team = _team(s, draft.team_id)
         if draft.status != DraftStatus.CHANGES_REQUESTED:
             raise Conflict(N_("Draft #{id} is not waiting for changes (it is {status})."), id=draft_id,
@@ -138,7 +137,7 @@ def submit_draft(
         if draft_id is None:
             draft, before = _first_draft(s, user_id, topic_id, now), None
         else:
-            draft = _own_draft(s, user_id, draft_id)
+            draft = _own_draft(s, user_id, draft_id, "draft.submit")
             before = _snapshot(draft)
         link = validate_link(link, field=FIELD_LINK)
         ticked = validate_checklist(checklist)
@@ -177,10 +176,15 @@ def _first_draft(s: Session, user_id: str, topic_id: int | None, now: datetime) 
                  round=1, created_at=now)
 
 
-def _own_draft(s: Session, user_id: str, draft_id: int) -> Draft:
+def _own_draft(s: Session, user_id: str, draft_id: int, action: str) -> Draft:
+    """The author's draft. Someone else's is answered like a missing one (ids
+    are not a way to probe), and the refusal audited."""
     found = s.get(Draft, draft_id)
-    if found is None or found.author_id != user_id:
+    if found is None:
         raise NotFound(N_("You have no draft #{id}."), id=draft_id)
+    if found.author_id != user_id:
+        raise NotFound(N_("You have no draft #{id}."), id=draft_id).refused(
+            action, "not the author", item_kind=DRAFT, item_id=found.id, team_id=found.team_id)
     return found
 
 
@@ -203,14 +207,16 @@ def _already_decided(s: Session, draft: Draft, number: int) -> Conflict:
                     round=number, status=draft.status)
 
 
-def _decidable(s: Session, *, now: datetime, user_id: str, draft_id: int, number: int, action: str) -> tuple[Draft, Exception | None]:
+def _decidable(s: Session, *, user_id: str, draft_id: int, number: int, action: str) -> tuple[Draft, Exception | None]:
+    """A supervisor of the draft's team, never its author, decides the round that waits."""
     draft = s.get(Draft, draft_id)
     if draft is None:
         raise NotFound()
-    if not queries.has_role(s, draft.team_id, user_id, "supervisor"):
-        _audit(s, now=now, user_id=user_id, action=action, outcome="denied", team_id=draft.team_id, kind=DRAFT,
-               item_id=draft.id, detail="not a supervisor of the team")
-        return draft, NotAuthorized()
+    denied = decider_refusal(supervises=queries.has_role(s, draft.team_id, user_id, "supervisor"),
+                             own=draft.author_id == user_id, own_msgid=N_("Another supervisor decides on your own draft."),
+                             action=action, item_kind=DRAFT, item_id=draft.id, team_id=draft.team_id)
+    if denied is not None:
+        return draft, denied
     if draft.status != DraftStatus.IN_REVIEW or draft.round != number:
         return draft, _already_decided(s, draft, number)
     return draft, None
@@ -218,9 +224,10 @@ def _decidable(s: Session, *, now: datetime, user_id: str, draft_id: int, number
 
 def check_can_review(*, db: sessionmaker[Session], clock: Clock, user_id: str, draft_id: int, number: int) -> str:
     """Before opening the comments modal: only a supervisor of the draft's
-    team, only while that round waits. A denial is audited. Returns the title."""
+    team other than its author, only while that round waits. A refusal is
+    audited where it is told (``bot/kernel/refusals.py``). Returns the title."""
     with transaction(db) as s:
-        draft, failure = _decidable(s, now=clock.now(), user_id=user_id, draft_id=draft_id, number=number,
+        draft, failure = _decidable(s, user_id=user_id, draft_id=draft_id, number=number,
                                     action="draft.request_changes")
         title = content_rows.topic_title_of_draft(s, draft.id)
     if failure:
@@ -244,7 +251,7 @@ def decide_draft(
     action = "draft.approve" if approve else "draft.request_changes"
     failure: Exception | None = None
     with transaction(db) as s:
-        draft, failure = _decidable(s, now=now, user_id=user_id, draft_id=draft_id, number=number, action=action)
+        draft, failure = _decidable(s, user_id=user_id, draft_id=draft_id, number=number, action=action)
         if failure is None:
             team = _team(s, draft.team_id)
             text = None if approve else validate_comment(comment)

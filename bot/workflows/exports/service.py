@@ -249,10 +249,9 @@ def request_export(*, db: sessionmaker[Session], clock: Clock, user_id: str, cha
         here = queries.team_by_channel(s, channel_id) if channel_id else None
         if not supervised or (here is not None and here.id not in {t.id for t in supervised}):
             # Typed in another team's channel, or by someone who leads no team.
-            queries.add_audit(s, at=now, actor_id=user_id, action="export", outcome="denied",
-                              team_id=here.id if here else None, item_kind=None, item_id=None, before=None,
-                              after=None, detail=f"{text.strip()[:60]!r}: not a supervisor of the team")
-            refused = NotAuthorized(N_("Only a supervisor of a team can export its data, and only their own team's."))
+            refused = NotAuthorized(N_("Only a supervisor of a team can export its data, and only their own team's.")
+                                    ).refused("export", f"{text.strip()[:60]!r}: not a supervisor of the team",
+                                              team_id=here.id if here else None)
         else:
             team = next((t for t in supervised if here is not None and t.id == here.id), supervised[0])
             created = next(t.created_at for t in rows if t.id == team.id)

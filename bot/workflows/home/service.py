@@ -85,8 +85,9 @@ def _own_items(s: Session, row: Team, team: TeamView, user_id: str, now: datetim
     return items
 
 
-def _decisions(s: Session, team_id: int, now: datetime) -> list[home_views.HomeDecision]:
-    waiting = pending.waiting(s, team_id, now)
+def _decisions(s: Session, team_id: int, user_id: str, now: datetime) -> list[home_views.HomeDecision]:
+    # A supervisor's own items wait on another supervisor, not on them (docs/PRODUCT.md §1).
+    waiting = [w for w in pending.waiting(s, team_id, now) if w.author_id != user_id]
     rounds = dict(s.execute(select(Draft.id, Draft.round).where(
         Draft.id.in_([w.id for w in waiting if w.kind == "draft"]))).all()) if waiting else {}
     names = queries.slack_users(s, [w.author_id for w in waiting])
@@ -97,7 +98,7 @@ def _decisions(s: Session, team_id: int, now: datetime) -> list[home_views.HomeD
     ]
 
 
-def _supervision(s: Session, row: Team, team: TeamView, now: datetime
+def _supervision(s: Session, row: Team, team: TeamView, user_id: str, now: datetime
                  ) -> tuple[list[home_views.HomeDecision], list[home_views.HomeBehind], list[v.Person], str]:
     members = queries.team_user_ids(s, team.id, "member")
     names = queries.slack_users(s, members)
@@ -110,7 +111,7 @@ def _supervision(s: Session, row: Team, team: TeamView, now: datetime
     today = team.today(now)
     period, dates = review_dates(row, today)
     late = [person(r.member) for r in status_rows(s, team, period, dates, today) if r.late]
-    return _decisions(s, team.id, now), behind, late, period
+    return _decisions(s, team.id, user_id, now), behind, late, period
 
 
 def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
@@ -128,7 +129,7 @@ def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
         due = sorted((i for i in items if i.due is not None and i.stage in ("retro_due", "not_started")),
                      key=lambda i: (i.due, i.kind, i.id))
         supervisor = queries.has_role(s, team.id, user_id, "supervisor")
-        decisions, behind, late, period = _supervision(s, row, team, now) if supervisor else ([], [], [], "")
+        decisions, behind, late, period = _supervision(s, row, team, user_id, now) if supervisor else ([], [], [], "")
         out.append(home_views.HomeTeam(
             team_name=team.name, count=prog.count, quota=prog.quota,
             topics=[topic_views.TopicLine(t.id, t.title, t.status, me) for t in mine], is_supervisor=supervisor,

@@ -8,7 +8,7 @@ notices they cause are written in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +16,7 @@ from bot.kernel import notices
 from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound, NotInTeam
 from bot.kernel.people import _locale_for, _resolve_team
+from bot.kernel.refusals import NOT_A_SUPERVISOR, decider_refusal
 from bot.kernel.team import team_view
 from bot.kernel.views import Mention
 from bot.workflows.leave.rules import FIELD_START, LeaveDraft, LeaveStatus, cancellable, validate_leave
@@ -111,26 +112,18 @@ def _already_decided(lv: Leave) -> Conflict:
     return Conflict(N_("{user} already decided this leave ({status})."), user=Mention(lv.decided_by or "?"), status=lv.status)
 
 
-def _may_decide(s: Session, lv: Leave, user_id: str, now: datetime, action: str) -> Exception | None:
-    detail = None
-    if not queries.has_role(s, lv.team_id, user_id, "supervisor"):
-        detail, error = "not a supervisor of the team", NotAuthorized()
-    elif lv.user_id == user_id:
-        detail, error = "own leave", NotAuthorized(N_("Another supervisor decides on your own leave."))
-    if detail is None:
-        return None
-    queries.add_audit(s, at=now, actor_id=user_id, action=action, outcome="denied", team_id=lv.team_id,
-                      item_kind=LEAVE, item_id=lv.id, before=None, after=None, detail=detail)
-    return error
+def _may_decide(s: Session, lv: Leave, user_id: str, action: str) -> NotAuthorized | None:
+    return decider_refusal(supervises=queries.has_role(s, lv.team_id, user_id, "supervisor"), own=lv.user_id == user_id,
+                           own_msgid=N_("Another supervisor decides on your own leave."), action=action,
+                           item_kind=LEAVE, item_id=lv.id, team_id=lv.team_id)
 
 
 def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int) -> None:
-    now = clock.now()
     with transaction(db) as s:
         lv = s.get(Leave, leave_id)
         if lv is None:
             raise NotFound()
-        denied = _may_decide(s, lv, user_id, now, "leave.reject")
+        denied: Exception | None = _may_decide(s, lv, user_id, "leave.reject")
         if denied is None and lv.status != LeaveStatus.PENDING:
             denied = _already_decided(lv)
     if denied:
@@ -146,7 +139,7 @@ def decide_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave
         if lv is None:
             raise NotFound()
         team = team_view(s.get_one(Team, lv.team_id))
-        failure = _may_decide(s, lv, user_id, now, action)
+        failure: Exception | None = _may_decide(s, lv, user_id, action)
         if failure is None:
             before = _snapshot(lv)
             status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
@@ -174,7 +167,6 @@ NOT_YOUR_DETAILS = N_("Only the team's supervisors see the details of someone's 
 def leave_details(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int) -> LeaveDetails:
     """The reason behind a leave card, for the team's supervisors and the
     requester; anyone else is refused, and audited."""
-    now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
         lv = s.get(Leave, leave_id)
@@ -186,10 +178,8 @@ def leave_details(*, db: sessionmaker[Session], clock: Clock, user_id: str, leav
                 _locale_for(s, user_id, team), lv.id, team.name, lv.user_id, lv.start_date, lv.end_date,
                 len(team.calendar.working_days(lv.start_date, lv.end_date)), lv.reason, lv.status, lv.decided_by,
                 lv.decision_reason)
-        queries.add_audit(s, at=now, actor_id=user_id, action="leave.details", outcome="denied", team_id=lv.team_id,
-                          item_kind=LEAVE, item_id=lv.id, before=None, after=None,
-                          detail="not a supervisor of the team")
-        failure = NotAuthorized(NOT_YOUR_DETAILS)
+        failure = NotAuthorized(NOT_YOUR_DETAILS).refused("leave.details", NOT_A_SUPERVISOR, item_kind=LEAVE,
+                                                          item_id=lv.id, team_id=lv.team_id)
     raise failure
 
 
@@ -200,7 +190,9 @@ def cancel_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave
     with transaction(db) as s:
         lv = s.get(Leave, leave_id)
         if lv is None or lv.user_id != user_id:
-            raise NotFound(N_("You have no leave #{id}."), id=leave_id)
+            error = NotFound(N_("You have no leave #{id}."), id=leave_id)
+            raise error if lv is None else error.refused("leave.cancel", "not the requester", item_kind=LEAVE,
+                                                         item_id=lv.id, team_id=lv.team_id)
         team = team_view(s.get_one(Team, lv.team_id))
         today = team.today(now)
         before = _snapshot(lv)

@@ -46,9 +46,8 @@ def request_report(*, db: sessionmaker[Session], clock: Clock, user_id: str, cha
         rows = queries.teams_of_user(s, user_id, role="supervisor")
         supervised = [team_view(t) for t in rows]
         if not supervised:
-            refused = NotAuthorized(N_("Only a team's supervisors can post its reports."))
-            queries.add_audit(s, at=now, actor_id=user_id, action="report", outcome="denied", team_id=None,
-                              item_kind=None, item_id=None, before=None, after=None, detail="not a supervisor")
+            refused = NotAuthorized(N_("Only a team's supervisors can post its reports.")).refused(
+                "report", "not a supervisor")
         else:
             here = next((t for t in supervised if t.channel == channel_id), supervised[0])
             name = report_team(text)

@@ -12,7 +12,15 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound
 from bot.kernel.team import team_view
 from bot.workflows.reviews import rules
-from bot.workflows.reviews.service import NOT_YOURS, _audit, _load, _locale, _moved_on, _supervisor_denial
+from bot.workflows.reviews.service import (
+    NOT_YOURS,
+    REVIEW,
+    _audit,
+    _load,
+    _locale,
+    _moved_on,
+    _supervisor_denial,
+)
 from storage import queries
 from storage import reviews as review_rows
 from storage.db import transaction
@@ -25,7 +33,7 @@ def ask_peers(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_i
     failure: Exception | None = None
     with transaction(db) as s:
         r = _load(s, review_id)
-        failure = _supervisor_denial(s, r, user_id, now, "review.ask_peers")
+        failure = _supervisor_denial(s, r, user_id, "review.ask_peers")
         if failure is None:
             if r.kind != rules.MONTHLY or r.status not in rules.SELF_REVIEW_OPEN:
                 failure = _moved_on(r)
@@ -72,9 +80,8 @@ def _open_rating(s: Session, now: datetime, user_id: str, rating_id: int) -> tup
         raise NotFound()
     r = s.get_one(Review, p.review_id)
     if p.peer_id != user_id:
-        _audit(s, now=now, user_id=user_id, action="review.peer_rate", outcome="denied", review=r,
-               detail="not the colleague asked")
-        return p, r, NotAuthorized(NOT_YOURS)
+        return p, r, NotAuthorized(NOT_YOURS).refused("review.peer_rate", "not the colleague asked", item_kind=REVIEW,
+                                                      item_id=r.id, team_id=r.team_id)
     if p.score is not None:
         return p, r, Conflict(ALREADY_RATED)
     if r.status not in rules.SELF_REVIEW_OPEN:

@@ -85,19 +85,19 @@ def _load(s: Session, review_id: int) -> Review:
     return r
 
 
-def _owner_denial(s: Session, r: Review, user_id: str, now: datetime, action: str) -> Exception | None:
+def _owner_denial(r: Review, user_id: str, action: str) -> Exception | None:
+    """Someone else's review step is refused, and audited where it is told (``bot/kernel/refusals.py``)."""
     if r.user_id == user_id:
         return None
-    _audit(s, now=now, user_id=user_id, action=action, outcome="denied", review=r, detail="not the member")
-    return NotAuthorized(NOT_YOURS)
+    return NotAuthorized(NOT_YOURS).refused(action, "not the member", item_kind=REVIEW, item_id=r.id,
+                                            team_id=r.team_id)
 
 
-def _supervisor_denial(s: Session, r: Review, user_id: str, now: datetime, action: str) -> Exception | None:
+def _supervisor_denial(s: Session, r: Review, user_id: str, action: str) -> Exception | None:
     if queries.has_role(s, r.team_id, user_id, "supervisor") and r.user_id != user_id:
         return None
-    _audit(s, now=now, user_id=user_id, action=action, outcome="denied", review=r,
-           detail="not a supervisor of the member's team")
-    return NotAuthorized(NOT_SUPERVISOR)
+    return NotAuthorized(NOT_SUPERVISOR).refused(action, "not a supervisor of the member's team", item_kind=REVIEW,
+                                                 item_id=r.id, team_id=r.team_id)
 
 
 def _moved_on(r: Review) -> Conflict:
@@ -209,7 +209,7 @@ def selfreview_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, re
     with transaction(db) as s:
         if review_id is not None:
             r = _load(s, review_id)
-            failure = _owner_denial(s, r, user_id, now, "review.self_review")
+            failure = _owner_denial(r, user_id, "review.self_review")
         else:
             row = _member_team(s, user_id)
             team = team_view(row)
@@ -237,7 +237,7 @@ def submit_self_review(*, db: sessionmaker[Session], clock: Clock, user_id: str,
     failure: Exception | None = None
     with transaction(db) as s:
         r = _load(s, review_id)
-        failure = _owner_denial(s, r, user_id, now, "review.self_review")
+        failure = _owner_denial(r, user_id, "review.self_review")
         if failure is None:
             before = _snapshot(r)
             first = r.status == St.NOT_STARTED
@@ -260,11 +260,10 @@ def submit_self_review(*, db: sessionmaker[Session], clock: Clock, user_id: str,
 
 def evaluation_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int,
                     revise: bool = False) -> ReviewContext:
-    now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
         r = _load(s, review_id)
-        failure = _supervisor_denial(s, r, user_id, now, "review.revise" if revise else "review.evaluate")
+        failure = _supervisor_denial(s, r, user_id, "review.revise" if revise else "review.evaluate")
         if failure is None:
             allowed = rules.RESOLVABLE if revise else rules.EVALUABLE
             if r.status not in allowed:
@@ -288,7 +287,7 @@ def evaluate(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id
     failure: Exception | None = None
     with transaction(db) as s:
         r = _load(s, review_id)
-        failure = _supervisor_denial(s, r, user_id, now, "review.evaluate")
+        failure = _supervisor_denial(s, r, user_id, "review.evaluate")
         if failure is None:
             row = s.get_one(Team, r.team_id)
             values = _result_values(s, row, r, scores, grade)
@@ -320,7 +319,7 @@ def acknowledge(*, db: sessionmaker[Session], clock: Clock, user_id: str, review
     failure: Exception | None = None
     with transaction(db) as s:
         r = _load(s, review_id)
-        failure = _owner_denial(s, r, user_id, now, "review.acknowledge")
+        failure = _owner_denial(r, user_id, "review.acknowledge")
         if failure is None:
             before = _snapshot(r)
             if review_rows.update_review_if(s, r.id, rules.ANSWERABLE, user_id=user_id, status=St.ACKNOWLEDGED,
@@ -336,11 +335,10 @@ def acknowledge(*, db: sessionmaker[Session], clock: Clock, user_id: str, review
 
 
 def object_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int) -> ReviewContext:
-    now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
         r = _load(s, review_id)
-        failure = _owner_denial(s, r, user_id, now, "review.object")
+        failure = _owner_denial(r, user_id, "review.object")
         if failure is None:
             if r.status not in rules.ANSWERABLE:
                 failure = _moved_on(r)
@@ -355,7 +353,7 @@ def object_to(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_i
     failure: Exception | None = None
     with transaction(db) as s:
         r = _load(s, review_id)
-        failure = _owner_denial(s, r, user_id, now, "review.object")
+        failure = _owner_denial(r, user_id, "review.object")
         if failure is None:
             before = _snapshot(r)
             if review_rows.update_review_if(s, r.id, rules.ANSWERABLE, user_id=user_id, status=St.OBJECTED, objection=text,
@@ -381,7 +379,7 @@ def resolve(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id:
     failure: Exception | None = None
     with transaction(db) as s:
         r = _load(s, review_id)
-        failure = _supervisor_denial(s, r, user_id, now, "review.resolve")
+        failure = _supervisor_denial(s, r, user_id, "review.resolve")
         if failure is None:
             values: dict[str, Any] = {}
             if revise:

@@ -42,10 +42,8 @@ def targets_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, membe
     with transaction(db) as s:
         row = _supervised_team_of(s, user_id, member)
         if row is None:
-            queries.add_audit(s, at=now, actor_id=user_id, action="review.targets", outcome="denied", team_id=None,
-                              item_kind=REVIEW, item_id=None, before=None, after=None,
-                              detail=f"not a supervisor of {member}")
-            failure = NotAuthorized(N_("Only a supervisor of <@{user}>'s team can set their targets."), user=member)
+            failure = NotAuthorized(N_("Only a supervisor of <@{user}>'s team can set their targets."), user=member
+                                    ).refused("review.targets", f"not a supervisor of {member}", item_kind=REVIEW)
         else:
             team = team_view(row)
             if period is None:
@@ -68,10 +66,8 @@ def set_targets(*, db: sessionmaker[Session], clock: Clock, user_id: str, member
     with transaction(db) as s:
         row = _supervised_team_of(s, user_id, member)
         if row is None:
-            queries.add_audit(s, at=now, actor_id=user_id, action="review.targets", outcome="denied", team_id=None,
-                              item_kind=REVIEW, item_id=None, before=None, after=None,
-                              detail=f"not a supervisor of {member}")
-            failure = NotAuthorized(N_("Only a supervisor of <@{user}>'s team can set their targets."), user=member)
+            failure = NotAuthorized(N_("Only a supervisor of <@{user}>'s team can set their targets."), user=member
+                                    ).refused("review.targets", f"not a supervisor of {member}", item_kind=REVIEW)
         else:
             # The month comes back in the modal's metadata: check it as if typed.
             period = rules.typed_month(period, team_view(row).today(now), team_view(row).today(row.created_at))

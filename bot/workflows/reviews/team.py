@@ -64,10 +64,8 @@ def team_reviews(*, db: sessionmaker[Session], clock: Clock, user_id: str, perio
     with transaction(db) as s:
         row = _supervised_team(s, user_id, channel_id)
         if row is None:
-            queries.add_audit(s, at=now, actor_id=user_id, action="review.status", outcome="denied", team_id=None,
-                              item_kind=REVIEW, item_id=None, before=None, after=None,
-                              detail="not a supervisor of any team")
-            failure = NotAuthorized(N_("Only a team's supervisors can see its reviews; yours are in your DMs."))
+            failure = NotAuthorized(N_("Only a team's supervisors can see its reviews; yours are in your DMs.")
+                                    ).refused("review.status", "not a supervisor of any team", item_kind=REVIEW)
         else:
             team = team_view(row)
             pid = _period_of(team, period, now, row.created_at)

@@ -58,10 +58,10 @@ def _locale(s: Session, user_id: str, team: Team) -> str:
     return resolve_locale(prof.locale if prof else None, team.locale)
 
 
-def _deny(s: Session, now, user_id: str, team_id: int | None, detail: str) -> NotAuthorized:
-    queries.add_audit(s, at=now, actor_id=user_id, action="settings.update", outcome="denied", team_id=team_id,
-                      item_kind="team", item_id=team_id, before=None, after=None, detail=detail)
-    return NotAuthorized(N_("Only a supervisor of this team can change its settings."))
+def _deny(team_id: int | None, detail: str) -> NotAuthorized:
+    """Audited where it is told (``bot/kernel/refusals.py``)."""
+    return NotAuthorized(N_("Only a supervisor of this team can change its settings.")).refused(
+        "settings.update", detail, item_kind="team", item_id=team_id, team_id=team_id)
 
 
 def settings_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> SettingsForm:
@@ -71,7 +71,7 @@ def settings_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, chan
         supervised = list(queries.teams_of_user(s, user_id, role="supervisor"))
         here = queries.team_by_channel(s, channel_id) if channel_id else None
         if not supervised or (here is not None and here.id not in {t.id for t in supervised}):
-            refused = _deny(s, clock.now(), user_id, here.id if here else None, "opened settings")
+            refused = _deny(here.id if here else None, "opened settings")
         else:
             team = next((t for t in supervised if here is not None and t.id == here.id), supervised[0])
             return SettingsForm(_locale(s, user_id, team), team.id, team.name, current_settings(team))
@@ -90,7 +90,7 @@ def update_settings(*, db: sessionmaker[Session], clock: Clock, user_id: str, te
         if team is None or not team.active:
             raise NotFound()
         if not queries.has_role(s, team_id, user_id, "supervisor"):
-            refused = _deny(s, now, user_id, team_id, "submitted settings")
+            refused = _deny(team_id, "submitted settings")
         else:
             new = validate_settings(raw)
             changed = current_settings(team).changes(new)

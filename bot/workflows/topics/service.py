@@ -7,7 +7,6 @@ notices it causes into the outbox in that same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +17,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound, NotInTeam
 from bot.kernel.i18n import resolve_locale
 from bot.kernel.people import _locale_for, _resolve_team
+from bot.kernel.refusals import decider_refusal
 from bot.kernel.team import team_view
 from bot.workflows.topics import views as topic_views
 from bot.workflows.topics.quota import progress_for
@@ -141,11 +141,12 @@ def _snapshot(t: Topic) -> dict:
     return {"status": t.status, "title": t.title, "decided_by": t.decided_by, "reason": t.reason}
 
 
-def _deny(s: Session, *, now: datetime, user_id: str, action: str, topic: Topic | None, detail: str) -> None:
-    queries.add_audit(
-        s, at=now, actor_id=user_id, action=action, outcome="denied", team_id=topic.team_id if topic else None,
-        item_kind=TOPIC, item_id=topic.id if topic else None, before=None, after=None, detail=detail,
-    )
+OWN_TOPIC = N_("Another supervisor decides on your own topic.")
+
+
+def _may_decide(topic: Topic, user_id: str, supervises: bool, action: str) -> NotAuthorized | None:
+    return decider_refusal(supervises=supervises, own=topic.author_id == user_id, own_msgid=OWN_TOPIC, action=action,
+                           item_kind=TOPIC, item_id=topic.id, team_id=topic.team_id)
 
 
 def _already_decided(topic: Topic) -> Conflict:
@@ -158,18 +159,15 @@ def _already_decided(topic: Topic) -> Conflict:
 
 def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, topic_id: int) -> str:
     """Before opening the reject modal: only a supervisor of the topic's team,
-    only while it is undecided. A denial is audited. Returns the title."""
-    now = clock.now()
-    denied: Exception | None = None
+    never on their own topic, only while it is undecided. A refusal is
+    audited where it is told (``bot/kernel/refusals.py``). Returns the title."""
     with transaction(db) as s:
         loaded = topic_rows.topic_for_decision(s, topic_id, user_id)
         if loaded is None:
             raise NotFound()
         topic, _team, supervises, _locale = loaded
-        if not supervises:
-            _deny(s, now=now, user_id=user_id, action="topic.reject", topic=topic, detail="not a supervisor of the team")
-            denied = NotAuthorized()
-        elif topic.status != TopicStatus.PROPOSED:
+        denied: Exception | None = _may_decide(topic, user_id, supervises, "topic.reject")
+        if denied is None and topic.status != TopicStatus.PROPOSED:
             denied = _already_decided(topic)
         title = topic.title
     if denied:
@@ -186,8 +184,9 @@ def decide_topic(
     approve: bool,
     reason: str | None = None,
 ) -> Decided:
-    """Approve or reject. Authorization comes from the store, never the
-    payload; exactly one of several concurrent decisions wins."""
+    """Approve or reject: a supervisor of the topic's team, never its author.
+    Authorization comes from the store, never the payload; exactly one of
+    several concurrent decisions wins."""
     now = clock.now()
     action = "topic.approve" if approve else "topic.reject"
     failure: Exception | None = None
@@ -199,10 +198,8 @@ def decide_topic(
             raise NotFound()
         topic, team_row, supervises, locale = loaded
         team = team_view(team_row)
-        if not supervises:
-            _deny(s, now=now, user_id=user_id, action=action, topic=topic, detail="not a supervisor of the team")
-            failure = NotAuthorized()
-        else:
+        failure = _may_decide(topic, user_id, supervises, action)
+        if failure is None:
             before = _snapshot(topic)
             status = TopicStatus.APPROVED if approve else TopicStatus.REJECTED
             reason = (reason or "").strip() or None
@@ -234,7 +231,9 @@ def withdraw_topic(*, db: sessionmaker[Session], clock: Clock, user_id: str, top
         topic = s.get(Topic, topic_id)
         if topic is None or topic.author_id != user_id:
             # Someone else's topic is answered like a missing one: ids are not a way to probe.
-            raise NotFound(N_("You have no topic #{id}."), id=topic_id)
+            error = NotFound(N_("You have no topic #{id}."), id=topic_id)
+            raise error if topic is None else error.refused("topic.withdraw", "not the author", item_kind=TOPIC,
+                                                            item_id=topic.id, team_id=topic.team_id)
         team = team_view(s.get_one(Team, topic.team_id))
         before = _snapshot(topic)
         if topic_rows.withdraw_topic_if_open(s, topic_id, user_id):
@@ -274,7 +273,8 @@ def team_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channe
     with transaction(db) as s:
         supervised = queries.teams_of_user(s, user_id, role="supervisor")
         if not supervised:
-            raise NotAuthorized(N_("Only supervisors can list the team's topics."))
+            raise NotAuthorized(N_("Only supervisors can list the team's topics.")).refused(
+                "topic.list_team", "not a supervisor of any team", item_kind=TOPIC)
         row = next((t for t in supervised if t.channel == channel_id), supervised[0])
         team = team_view(row)
         rows = topic_rows.topics_for_week(s, team.id, team.week(now))
