@@ -3,6 +3,7 @@
 Kept in step with ``app.yaml`` by ``tests/test_manifest.py``.
 """
 
+import re
 from enum import StrEnum
 
 
@@ -43,6 +44,33 @@ class Action(StrEnum):
     LEAVE_DETAILS = "leave_details"
     SUBMIT_DRAFT = "home_submit_draft"
     REQUEST_LEAVE = "home_request_leave"
+
+
+# The decision buttons a channel card and App Home share. A card carries the
+# plain id; on Home every waiting item carries its own buttons, so there the id
+# is ``<action>:<item id>`` (Slack wants action ids unique within a view). Their
+# listeners match both spellings with ``item_pattern``; the item itself is
+# always read from the button's value and checked against the store.
+ITEM_ACTIONS: frozenset[Action] = frozenset({
+    Action.TOPIC_APPROVE, Action.TOPIC_REJECT,
+    Action.DRAFT_APPROVE, Action.DRAFT_REQUEST_CHANGES,
+    Action.ACTIVITY_APPROVE, Action.ACTIVITY_CHANGES, Action.ACTIVITY_REJECT,
+    Action.LEAVE_APPROVE, Action.LEAVE_REJECT,
+})
+ITEM_SEPARATOR = ":"
+
+
+def item_action_id(action: Action, item_id: int) -> str:
+    """``action``'s id on one item's button on Home: unique within the view."""
+    return f"{action.value}{ITEM_SEPARATOR}{item_id}"
+
+
+def item_pattern(action: Action) -> re.Pattern[str]:
+    """What ``action``'s listener answers: the card's plain id and every
+    per-item id. Whatever follows the separator is checked by the listener
+    (``handlers.kit.forms``), so a forged one is refused there with a reason."""
+    assert action in ITEM_ACTIONS, f"{action} is not a per-item action"
+    return re.compile(rf"^{re.escape(action.value)}(?:{ITEM_SEPARATOR}.*)?\Z")
 
 
 class View(StrEnum):

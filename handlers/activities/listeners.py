@@ -15,7 +15,7 @@ from bot.workflows.activities import service as svc
 from handlers.activities import blocks as ra
 from handlers.activities import forms as forms_activities
 from handlers.deps import Deps
-from handlers.ids import Action, Command, View
+from handlers.ids import Action, Command, View, item_pattern
 from handlers.kit import blocks, forms, inputs
 from handlers.kit.mrkdwn import escape
 
@@ -103,18 +103,18 @@ def _register_decisions(app: App, deps: Deps) -> None:
     """The approval card's Approve / Request changes / Reject and their modals."""
     services = _services(deps)
 
-    @app.action(Action.ACTIVITY_APPROVE)
+    @app.action(item_pattern(Action.ACTIVITY_APPROVE))
     def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         activity_id = _activity_id(body)
         svc.decide_activity(**services, user_id=body["user"]["id"], activity_id=activity_id, decision=svc.APPROVE)
 
-    @app.action(Action.ACTIVITY_CHANGES)
+    @app.action(item_pattern(Action.ACTIVITY_CHANGES))
     def changes_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         _open_reason(deps, body, client, svc.CHANGES)
 
-    @app.action(Action.ACTIVITY_REJECT)
+    @app.action(item_pattern(Action.ACTIVITY_REJECT))
     def reject_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         _open_reason(deps, body, client, svc.REJECT)

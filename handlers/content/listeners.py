@@ -20,15 +20,16 @@ from bot.workflows.content import service as svc
 from bot.workflows.content.rules import METRICS, PublishCommandKind, parse_publish_command
 from handlers.content import blocks as render_content
 from handlers.deps import Deps
-from handlers.ids import Action, Block, Command, View
+from handlers.ids import Action, Block, Command, View, item_pattern
 from handlers.kit import blocks, forms
 
 
 def _round_value(body: dict[str, Any]) -> tuple[int, int]:
-    """A review button's value: ``<draft id>:<round>``."""
+    """A review button's value: ``<draft id>:<round>`` (on Home its action id
+    names the same draft)."""
     draft, _sep, number = forms.action_value(body).partition(":")
     ids = forms.id_of(draft), forms.id_of(number)
-    if not all(ids):
+    if not all(ids) or forms.names_another_item(body, ids[0]):
         raise NotFound()
     return ids
 
@@ -99,13 +100,13 @@ def _register_draft_reviews(app: App, deps: Deps) -> None:
     """The review card's Approve / Request changes, its modal, and Resubmit."""
     services = _services(deps)
 
-    @app.action(Action.DRAFT_APPROVE)
+    @app.action(item_pattern(Action.DRAFT_APPROVE))
     def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         draft_id, number = _round_value(body)
         svc.decide_draft(**services, user_id=body["user"]["id"], draft_id=draft_id, number=number, approve=True)
 
-    @app.action(Action.DRAFT_REQUEST_CHANGES)
+    @app.action(item_pattern(Action.DRAFT_REQUEST_CHANGES))
     def request_changes_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         draft_id, number = _round_value(body)

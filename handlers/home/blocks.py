@@ -1,17 +1,19 @@
 """The App Home tab (docs/PRODUCT.md §3): pure Block Kit builders over ``HomeView``.
 
 Within Slack's 100-block limit for any number of teams, items and members:
-lines are packed into sections, decisions with buttons are capped across
-teams, and whatever is left over is summarised.
+lines are packed into sections, every listed decision carries its buttons
+unless the limit would be passed (then the oldest do), and whatever is left
+over is summarised.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.kernel.i18n import Gettext
 from bot.workflows.home import views as home_views
-from handlers.ids import Action
+from handlers.ids import Action, item_action_id
 from handlers.kit.blocks import Blocks, button, context, header, line_sections, section
 from handlers.kit.labels import STATUS_ICON, kind_label, progress_text, status_label
 from handlers.kit.mrkdwn import escape, slack_date
@@ -79,19 +81,19 @@ def _due_line(i: home_views.HomeItem, _: Gettext) -> str:
 
 
 def _decision_buttons(d: home_views.HomeDecision, _: Gettext) -> list[dict[str, Any]]:
+    """The card's own buttons and values, each under its per-item action id."""
+    def b(label: str, action: Action, style: str | None = None) -> dict[str, Any]:
+        return button(label, item_action_id(action, d.id), d.value, style)
+
     if d.kind == "topic":
-        return [button(_("Approve"), Action.TOPIC_APPROVE, d.value, "primary"),
-                button(_("Reject"), Action.TOPIC_REJECT, d.value, "danger")]
+        return [b(_("Approve"), Action.TOPIC_APPROVE, "primary"), b(_("Reject"), Action.TOPIC_REJECT, "danger")]
     if d.kind == "draft":
-        return [button(_("Approve"), Action.DRAFT_APPROVE, d.value, "primary"),
-                button(_("Request changes"), Action.DRAFT_REQUEST_CHANGES, d.value)]
+        return [b(_("Approve"), Action.DRAFT_APPROVE, "primary"), b(_("Request changes"), Action.DRAFT_REQUEST_CHANGES)]
     if d.kind == "activity":
-        return [button(_("Approve"), Action.ACTIVITY_APPROVE, d.value, "primary"),
-                button(_("Request changes"), Action.ACTIVITY_CHANGES, d.value),
-                button(_("Reject"), Action.ACTIVITY_REJECT, d.value, "danger")]
+        return [b(_("Approve"), Action.ACTIVITY_APPROVE, "primary"), b(_("Request changes"), Action.ACTIVITY_CHANGES),
+                b(_("Reject"), Action.ACTIVITY_REJECT, "danger")]
     if d.kind == "leave":
-        return [button(_("Approve"), Action.LEAVE_APPROVE, d.value, "primary"),
-                button(_("Reject"), Action.LEAVE_REJECT, d.value, "danger")]
+        return [b(_("Approve"), Action.LEAVE_APPROVE, "primary"), b(_("Reject"), Action.LEAVE_REJECT, "danger")]
     return []  # an overdue retrospective waits on its owner: nothing to click
 
 
@@ -101,20 +103,26 @@ def _decision_line(d: home_views.HomeDecision, _: Gettext) -> str:
         since=slack_date(d.since))
 
 
-def _decisions(t: home_views.HomeTeam, with_buttons: set[str], _: Gettext) -> Blocks:
-    """What waits on the supervisor, oldest first. The oldest item of each kind
-    on the whole Home carries the card's own buttons (same action ids and
-    values, so the card's listeners answer); an action id appears once per
-    view, so the next one gets its buttons when Home is re-published after the
-    decision. The rest are listed, and beyond DECISION_LINES summarised."""
+@dataclass
+class _Buttons:
+    """How many more waiting items may carry their buttons on this Home."""
+
+    left: int
+
+
+def _decisions(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
+    """What waits on the supervisor, oldest first: the first DECISION_LINES
+    listed, each with its card's buttons (the card's values, under per-item
+    action ids, which the card's listeners also answer) while ``budget``
+    lasts; beyond it listed without buttons, beyond DECISION_LINES summarised."""
     blocks: Blocks = []
     lines: list[str] = [_("*Waiting on you* ({n})").format(n=len(t.decisions))]
     for d in t.decisions[:DECISION_LINES]:
-        buttons = _decision_buttons(d, _) if d.kind not in with_buttons else []
+        buttons = _decision_buttons(d, _) if budget.left > 0 else []
         if not buttons:
             lines.append("• " + _decision_line(d, _))
             continue
-        with_buttons.add(d.kind)
+        budget.left -= 1
         if lines:
             blocks.extend(line_sections(lines, ""))
         lines = []
@@ -127,7 +135,7 @@ def _decisions(t: home_views.HomeTeam, with_buttons: set[str], _: Gettext) -> Bl
     return blocks
 
 
-def _team(t: home_views.HomeTeam, with_buttons: set[str], _: Gettext) -> Blocks:
+def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
     if t.is_member:
         title = _("*{team}* — {progress}").format(team=escape(t.team_name), progress=progress_text(t.count, t.quota, _))
     else:
@@ -144,7 +152,7 @@ def _team(t: home_views.HomeTeam, with_buttons: set[str], _: Gettext) -> Blocks:
     if not t.is_supervisor:
         return blocks
     if t.decisions:
-        blocks.extend(_decisions(t, with_buttons, _))
+        blocks.extend(_decisions(t, budget, _))
     else:
         blocks.append(context(_("Nothing waits on you in this team.")))
     if t.behind:
@@ -158,20 +166,34 @@ def _team(t: home_views.HomeTeam, with_buttons: set[str], _: Gettext) -> Blocks:
     return blocks
 
 
-def home(h: home_views.HomeView, _: Gettext) -> dict[str, Any]:
+def _body(h: home_views.HomeView, budget: _Buttons, _: Gettext) -> Blocks:
     blocks: Blocks = [header(_("Your week"))]
     if not h.teams:
         blocks.append(section(_("You are not in any opsbot team yet. Ask your team lead to add you.")))
-    with_buttons: set[str] = set()
     for t in h.teams[:HOME_TEAMS]:
-        blocks.extend(_team(t, with_buttons, _))
+        blocks.extend(_team(t, budget, _))
     if len(h.teams) > HOME_TEAMS:
         blocks.append(context(_("…and {n} more teams.").format(n=len(h.teams) - HOME_TEAMS)))
+    return blocks
+
+
+def home(h: home_views.HomeView, _: Gettext) -> dict[str, Any]:
     quick = {"type": "actions", "elements": [
         button(_("Propose a topic"), Action.PROPOSE_TOPIC, "0", "primary"),
         button(_("Submit a draft"), Action.SUBMIT_DRAFT, "0"),
         button(_("Request leave"), Action.REQUEST_LEAVE, "0"),
     ]}
+    # Every listed decision carries its buttons (two blocks: its line and
+    # them) unless Home would pass Slack's block limit; then fewer do, the
+    # oldest first, and the rest stay listed until those are decided.
+    allowed = HOME_TEAMS * DECISION_LINES
+    while True:
+        budget = _Buttons(allowed)
+        blocks = _body(h, budget, _)
+        over = len(blocks) + 1 - BLOCK_LIMIT
+        if over <= 0 or budget.left == allowed:
+            break
+        allowed = max(0, allowed - budget.left - (over + 1) // 2)
     if len(blocks) + 1 > BLOCK_LIMIT:  # a last guard: never more than Slack shows
         blocks = [*blocks[:BLOCK_LIMIT - 2], context(_("More is waiting than Home can show — see your team channels."))]
     return {"type": "home", "blocks": [*blocks[:1], quick, *blocks[1:]]}

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.domain.numbers import parse_id
+from handlers.ids import ITEM_SEPARATOR
 
 
 def state_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -126,9 +127,19 @@ def meta_id(view: dict[str, Any], key: str) -> int:
     return id_of(metadata(view).get(key))
 
 
+def names_another_item(body: dict[str, Any], item_id: int) -> bool:
+    """Whether the clicked button's per-item action id (``<action>:<id>``, on
+    App Home) names anything but ``item_id``, the item its value carries: a
+    forged click. A card's plain action id names no item."""
+    _base, sep, named = str(body["actions"][0].get("action_id", "")).partition(ITEM_SEPARATOR)
+    return bool(sep) and (not named.isascii() or not named.isdigit() or parse_id(named) != item_id)
+
+
 def int_value(body: dict[str, Any]) -> int | None:
-    """A button's value as a row id; None when it is not one (a forged value)."""
-    return parse_id(action_value(body))
+    """A button's value as a row id; None when it is not one (a forged value),
+    or when its per-item action id names another item."""
+    item_id = parse_id(action_value(body))
+    return None if item_id is None or names_another_item(body, item_id) else item_id
 
 
 def parse_date(value: Any) -> date | None:

@@ -14,7 +14,7 @@ from bot.workflows.leave import service as svc
 from bot.workflows.leave.rules import LeaveCommandKind, parse_leave_command
 from handlers.activities import forms as forms_activities
 from handlers.deps import Deps
-from handlers.ids import Action, Command, View
+from handlers.ids import Action, Command, View, item_pattern
 from handlers.kit import blocks, forms, inputs
 from handlers.leave import blocks as leave_blocks
 from handlers.leave import forms as leave_forms
@@ -64,7 +64,7 @@ def _register_card(app: App, deps: Deps) -> None:
     """The leave card's buttons: Approve, Reject (and its reason modal), Details."""
     services = {"db": deps.db, "clock": deps.clock}
 
-    @app.action(Action.LEAVE_APPROVE)
+    @app.action(item_pattern(Action.LEAVE_APPROVE))
     def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         leave_id = forms.int_value(body)
@@ -72,7 +72,7 @@ def _register_card(app: App, deps: Deps) -> None:
             raise NotFound()
         svc.decide_leave(**services, user_id=body["user"]["id"], leave_id=leave_id, approve=True)
 
-    @app.action(Action.LEAVE_REJECT)
+    @app.action(item_pattern(Action.LEAVE_REJECT))
     def reject_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         leave_id = forms.int_value(body)

@@ -18,7 +18,7 @@ from bot.workflows.topics import service as svc
 from bot.workflows.topics.rules import TopicCommand, TopicCommandKind, TopicDraft, parse_topic_command
 from bot.workflows.topics.views import ProposalConfirmation
 from handlers.deps import Deps
-from handlers.ids import Action, Command, View
+from handlers.ids import Action, Command, View, item_pattern
 from handlers.kit import blocks, forms
 from handlers.kit.mrkdwn import escape
 from handlers.topics import blocks as topic_blocks
@@ -109,7 +109,7 @@ def _register_decisions(app: App, deps: Deps) -> None:
     """The approval card's Approve (deferred) and Reject, and the reject modal."""
     services = _services(deps)
 
-    @app.action(Action.TOPIC_APPROVE)
+    @app.action(item_pattern(Action.TOPIC_APPROVE))
     def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
         topic_id = forms.int_value(body)
         if topic_id is None:
@@ -126,7 +126,7 @@ def _register_decisions(app: App, deps: Deps) -> None:
     def approve_deferred(p: dict[str, Any]) -> None:
         svc.decide_topic(**services, user_id=p["user"], topic_id=p["topic_id"], approve=True)
 
-    @app.action(Action.TOPIC_REJECT)
+    @app.action(item_pattern(Action.TOPIC_REJECT))
     def reject_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         topic_id = forms.int_value(body)

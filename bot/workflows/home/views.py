@@ -25,7 +25,8 @@ class HomeItem:
 
 @dataclass(frozen=True)
 class HomeDecision:
-    """An item waiting on the viewing supervisor, with the card's buttons inline."""
+    """An item waiting on the viewing supervisor, with the card's buttons inline
+    (each button under an action id of its own: one view holds many items)."""
 
     kind: str  # topic | draft | activity | leave | retro (no buttons: it waits on its owner)
     id: int
