@@ -105,8 +105,8 @@ def test_supervisor_cannot_decide_own_draft_from_the_card_or_home_another_superv
                                               (LEAD, "draft.request_changes", "draft", 1),
                                               (LEAD, "draft.approve", "draft", 1)]
     # Home lists it as waiting on Li, not on Lena, whose own draft it is.
-    assert ("draft_approve", value) not in actions(open_home(rig, LEAD))
-    assert ("draft_approve", value) in actions(open_home(rig, LEAD2))
+    assert ("draft_approve:1", value) not in actions(open_home(rig, LEAD))
+    assert ("draft_approve:1", value) in actions(open_home(rig, LEAD2))
 
     rig.click(LEAD2, "draft_approve", value, message=card)
     rig.deliver()
@@ -124,7 +124,7 @@ def test_a_sole_supervisors_own_topic_waits_for_a_second_supervisor(database_url
         rig.deliver()
         assert the_topic(rig).status == "proposed"
         assert buttons(topic_card(rig, 1).params) == ["Approve", "Reject"]
-        assert ("topic_approve", "1") not in actions(open_home(rig, LEAD)), "it does not wait on Lena herself"
+        assert ("topic_approve:1", "1") not in actions(open_home(rig, LEAD)), "it does not wait on Lena herself"
     finally:
         rig.stop()
 
