@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from storage.db import transaction
 from storage.models import AuditEntry, OutboxNotice
+from storage.topics import Topic
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, TEAMS, make_rig
 
 
@@ -106,14 +107,19 @@ def test_full_width_and_control_character_formulas_come_out_as_text_in_the_csv(r
         "－2+3",  # full-width -
         "＠SUM(A1:A9)",  # full-width @
         "﹦1+1",  # small =, which NFKC also folds to =
-        "\x07=1+1",  # BEL, a C0 control
-        "\x9b=1+1",  # CSI, a C1 control
+        "BEL placeholder",  # becomes "\x07=1+1" below
+        "CSI placeholder",  # becomes "\x9b=1+1" below
         "\t=1+1",  # the tab is tidied away with the title's outer whitespace; the = is what is left
         "Plain title, 1+1=2",
     ]
     for title in typed:
         assert rig.command(ALICE, "/topic", title, channel=CHANNEL).status == 200
     rig.deliver()
+    # Control characters are refused where they are typed (handlers/middleware.py), but the store
+    # may hold them from before that check or from the teams file: the CSV guard still covers them.
+    with transaction(rig.app.db) as s:
+        for placeholder, stored in (("BEL placeholder", "\x07=1+1"), ("CSI placeholder", "\x9b=1+1")):
+            s.scalars(select(Topic).where(Topic.title == placeholder)).one().title = stored
 
     export(rig, LEAD, "topics 2026-W48")
     [f] = rig.slack.files(LEAD)
