@@ -17,6 +17,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
+from bot.kernel import admins
 from bot.kernel import inbox as inbox_mod
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.inbox import Inbox, InboxWorker
@@ -38,6 +39,8 @@ from bot.workflows.reports import plugin as reports
 from bot.workflows.reviews import plugin as reviews
 from bot.workflows.status import plugin as status
 from bot.workflows.team_settings import plugin as team_settings
+from bot.workflows.teams import plugin as teams
+from bot.workflows.teams.service import TEAMS_CHANGED
 from bot.workflows.topics import plugin as topics
 from handlers.activities import plugin as activities_slack
 from handlers.auth import cached_authorize
@@ -54,9 +57,10 @@ from handlers.plugin import SlackPlugin
 from handlers.render import Renderer
 from handlers.reports import plugin as reports_slack
 from handlers.reviews import plugin as reviews_slack
+from handlers.teams import plugin as teams_slack
 from handlers.topics import plugin as topics_slack
 from storage import migrate
-from storage.db import make_engine, make_session_factory
+from storage.db import make_engine, make_session_factory, transaction
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,7 @@ PLUGINS: tuple[tuple[Workflow, SlackPlugin | None], ...] = (
     (reports.WORKFLOW, reports_slack.SLACK),
     (status.WORKFLOW, opsbot_slack.SLACK),  # /opsbot routes status, help, settings, export, report
     (team_settings.WORKFLOW, None),
+    (teams.WORKFLOW, teams_slack.SLACK),  # /opsbot setup, Home's Teams
 )
 REGISTRY = Registry.of(core for core, _slack in PLUGINS)
 SLACK_PLUGINS = tuple(slack for _core, slack in PLUGINS if slack is not None)
@@ -148,6 +153,8 @@ def create_app(
             report = apply_teams(db=db, clock=clock, config=teams)
             log.info("teams applied: created %s, updated %s, deactivated %s", report.created, report.updated,
                      report.deactivated)
+        with transaction(db) as s:  # OPSBOT_ADMINS: exactly the environment's, at every start
+            admins.sync(s, admins.ENV, admins.parse_ids(settings.opsbot_admins), clock.now())
 
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = make_client(token, settings.slack_api_url)
@@ -169,6 +176,7 @@ def create_app(
     retention = Retention(db=db, clock=clock, days=settings.opsbot_retention_days)
     app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner,
                  Scheduler(engine=engine, runner=runner, retention=retention), inbox, inbox_worker)
+    _plan_on_team_commits(db, app.scheduler)
     # Callers show these: `serve` logs them, `jobs list` prints them.
     app.warnings = calendar_warnings(app)
     return app
@@ -186,6 +194,25 @@ def _wake_on_outbox_commits(db: sessionmaker[Session], worker: OutboxWorker) -> 
     @event.listens_for(db, "after_rollback")
     def _forget(session: Session) -> None:
         session.info.pop("outbox", None)
+
+
+def _plan_on_team_commits(db: sessionmaker[Session], scheduler: Scheduler) -> None:
+    """A team set up, changed or archived in Slack gets its jobs planned at
+    once, without a restart (when this process leads the scheduler; another
+    leader re-plans within ``RESYNC_MINUTES``, and a run is never missed:
+    each job catches up on what fell due since the team was created)."""
+
+    @event.listens_for(db, "after_commit")
+    def _plan(session: Session) -> None:
+        if session.info.pop(TEAMS_CHANGED, False):
+            try:
+                scheduler.sync_jobs()
+            except Exception:
+                log.exception("planning the jobs of a changed team failed; the next resync will")
+
+    @event.listens_for(db, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(TEAMS_CHANGED, None)
 
 
 def _bolt_app(settings: Settings, client: WebClient, token: str | None) -> App:
@@ -225,7 +252,6 @@ def calendar_warnings(app: Opsbot) -> list[str]:
     """Years the country calendars do not cover yet: this one and the next."""
     from bot.kernel.team import team_view
     from storage import queries
-    from storage.db import transaction
 
     year = app.clock.now().year
     out = []

@@ -107,7 +107,7 @@ class SlackGateway:
                 raise _classify(e) from None
             except NETWORK_ERRORS as e:
                 raise RetryLater(f"network: {type(e).__name__}") from None
-            out.extend(_profile(u) for u in r.get("members") or [])
+            out.extend(profile_of(u) for u in r.get("members") or [])
             cursor = (r.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return out
@@ -121,10 +121,10 @@ class SlackGateway:
             raise _classify(e) from None
         except NETWORK_ERRORS as e:
             raise RetryLater(f"network: {type(e).__name__}") from None
-        return _profile(r["user"], user_id)
+        return profile_of(r["user"], user_id)
 
 
-def _profile(u: dict[str, Any], user_id: str | None = None) -> Profile:
+def profile_of(u: dict[str, Any], user_id: str | None = None) -> Profile:
     profile = u.get("profile") or {}
     return Profile(
         user_id=user_id or u["id"],
@@ -132,4 +132,5 @@ def _profile(u: dict[str, Any], user_id: str | None = None) -> Profile:
         tz=u.get("tz"),
         locale=u.get("locale"),
         deleted=bool(u.get("deleted")),
+        workspace_admin=bool(u.get("is_owner") or u.get("is_admin")),
     )

@@ -44,6 +44,10 @@ class Action(StrEnum):
     LEAVE_DETAILS = "leave_details"
     SUBMIT_DRAFT = "home_submit_draft"
     REQUEST_LEAVE = "home_request_leave"
+    # Teams set up in Slack: Home's New team and each team's Edit, the edit modal's Archive.
+    TEAM_NEW = "team_new"
+    TEAM_EDIT = "team_edit"
+    TEAM_ARCHIVE = "team_archive"
 
 
 # The decision buttons a channel card and App Home share. A card carries the
@@ -56,6 +60,7 @@ ITEM_ACTIONS: frozenset[Action] = frozenset({
     Action.DRAFT_APPROVE, Action.DRAFT_REQUEST_CHANGES,
     Action.ACTIVITY_APPROVE, Action.ACTIVITY_CHANGES, Action.ACTIVITY_REJECT,
     Action.LEAVE_APPROVE, Action.LEAVE_REJECT,
+    Action.TEAM_EDIT,  # Home lists every team an admin runs, each with its Edit
 })
 ITEM_SEPARATOR = ":"
 
@@ -94,6 +99,7 @@ class View(StrEnum):
     LEAVE_REQUEST = "leave_request"
     LEAVE_REJECT = "leave_reject_reason"
     TEAM_SETTINGS = "team_settings"
+    TEAM_SETUP = "team_setup"
 
 
 class Block(StrEnum):
@@ -162,6 +168,11 @@ class Block(StrEnum):
     LOCALE = "locale"
     MENTIONS = "mention_in_summaries"
     PLATFORMS = "platforms"
+    # a team set up in Slack (with the settings' timezone, country, locale, quota, platforms)
+    TEAM_NAME = "team_name"
+    TEAM_CHANNEL = "team_channel"
+    TEAM_SUPERVISORS = "team_supervisors"
+    TEAM_MEMBERS = "team_members"
 
 
 class Event(StrEnum):
@@ -170,7 +181,7 @@ class Event(StrEnum):
 
 # Web API methods the app calls, with the bot scope each needs. The manifest's
 # bot scopes must be exactly the union of these (tests/test_manifest.py).
-METHOD_SCOPES: dict[str, str | None] = {
+METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write",
@@ -183,6 +194,10 @@ METHOD_SCOPES: dict[str, str | None] = {
     "files.completeUploadExternal": "files:write",
     "auth.test": None,
     "users.list": "users:read",
+    # /opsbot setup: is the bot in the chosen channel (public: channels:read,
+    # private: groups:read)? If not, it joins a public one itself.
+    "conversations.info": ("channels:read", "groups:read"),
+    "conversations.join": "channels:join",
 }
 # Slash commands need the ``commands`` scope.
 COMMAND_SCOPE = "commands"

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -52,6 +53,9 @@ class Team(Base):
     calendar: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reviews: Mapped[dict[str, Any]] = mapped_column(default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Who keeps the team: "file" (OPSBOT_TEAMS_FILE or `opsbot teams apply`: Slack
+    # refuses edits, so a start never undoes one) or "slack" (/opsbot setup).
+    managed_by: Mapped[str] = mapped_column(String(8), server_default="file")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -80,7 +84,21 @@ class SlackUser(Base):
     tz: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str | None] = mapped_column(String(16))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A workspace owner or admin (users.info is_owner / is_admin): an opsbot admin too.
+    workspace_admin: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
     refreshed_at: Mapped[datetime]
+
+
+class Admin(Base):
+    """An opsbot admin named by the operator: in the teams file's ``admins``,
+    in ``OPSBOT_ADMINS``, or with ``opsbot admins add``. Workspace owners and
+    admins are admins too, as Slack reports them (``SlackUser.workspace_admin``)."""
+
+    __tablename__ = "admins"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(8))  # file | env | cli
+    added_at: Mapped[datetime]
 
 
 class Decision(Base):

@@ -146,7 +146,7 @@ def upsert_slack_users(session: Session, rows: list[dict[str, Any]]) -> None:
     dialect = session.get_bind().dialect.name
     ins = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = ins(SlackUser)
-    cols = ("name", "tz", "locale", "deleted", "refreshed_at")
+    cols = ("name", "tz", "locale", "deleted", "workspace_admin", "refreshed_at")
     stmt = stmt.on_conflict_do_update(index_elements=[SlackUser.user_id], set_={c: stmt.excluded[c] for c in cols})
     session.execute(stmt, rows)
 

@@ -182,7 +182,8 @@ def test_bot_events_are_exactly_the_event_enum(manifest):
 def test_bot_scopes_are_exactly_what_the_called_methods_and_commands_need(manifest):
     granted = manifest["oauth_config"]["scopes"]["bot"]
     assert len(granted) == len(set(granted)), f"duplicate bot scopes: {granted}"
-    needed = {scope for scope in METHOD_SCOPES.values() if scope is not None} | {COMMAND_SCOPE}
+    needed = {s for scope in METHOD_SCOPES.values() if scope is not None
+              for s in ((scope,) if isinstance(scope, str) else scope)} | {COMMAND_SCOPE}
     assert not needed - set(granted), f"missing bot scopes: {sorted(needed - set(granted))}"
     assert not set(granted) - needed, f"bot scopes nothing uses: {sorted(set(granted) - needed)}"
 

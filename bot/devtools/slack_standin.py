@@ -68,6 +68,8 @@ class SlackStandIn(FaultInjection, AuthMethods, ChatMethods, ViewMethods, FileMe
         self.users: dict[str, dict[str, Any]] = {uid: dict(u) for uid, u in (users or {}).items()}
         # Channels the bot is not a member of: posts there answer not_in_channel.
         self.not_in_channel: set[str] = set()
+        # Private channels: conversations.info cannot see them unless the bot is in, nor join them.
+        self.private_channels: set[str] = set()
         # Per-method (rate per second per channel, burst); None = no limiting.
         self.rate_limits: dict[str, tuple[float, int]] | None = rate_limits
         # Per-method (rate per second for the whole workspace, burst); None = no cap.
@@ -200,6 +202,7 @@ class SlackStandIn(FaultInjection, AuthMethods, ChatMethods, ViewMethods, FileMe
             self._home_views.clear()
             self._buckets.clear()
             self.not_in_channel.clear()
+            self.private_channels.clear()
             self._fail_next = self._rate_limit_next = self._drop_next = 0
             self._outage = None
 
@@ -330,6 +333,7 @@ class SlackStandIn(FaultInjection, AuthMethods, ChatMethods, ViewMethods, FileMe
             "tz_offset": int(tz_offset),
             "is_bot": bool(fields.get("is_bot", False)),
             "is_admin": bool(fields.get("is_admin", False)),
+            "is_owner": bool(fields.get("is_owner", False)),
             "profile": profile,
         }
         if truthy(params.get("include_locale")):
@@ -350,6 +354,8 @@ _METHODS: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] = 
     "users.info": SlackStandIn._users_info,
     "users.list": SlackStandIn._users_list,
     "conversations.open": SlackStandIn._conversations_open,
+    "conversations.info": SlackStandIn._conversations_info,
+    "conversations.join": SlackStandIn._conversations_join,
     "files.getUploadURLExternal": SlackStandIn._files_get_upload_url_external,
     "files.completeUploadExternal": SlackStandIn._files_complete_upload_external,
 }

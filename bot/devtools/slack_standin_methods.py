@@ -235,6 +235,31 @@ class FileMethods:
 
 
 class ConversationMethods:
+    not_in_channel: set[str]
+    private_channels: set[str]
+
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """What ``/opsbot setup`` asks of a channel. A private channel the bot
+        is not in is invisible to it: Slack answers channel_not_found."""
+        channel = params.get("channel")
+        if not isinstance(channel, str) or not channel.startswith(("C", "G")):
+            raise ApiError("channel_not_found")
+        private = channel in self.private_channels
+        member = channel not in self.not_in_channel
+        if private and not member:
+            raise ApiError("channel_not_found")
+        return {"ok": True, "channel": {"id": channel, "is_channel": True, "is_private": private,
+                                        "is_member": member, "is_archived": False}}
+
+    def _conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params.get("channel")
+        if not isinstance(channel, str) or not channel.startswith(("C", "G")):
+            raise ApiError("channel_not_found")
+        if channel in self.private_channels:
+            raise ApiError("method_not_supported_for_channel_type")
+        self.not_in_channel.discard(channel)
+        return {"ok": True, "channel": {"id": channel, "is_channel": True, "is_member": True}}
+
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         raw = params.get("users") or params.get("channel")
         if isinstance(raw, list):

@@ -126,6 +126,7 @@ class Profile:
     tz: str | None
     locale: str | None
     deleted: bool
+    workspace_admin: bool = False  # is_owner or is_admin: an opsbot admin too
 
 
 class SlackPort(Protocol):
@@ -155,10 +156,11 @@ def refresh_profiles(*, db: sessionmaker[Session], clock: Clock, slack: SlackPor
         fetched = [p for p in (slack.fetch_profile(u) for u in sorted(user_ids)) if p is not None]
     missing = user_ids - {p.user_id for p in fetched}
     now = clock.now()
-    rows = [dict(user_id=p.user_id, name=p.name, tz=p.tz, locale=p.locale, deleted=p.deleted, refreshed_at=now)
-            for p in fetched]
+    rows = [dict(user_id=p.user_id, name=p.name, tz=p.tz, locale=p.locale, deleted=p.deleted,
+                 workspace_admin=p.workspace_admin, refreshed_at=now) for p in fetched]
     # Unknown to Slack: remember that, so we do not ask on every notice.
-    rows += [dict(user_id=u, name=None, tz=None, locale=None, deleted=True, refreshed_at=now) for u in sorted(missing)]
+    rows += [dict(user_id=u, name=None, tz=None, locale=None, deleted=True, workspace_admin=False, refreshed_at=now)
+             for u in sorted(missing)]
     rows.sort(key=lambda r: r["user_id"])  # one lock order, so concurrent refreshes cannot deadlock
     with transaction(db) as s:
         queries.upsert_slack_users(s, rows)

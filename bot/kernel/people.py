@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.kernel import notices
+from bot.kernel import admins, notices
 from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, NotInTeam
 from bot.kernel.i18n import resolve_locale
+from bot.kernel.outbox import Profile
 from bot.kernel.team import TeamView, team_view
 from storage import queries
 from storage.db import transaction
@@ -46,6 +47,20 @@ def _resolve_team(s: Session, user_id: str, *, channel_id: str | None, team_id: 
             if t.channel == channel_id:
                 return t, False
     return teams[0], len(teams) > 1
+
+
+def is_admin(*, db: sessionmaker[Session], user_id: str) -> bool:
+    with transaction(db) as s:
+        return admins.is_admin(s, user_id)
+
+
+def remember_profile(*, db: sessionmaker[Session], clock: Clock, profile: Profile) -> None:
+    """A profile just read from Slack (``users.info``): its name, zone, language
+    and whether the person is a workspace owner or admin."""
+    with transaction(db) as s:
+        queries.upsert_slack_users(s, [dict(user_id=profile.user_id, name=profile.name, tz=profile.tz,
+                                            locale=profile.locale, deleted=profile.deleted,
+                                            workspace_admin=profile.workspace_admin, refreshed_at=clock.now())])
 
 
 def open_home(*, db: sessionmaker[Session], clock: Clock, user_id: str) -> None:

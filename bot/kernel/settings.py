@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     slack_api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     opsbot_teams_file: Path | None = None
+    # Slack user ids, comma-separated: opsbot admins besides the teams file's and Slack's own (bot/kernel/admins.py).
+    opsbot_admins: str = ""
     log_level: str = "INFO"
     port: int = 3000
     opsbot_retention_days: int = Field(DEFAULT_RETENTION_DAYS, ge=MIN_RETENTION_DAYS)
@@ -34,6 +36,13 @@ class Settings(BaseSettings):
         # slack_sdk joins base_url + method name, so the slash must be there
         # whether or not the operator wrote it.
         return v if v.endswith("/") else v + "/"
+
+    @field_validator("opsbot_admins")
+    @classmethod
+    def _admins(cls, v: str) -> str:
+        from bot.kernel.admins import parse_ids
+
+        return ",".join(parse_ids(v))
 
     @field_validator("log_level")
     @classmethod

@@ -18,6 +18,7 @@ from handlers.kit.blocks import Blocks, button, context, header, line_sections, 
 from handlers.kit.labels import STATUS_ICON, kind_label, progress_text, status_label
 from handlers.kit.mrkdwn import escape, slack_date
 from handlers.reviews.blocks import review_status_label
+from handlers.teams.blocks import teams_section
 
 BLOCK_LIMIT = 100
 HOME_TEAMS = 5  # teams shown in full; more are named at the end
@@ -174,6 +175,8 @@ def _body(h: home_views.HomeView, budget: _Buttons, _: Gettext) -> Blocks:
         blocks.extend(_team(t, budget, _))
     if len(h.teams) > HOME_TEAMS:
         blocks.append(context(_("…and {n} more teams.").format(n=len(h.teams) - HOME_TEAMS)))
+    if h.team_admin is not None:
+        blocks.extend(teams_section(h.team_admin, _))
     return blocks
 
 

@@ -51,6 +51,8 @@ def _value(values: dict[str, Any], block: str) -> Any:
         return [v for v in map(_option, ticked) if v is not None] if isinstance(ticked, list) else []
     if kind == "datetimepicker":
         return el.get("selected_date_time")
+    if kind == "conversations_select":
+        return _str(el.get("selected_conversation"))
     if kind == "multi_users_select":
         users = el.get("selected_users")
         return [u for u in users if isinstance(u, str)] if isinstance(users, list) else []

@@ -23,6 +23,7 @@ from handlers.reviews import listeners as reviews
 from handlers.status.blocks import help_text, status_text
 from handlers.team_settings import forms as settings_forms
 from handlers.team_settings.blocks import settings_modal, settings_saved
+from handlers.teams.listeners import open_setup
 
 
 def register(app: App, deps: Deps) -> None:
@@ -33,6 +34,10 @@ def register(app: App, deps: Deps) -> None:
         if reviews.opsbot_subcommand(deps, ack, command, client, text):
             return
         sub, _sep, rest = text.partition(" ")
+        if sub == "setup":
+            open_setup(deps, client, user, command["trigger_id"])
+            ack()
+            return
         if sub == "settings":
             form = settings.settings_form(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel)
             client.views_open(trigger_id=command["trigger_id"], view=settings_modal(

@@ -12,7 +12,7 @@ from handlers.kit.blocks import context, plain, section
 from handlers.kit.mrkdwn import escape
 
 
-def _text(block: str, label: str, value: str, hint: str | None = None, *, multiline: bool = False,
+def text_field(block: str, label: str, value: str, hint: str | None = None, *, multiline: bool = False,
           optional: bool = False, max_length: int = 100) -> dict[str, Any]:
     el: dict[str, Any] = {"type": "plain_text_input", "action_id": f"{block}_input", "max_length": max_length,
                           "multiline": multiline}
@@ -25,7 +25,7 @@ def _text(block: str, label: str, value: str, hint: str | None = None, *, multil
     return b
 
 
-def _select(block: str, label: str, options: list[tuple[str, str]], value: str) -> dict[str, Any]:
+def select_field(block: str, label: str, options: list[tuple[str, str]], value: str) -> dict[str, Any]:
     opts = [{"text": plain(text), "value": v} for v, text in options]
     return {"type": "input", "block_id": block, "label": plain(label), "element": {
         "type": "static_select", "action_id": f"{block}_select", "options": opts,
@@ -52,21 +52,21 @@ def settings_modal(*, team_id: int, team_name: str, current: TeamSettings, _: Ge
     weekly_hint = _("A day and a 24-hour time in the team's zone, e.g. THU 10:00.")
     blocks = [
         section(_("Settings of *{team}*. Changes apply from the next run of each job.").format(team=escape(team_name))),
-        _text(Block.QUOTA, setting_label("weekly_topic_quota", _), str(c.weekly_topic_quota),
+        text_field(Block.QUOTA, setting_label("weekly_topic_quota", _), str(c.weekly_topic_quota),
               _("Topics each member proposes per week (0–100)."), max_length=3),
-        _text(Block.WEEKLY_PLAN, setting_label("weekly_plan", _), c.weekly_plan, weekly_hint, max_length=9),
-        _text(Block.QUOTA_REMINDER, setting_label("quota_reminder", _), c.quota_reminder, weekly_hint, max_length=9),
-        _text(Block.QUOTA_SUMMARY, setting_label("quota_summary", _), c.quota_summary, weekly_hint, max_length=9),
-        _text(Block.DAILY, setting_label("daily", _), c.daily, _("A 24-hour time, e.g. 10:00."), max_length=5),
-        _text(Block.TIMEZONE, setting_label("timezone", _), c.timezone, _("An IANA name, e.g. Asia/Shanghai."),
+        text_field(Block.WEEKLY_PLAN, setting_label("weekly_plan", _), c.weekly_plan, weekly_hint, max_length=9),
+        text_field(Block.QUOTA_REMINDER, setting_label("quota_reminder", _), c.quota_reminder, weekly_hint, max_length=9),
+        text_field(Block.QUOTA_SUMMARY, setting_label("quota_summary", _), c.quota_summary, weekly_hint, max_length=9),
+        text_field(Block.DAILY, setting_label("daily", _), c.daily, _("A 24-hour time, e.g. 10:00."), max_length=5),
+        text_field(Block.TIMEZONE, setting_label("timezone", _), c.timezone, _("An IANA name, e.g. Asia/Shanghai."),
               max_length=64),
-        _text(Block.COUNTRY, setting_label("country", _), c.country or "",
+        text_field(Block.COUNTRY, setting_label("country", _), c.country or "",
               _("CN includes the make-up working days (调休). Empty: weekends only."), optional=True, max_length=8),
-        _select(Block.LOCALE, setting_label("locale", _), [("en", "English"), ("zh-CN", "简体中文")], c.locale),
-        _select(Block.MENTIONS, setting_label("mention_in_summaries", _),
+        select_field(Block.LOCALE, setting_label("locale", _), [("en", "English"), ("zh-CN", "简体中文")], c.locale),
+        select_field(Block.MENTIONS, setting_label("mention_in_summaries", _),
                 [("off", _("Names only (no notifications)")), ("on", _("Mention people (@name)"))],
                 "on" if c.mention_in_summaries else "off"),
-        _text(Block.PLATFORMS, setting_label("platforms", _), "\n".join(c.platforms), _("One per line."),
+        text_field(Block.PLATFORMS, setting_label("platforms", _), "\n".join(c.platforms), _("One per line."),
               multiline=True, max_length=3000),
         context(_("If opsbot is started with a teams file, the file is applied again at every start and its "
                   "values replace these: change the file too.")),

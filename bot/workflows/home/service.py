@@ -25,6 +25,7 @@ from bot.workflows.leave.away import after_leave
 from bot.workflows.pending import service as pending
 from bot.workflows.reviews.rules import ReviewStatus
 from bot.workflows.reviews.team import review_dates, status_rows
+from bot.workflows.teams import service as teams_service
 from bot.workflows.topics import views as topic_views
 from bot.workflows.topics.quota import progress_for
 from storage import content as content_rows
@@ -136,4 +137,5 @@ def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
             items=items, due=due, decisions=decisions, behind=behind, late_reviews=late, review_period=period,
             is_member=member,
         ))
-    return home_views.HomeView(locale=locale, user_id=user_id, teams=out)
+    return home_views.HomeView(locale=locale, user_id=user_id, teams=out,
+                               team_admin=teams_service.teams_section(s, user_id))

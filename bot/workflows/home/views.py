@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.kernel.views import Person
 from bot.workflows.content.views import MetricsLine
+from bot.workflows.teams.views import TeamsSection
 from bot.workflows.topics.views import TopicLine
 
 
@@ -65,3 +66,5 @@ class HomeView:
     locale: str
     user_id: str
     teams: list[HomeTeam]
+    # Admins: every team, Edit and New team; supervisors: their teams' Edit (bot/workflows/teams).
+    team_admin: TeamsSection | None = None

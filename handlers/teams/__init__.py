@@ -1,0 +1,1 @@
+"""The Slack side of teams set up in Slack."""
