@@ -33,12 +33,13 @@ from sqlalchemy import select
 
 from bot.devtools.rig import Reply, Rig
 from bot.kernel.errors import OpsbotError
+from bot.web import MAX_BODY_BYTES
 from handlers.ids import Action, Command, View
 from storage.db import transaction
 from storage.topics import Topic
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, make_rig
 from tests.support import hostile
-from tests.support.fuzz_world import FUZZ_USERS, START, build, fingerprint, spying
+from tests.support.fuzz_world import ADMIN, FUZZ_USERS, START, build, fingerprint, spying
 
 SEED = int(os.environ.get("OPSBOT_FUZZ_SEED", "20261130"))
 PER_MODAL = 48
@@ -51,7 +52,7 @@ OPENER = {
     View.PUBLISH: ALICE, View.METRICS: ALICE, View.SELF_REVIEW: BOB, View.EVALUATION: LEAD, View.OBJECTION: ALICE,
     View.CONFIRM: LEAD, View.PEERS: LEAD, View.PEER_RATING: BOB, View.TARGETS: LEAD, View.ACTIVITY_PROPOSE: ALICE,
     View.ACTIVITY_CHANGES: LEAD, View.ACTIVITY_REJECT: LEAD, View.ACTIVITY_RETRO: ALICE, View.LEAVE_REQUEST: BOB,
-    View.LEAVE_REJECT: LEAD, View.TEAM_SETTINGS: LEAD,
+    View.LEAVE_REJECT: LEAD, View.TEAM_SETTINGS: LEAD, View.TEAM_SETUP: ADMIN,
 }
 OTHERS = [ALICE, BOB, LEAD, LEAD2, EVE, "U0NOBODY"]
 # What user text must never become in Slack: a ping, a mention or a link.
@@ -98,8 +99,12 @@ class Fuzz:
                    "api_app_id": "A0OPSBOT", "team": {"id": "T0TEAM", "domain": "demo"},
                    "trigger_id": f"{self.sent}.fuzz", "view": sent_view}
         before, mark = fingerprint(self.rig), len(self.spy.seen)
-        reply = self.rig.post(urllib.parse.urlencode({"payload": json.dumps(payload)}),
-                              "application/x-www-form-urlencoded")
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        if len(body.encode()) > MAX_BODY_BYTES:
+            # Refused with 413 before the app reads it (tests/test_http_limits_e2e.py proves that path).
+            self.counts[(callback, "over the body limit")] += 1
+            return
+        reply = self.rig.post(body, "application/x-www-form-urlencoded")
         where = f"{callback} ({how}{', forged metadata' if forged else ''}) as {user}"
         errors = self._errors(mark, where)
         if reply.status >= 500:

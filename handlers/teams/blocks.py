@@ -169,7 +169,7 @@ def teams_section(t: views.TeamsSection, _: Gettext) -> Blocks:
     """Home's Teams section."""
     if t.no_admin_yet:
         return [context(_("No opsbot admin yet. A workspace owner or admin can set up a team with `/opsbot setup`; "
-                          "an operator can make someone an admin with `opsbot admins add <user id>`."))]
+                          "an operator can make someone an admin with `opsbot admins add U…`."))]
     blocks: Blocks = [header(_("Teams"))]
     for line in t.teams:
         text = _("*{team}* · <#{channel}> · {n} people").format(team=escape(line.name), channel=line.channel,

@@ -26,6 +26,7 @@ from tests.helpers import all_text, button, buttons, cards, dms
 # November's month-end day in China is Monday 30 November 2026; the world starts at 09:00.
 MONTH_END_10 = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
 START = MONTH_END_10 - timedelta(hours=1)
+ADMIN = "U0ADMIN"  # the teams file's admin: may open /opsbot setup
 # Bob works from Shanghai here, so that the month-end jobs reach him too.
 FUZZ_USERS = {**USERS, BOB: {**USERS[BOB], "tz": "Asia/Shanghai"}}
 
@@ -157,6 +158,8 @@ def _activities_and_leave(rig: Rig, views: dict[str, dict[str, Any]]) -> None:
     views[View.LEAVE_REJECT] = rig.last_view()
     rig.command(LEAD, "/opsbot", "settings", channel=CHANNEL)
     views[View.TEAM_SETTINGS] = rig.last_view()
+    rig.command(ADMIN, "/opsbot", "setup", channel=CHANNEL)
+    views[View.TEAM_SETUP] = rig.last_view()
     rig.command(LEAD, "/opsbot", f"targets <@{ALICE}|alice> 2026-12", channel=CHANNEL)
     views[View.TARGETS] = rig.last_view()
 

@@ -73,6 +73,9 @@ def hostile_value(r: random.Random, element: dict[str, Any]) -> dict[str, Any]:
     elif kind == "multi_users_select":
         users = ["U0ALICE", "U0BOB", "U0LEAD", "U0EVE", "U0NOBODY", hostile_text(r), 5, ""]
         entry["selected_users"] = r.choice(WRONG_TYPES) if wrong else r.sample(users, r.randint(0, 4)) * r.randint(1, 30)
+    elif kind == "conversations_select":
+        channels = ["C0GROWTH", "C0FUZZ", "G0FUZZ", "D0DIRECT", hostile_text(r), ""]
+        entry["selected_conversation"] = r.choice(WRONG_TYPES) if wrong else r.choice(channels)
     else:  # an element the fuzz does not know: leave it as the modal had it
         entry.update({k: v for k, v in element.items() if k != "type"})
     return entry
@@ -91,6 +94,8 @@ def honest_value(element: dict[str, Any]) -> dict[str, Any]:
         return {"type": kind, "selected_date_time": element.get("initial_date_time")}
     if kind == "checkboxes":
         return {"type": kind, "selected_options": element.get("initial_options", [])}
+    if kind == "conversations_select":
+        return {"type": kind, "selected_conversation": element.get("initial_conversation")}
     return {"type": kind, "selected_users": element.get("initial_users", [])}
 
 
