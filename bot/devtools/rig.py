@@ -230,7 +230,7 @@ class Rig:
         block id: a string for text inputs and selects, an ISO date for dates,
         an aware datetime (or epoch seconds) for date-and-time pickers, a
         number or string for number inputs, a list of user ids for user
-        selects, a list of the ticked values for checkboxes. A field left out keeps what the modal filled in."""
+        selects, a channel id for a conversation select, a list of the ticked values for checkboxes. A field left out keeps what the modal filled in."""
         state: dict[str, Any] = {}
         for block in view.get("blocks", []):
             if block.get("type") != "input":
@@ -260,6 +260,9 @@ class Rig:
                          "selected_date_time": raw if raw is not None else el.get("initial_date_time")}
             elif el["type"] == "number_input":
                 entry = {"type": "number_input", "value": str(raw) if raw is not None else el.get("initial_value")}
+            elif el["type"] == "conversations_select":  # a channel id
+                entry = {"type": "conversations_select",
+                         "selected_conversation": raw if raw is not None else el.get("initial_conversation")}
             elif el["type"] == "multi_users_select":
                 entry = {"type": "multi_users_select",
                          "selected_users": list(raw) if raw is not None else el.get("initial_users", [])}
