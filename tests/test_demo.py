@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from bot.devtools.demo import BRAND, GROWTH, REFUSAL, Demo, run_demo
+from bot.devtools.demo import BRAND, BRAND_TEAM, GROWTH, GROWTH_TEAM, REFUSAL, Demo, run_demo
+from storage.db import transaction
+from storage.models import Team
 from tests.helpers import all_text, buttons
 from tests.support.blockkit import validate_call
 
@@ -46,6 +49,13 @@ def test_the_demo_plays_the_week_and_shows_what_people_would_see(capsys):
     assert code == 0, out
     assert "✗" not in out, "every scene went as scripted"
     assert "\033[" not in out, "no terminal styling when the output is not a terminal"
+
+    # It starts with no teams: Lena and Wang set them up in Slack before anyone proposes anything.
+    assert "No teams yet" in out
+    first = out.index("── ")
+    assert out[first:].startswith("── Monday 23 Nov, 09:00 Asia/Shanghai ── Lena, a workspace admin, sets up Growth")
+    assert out.index("modal “Set up a team” opens for Lena") < out.index("王芳 types in #brand:  /opsbot setup")
+    assert out.index("│ opsbot is set up for 品牌组.") < out.index("Alice types in #growth:  /topic")
 
     # Proposals: the card with its buttons, the quota progress, the ephemeral answer.
     assert "only visible to you (Alice)" in out
@@ -113,7 +123,9 @@ def test_what_slack_received_was_escaped_valid_and_sent_once(played):
         assert "&lt;!channel&gt; Black Friday recap: what worked" in text
         assert "<!channel>" not in text
 
-    [brand_card] = [c for c in calls if c.method == "chat.postMessage" and c.params.get("channel") == BRAND]
+    # #brand gets its welcome card when 王芳 sets the team up, then Mei's topic card.
+    brand_welcome, brand_card = [c for c in calls if c.method == "chat.postMessage" and c.params.get("channel") == BRAND]
+    assert not buttons(brand_welcome.params) and "opsbot is set up for 品牌组" in all_text(brand_welcome.params)
     assert buttons(brand_card.params) == ["通过", "驳回"]
 
     posts = [(c.params.get("channel"), c.params.get("text"), repr(c.params.get("blocks")))
@@ -121,6 +133,15 @@ def test_what_slack_received_was_escaped_valid_and_sent_once(played):
     assert len(posts) == len(set(posts)), "no message went out twice"
     m = SUMMARY.match(out.rstrip("\n").splitlines()[-1])
     assert m and int(m.group(1)) == len(calls)
+
+
+def test_the_story_plays_on_the_teams_set_up_in_slack(played):
+    code, out, demo, _connected = played
+    assert code == 0, out
+    with transaction(demo.rig.app.db) as s:
+        teams = [(t.name, t.channel, t.managed_by, t.active) for t in s.scalars(select(Team).order_by(Team.id))]
+    assert teams == [(GROWTH_TEAM, GROWTH, "slack", True), (BRAND_TEAM, BRAND, "slack", True)]
+    assert [v["callback_id"] for v in demo.rig.opened_views()[:2]] == ["team_setup", "team_setup"]
 
 
 def test_the_only_slack_is_the_local_stand_in(played):

@@ -23,6 +23,10 @@ SUMMARY = re.compile(r"^Done: \d+ Slack API calls recorded, \d+ notices delivere
 
 # What a viewer should see when the act plays alone.
 KEY_MOMENTS = {
+    "setup": ["Set-up: none; the workspace starts empty.", "Lena types in #growth:  /opsbot setup",
+              "modal “Set up a team” opens for Lena", "[ Cancel ] [ Create team ]",
+              "│ opsbot is set up for Growth.", "DM → Alice\n  │ You are now in Growth (#growth) as a member.",
+              "王芳 types in #brand:  /opsbot setup", "#brand (C0BRAND)", "DM → 李梅"],
     "topics": ["Set-up: none", "│ Topic #1 · Growth", "[ Approve ] [ Reject ]",
                "Approved by Lena", "Rejected by Lena", "[ 通过 ] [ 驳回 ]"],
     "reviews": ["Set-up, by signed requests (not shown): Alice proposed three topics",
@@ -41,6 +45,7 @@ KEY_MOMENTS = {
 
 # The title of each act's first scene.
 FIRST_SCENE = {
+    "setup": "Lena, a workspace admin, sets up Growth in #growth",
     "topics": "Alice proposes a topic",
     "reviews": "Month-end day: the self-review prompt",
     "content": "Content: Alice proposes a year-end piece",
@@ -83,8 +88,9 @@ def test_the_whole_story_is_every_act_each_in_its_own_order():
     assert sorted(STORY) == sorted(everything) and len(set(STORY)) == len(STORY)
     for cls in ACTS.values():
         assert [name for name in STORY if name in cls.SCENES] == list(cls.SCENES)
-    assert list(ACTS) == ["topics", "reviews", "content", "activities", "leave"], "the story's order"
+    assert list(ACTS) == ["setup", "topics", "reviews", "content", "activities", "leave"], "the story's order"
     assert Demo.SCENES == STORY and all(issubclass(Demo, cls) for cls in ACTS.values())
+    assert STORY[0] == ACTS["setup"].SCENES[0], "the story begins with the setup"
 
 
 def test_the_cli_offers_every_act_and_refuses_an_unknown_one(capsys):

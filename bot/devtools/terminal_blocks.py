@@ -264,7 +264,12 @@ class BlockFormatter:
         elif kind == "number_input":
             control = f"[ number{', filled in: ' + el['initial_value'] if el.get('initial_value') else ''} ]"
         elif kind == "multi_users_select":
-            control = "[ pick people ▾ ]"
+            picked = ", ".join(self.name(u) for u in el.get("initial_users") or [])
+            control = f"[ {picked or 'pick people'} ▾ ]"
+        elif kind == "conversations_select":
+            current = el.get("initial_conversation")
+            here = "this channel" if el.get("default_to_current_conversation") else "pick a channel"
+            control = f"[ {self.channel(current) if current else here} ▾ ]"
         else:
             control = f"[ {kind} ]"
         return f"{label}:  {control}"

@@ -1,10 +1,11 @@
 """``opsbot demo``: a scripted week in the terminal, with no Slack workspace.
 
 The story is told in acts, each a module that builds on
-:mod:`bot.devtools.demo.stage` (and on nothing else here): ``topics``,
-``reviews``, ``content``, ``activities`` and ``leave``. This package puts
-them together: :data:`ACTS` plays one alone (``opsbot demo --act NAME``),
-:class:`Demo` plays the whole story (``--act all``, the default).
+:mod:`bot.devtools.demo.stage` (and on nothing else here): ``setup``,
+``topics``, ``reviews``, ``content``, ``activities`` and ``leave``. This
+package puts them together: :data:`ACTS` plays one alone (``opsbot demo --act
+NAME``), :class:`Demo` plays the whole story (``--act all``, the default),
+which starts from an empty workspace with the setup.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.devtools.demo.activities import ActivitiesAct
 from bot.devtools.demo.content import ContentAct
 from bot.devtools.demo.leave import LeaveAct
 from bot.devtools.demo.reviews import ReviewsAct
+from bot.devtools.demo.setup import SetupAct
 from bot.devtools.demo.stage import (
     ALICE,
     ALL,
@@ -48,6 +50,7 @@ from bot.devtools.demo.topics import TopicsAct
 
 # The acts, in the order the story tells them.
 ACTS: dict[str, type[Stage]] = {
+    "setup": SetupAct,
     "topics": TopicsAct,
     "reviews": ReviewsAct,
     "content": ContentAct,
@@ -55,10 +58,12 @@ ACTS: dict[str, type[Stage]] = {
     "leave": LeaveAct,
 }
 
-# The whole story, scene by scene. Activities and leave share a week: Bob asks
-# for his day off once the activity is approved, and the retrospective falls
-# between his day off and his first day back.
+# The whole story, scene by scene: the admins set the teams up, then the week
+# begins. Activities and leave share a week: Bob asks for his day off once the
+# activity is approved, and the retrospective falls between his day off and
+# his first day back.
 STORY: tuple[str, ...] = (
+    *SetupAct.SCENES,
     *TopicsAct.SCENES,
     *ReviewsAct.SCENES,
     *ContentAct.SCENES,
@@ -69,12 +74,15 @@ STORY: tuple[str, ...] = (
 )
 
 
-class Demo(TopicsAct, ReviewsAct, ContentAct, ActivitiesAct, LeaveAct):
-    """The scripted week, every act in turn. ``run()`` returns the exit code."""
+class Demo(SetupAct, TopicsAct, ReviewsAct, ContentAct, ActivitiesAct, LeaveAct):
+    """The scripted week, every act in turn. ``run()`` returns the exit code.
+    It starts with no teams: the setup act makes them, as the others expect."""
 
     ACT = ALL
     BLURB = Stage.BLURB
     SCENES = STORY
+    TEAMS_FILE = SetupAct.TEAMS_FILE
+    CAST = SetupAct.CAST
 
     def story(self) -> list[Scene]:
         """Each act leaves behind what the next one needs: nothing to set up."""
@@ -103,6 +111,7 @@ def run_demo(database: str | None = None, slow: bool = False, out: TextIO | None
 __all__ = [
     "ACTS", "ALICE", "ALL", "BOB", "BRAND", "BRAND_TEAM", "CHANNELS", "CHANNEL_ZONES", "GROWTH", "GROWTH_TEAM",
     "LEAD", "MEI", "NEW_YORK", "QUIET", "REFUSAL", "SHANGHAI", "START", "STORY", "SUMMARY_PREFIX", "TEAMS",
-    "USERS", "WANG", "ActivitiesAct", "ContentAct", "Demo", "LeaveAct", "ReviewsAct", "Stage", "TopicsAct",
+    "USERS", "WANG", "ActivitiesAct", "ContentAct", "Demo", "LeaveAct", "ReviewsAct", "SetupAct", "Stage",
+    "TopicsAct",
     "run_demo", "stamp",
 ]

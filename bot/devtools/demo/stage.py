@@ -9,8 +9,8 @@ Slack stand-in, which records it. Scheduled jobs run as the scheduler runs
 them, with the clock moved forward between scenes. What the stand-in
 recorded is printed the way people would see it in Slack.
 
-The acts (``topics``, ``reviews``, ``content``, ``activities``, ``leave``)
-each subclass :class:`Stage`; this module imports none of them.
+The acts (``setup``, ``topics``, ``reviews``, ``content``, ``activities``,
+``leave``) each subclass :class:`Stage`; this module imports none of them.
 """
 
 from __future__ import annotations
@@ -58,10 +58,10 @@ TEAMS: dict[str, Any] = {
 }
 
 USERS: dict[str, dict[str, Any]] = {
-    LEAD: {"name": "lena", "real_name": "Lena", "tz": "Asia/Shanghai", "locale": "en-US"},
+    LEAD: {"name": "lena", "real_name": "Lena", "tz": "Asia/Shanghai", "locale": "en-US", "is_admin": True},
     ALICE: {"name": "alice", "real_name": "Alice", "tz": "Asia/Shanghai", "locale": "en-US"},
     BOB: {"name": "bob", "real_name": "Bob", "tz": "America/New_York", "locale": "en-US"},
-    WANG: {"name": "wang", "real_name": "王芳", "tz": "Asia/Shanghai", "locale": "zh-CN"},
+    WANG: {"name": "wang", "real_name": "王芳", "tz": "Asia/Shanghai", "locale": "zh-CN", "is_admin": True},
     MEI: {"name": "mei", "real_name": "李梅", "tz": "Asia/Shanghai", "locale": "zh-CN"},
 }
 CHANNELS = {GROWTH: "growth", BRAND: "brand"}
@@ -105,11 +105,16 @@ class Stage:
     An act sets ``ACT`` (its name for ``--act``), ``BLURB`` (one line for the
     intro), ``SCENES`` (the names of its scene methods, in order) and, when it
     needs something an earlier act would have left behind, ``prepare()``.
+    ``TEAMS_FILE`` is what the app starts with: the two teams, unless the act
+    sets them up in Slack itself; ``CAST`` says which in the intro.
     """
 
     ACT = ALL
     BLURB = "a scripted week"
     SCENES: tuple[str, ...] = ()
+    TEAMS_FILE: dict[str, Any] = TEAMS
+    CAST = (f"Teams, from a teams file: {GROWTH_TEAM} (#growth, Asia/Shanghai, English, quota 3; supervisor Lena; "
+            f"Alice in Shanghai, Bob in New York) and {BRAND_TEAM} (#brand, Chinese).")
 
     def __init__(self, *, database_url: str, out: TextIO | None = None, slow: bool = False,
                  color: bool | None = None, temporary: bool = False) -> None:
@@ -117,7 +122,7 @@ class Stage:
         self.temporary = temporary
         self.slow = slow
         self.term = Terminal(users=USERS, channels=CHANNELS, channel_zones=CHANNEL_ZONES, out=out, color=color)
-        self.rig = Rig(database_url=database_url, teams=TEAMS, start=START, users=USERS)
+        self.rig = Rig(database_url=database_url, teams=self.TEAMS_FILE, start=START, users=USERS)
         self.seen = 0  # index into the stand-in's recorded calls
         self.delivered = 0
         self.problems: list[str] = []
@@ -309,8 +314,7 @@ class Stage:
             f"The real app serves {self.rig.url}/slack/events, and every request below is signed the way "
             f"Slack signs. Its Web API calls go to a local stand-in for Slack ({self.rig.slack.api_url}) and "
             "are printed as people would see them. The clock is simulated and jumps between scenes.\n"
-            f"Teams: {GROWTH_TEAM} (#growth, Asia/Shanghai, English, quota 3; supervisor Lena; Alice in "
-            f"Shanghai, Bob in New York) and {BRAND_TEAM} (#brand, Chinese). Database: {self._db_label()}",
+            f"{self.CAST} Database: {self._db_label()}",
             "  ", "  "))
         # The same calendar warning for several teams is shown once.
         warnings: dict[str, list[str]] = {}

@@ -1,8 +1,9 @@
-"""The demo's first act (docs/PRODUCT.md §2.1): a week of topics in Growth,
+"""The demo's topics act (docs/PRODUCT.md §2.1): a week of topics in Growth,
 from Alice's first proposal on Monday 23 November 2026 to Monday's content
 plan, and a proposal in the Chinese team.
 
-It needs nothing from the other acts: it is where the story starts.
+It needs the two teams, which the setup act has just made in the whole story;
+played alone, it has them from the teams file, so it needs nothing else.
 """
 
 from __future__ import annotations
