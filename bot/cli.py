@@ -348,6 +348,27 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("id", help="the notice's id, as `opsbot outbox --failed` shows it")
     retry.set_defaults(func=cmd_outbox_retry)
 
+    from bot import cli_teams  # here: it imports this module's CliError and _app
+
+    t = sub.add_parser("teams", help="the teams as a teams YAML file (docs/PRODUCT.md §7)")
+    tsub = t.add_subparsers(dest="teams_command", required=True)
+    tsub.add_parser("export", help="print the active teams and the admins named by file or CLI as a teams file"
+                    ).set_defaults(func=cli_teams.cmd_teams_export)
+    ta = tsub.add_parser("apply", help="make the store say what FILE says; the teams it names become managed by "
+                         "the file (Slack refuses edits of their people and channel), its other file teams archived")
+    ta.add_argument("file", help="a teams YAML file")
+    ta.add_argument("--dry-run", action="store_true", help="print the changes; store nothing")
+    ta.set_defaults(func=cli_teams.cmd_teams_apply)
+
+    ad = sub.add_parser("admins", help="opsbot admins named by the operator: they may set teams up in Slack")
+    adsub = ad.add_subparsers(dest="admins_command", required=True)
+    adsub.add_parser("list", help="each named admin and where they are named").set_defaults(func=cli_teams.cmd_admins_list)
+    for name, func, what in (("add", cli_teams.cmd_admins_add, "name an admin (until `admins remove`)"),
+                             ("remove", cli_teams.cmd_admins_remove, "remove an admin named by `admins add`")):
+        one = adsub.add_parser(name, help=what)
+        one.add_argument("user_id", help="a Slack user ID, like U0123ABCD")
+        one.set_defaults(func=func)
+
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     up = dbsub.add_parser("upgrade", help="apply migrations (safe to run every time)")
@@ -373,4 +394,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # As bot.cli, not this __main__ copy: bot/cli_teams.py raises bot.cli's CliError.
+    from bot.cli import main as cli_main
+
+    sys.exit(cli_main())
