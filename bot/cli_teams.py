@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from bot.cli import CliError, _app
+from bot.cli_base import CliError, command_app
 from bot.kernel import admins
 from bot.kernel.scheduler import RESYNC_MINUTES
 from bot.kernel.settings import Settings
@@ -44,7 +44,7 @@ _Dumper.add_representer(list, lambda d, items: d.represent_sequence(
 
 
 def _store_app(settings: Settings):
-    return _app(settings.model_copy(update={"opsbot_teams_file": None}))
+    return command_app(settings.model_copy(update={"opsbot_teams_file": None}))
 
 
 def _people(s, team_id: int, role: str) -> list[str]:

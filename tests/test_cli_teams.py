@@ -307,3 +307,9 @@ def test_admins_list_shows_workspace_admins_and_says_when_none_are_named(opsbot)
     opsbot.ok("admins", "add", "U0OWNER")
     out = opsbot.ok("admins", "remove", "U0OWNER")
     assert "still an admin as a Slack workspace owner or admin" in out
+
+
+def test_apply_help_says_the_teams_it_names_become_managed_by_the_file(capsys):
+    with pytest.raises(SystemExit):
+        main(["teams", "apply", "--help"])
+    assert "the teams it names become managed by the file" in " ".join(capsys.readouterr().out.split())
