@@ -313,3 +313,14 @@ def test_apply_help_says_the_teams_it_names_become_managed_by_the_file(capsys):
     with pytest.raises(SystemExit):
         main(["teams", "apply", "--help"])
     assert "the teams it names become managed by the file" in " ".join(capsys.readouterr().out.split())
+
+
+def test_export_refuses_a_store_no_teams_file_could_hold_and_says_which_team(opsbot):
+    opsbot.ok("teams", "export")  # migrates the fresh database
+    add_slack_team(opsbot.url)
+    with stored(opsbot.url) as s:
+        for m in s.scalars(select(Membership)):
+            m.active = False  # its only supervisor left
+    code, out, err = opsbot.run("teams", "export")
+    assert (code, out) == (2, "")
+    assert "team 'Made in Slack', field 'supervisors'" in err and "/opsbot setup" in err
