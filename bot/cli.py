@@ -10,15 +10,14 @@ import sys
 import threading
 from datetime import UTC, datetime
 
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
+from bot import cli_teams
+from bot.cli_base import CliError
+from bot.cli_base import command_app as _app
 from bot.domain.numbers import parse_id
 from bot.kernel.settings import Settings
 from bot.kernel.teams_file import ConfigError
-
-
-class CliError(Exception):
-    pass
 
 
 def parse_when(value: str) -> datetime:
@@ -37,16 +36,6 @@ def _logging(level: str) -> None:
     # response URLs). Keep them at INFO whatever LOG_LEVEL says.
     for noisy in ("slack_sdk", "slack_bolt"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
-
-
-def _app(settings: Settings, **kw):
-    from bot.app import create_app
-
-    if not settings.slack_signing_secret:
-        # CLI commands that do not serve HTTP still build the same app;
-        # they never verify a request, so any secret will do for them.
-        settings = settings.model_copy(update={"slack_signing_secret": SecretStr("unused-by-cli")})
-    return create_app(settings, **kw)
 
 
 def cmd_jobs_list(args, settings: Settings) -> int:
@@ -299,6 +288,29 @@ def cmd_demo(args, settings: Settings) -> int:
     return run_demo(database=args.db, slow=args.slow, act=args.act)
 
 
+def _teams_and_admins(sub) -> None:
+    """``opsbot teams`` and ``opsbot admins``; their commands are in bot/cli_teams.py."""
+    t = sub.add_parser("teams", help="the teams as a teams YAML file (docs/PRODUCT.md §7)")
+    tsub = t.add_subparsers(dest="teams_command", required=True)
+    tsub.add_parser("export", help="print the active teams and the admins named by file or CLI as a teams file"
+                    ).set_defaults(func=cli_teams.cmd_teams_export)
+    what = ("make the store say what FILE says: the teams it names become managed by the file (Slack then refuses "
+            "edits of their people and channel), file teams it does not name are archived, Slack-made ones untouched")
+    ta = tsub.add_parser("apply", help=what, description=what)
+    ta.add_argument("file", help="a teams YAML file")
+    ta.add_argument("--dry-run", action="store_true", help="print the changes; store nothing")
+    ta.set_defaults(func=cli_teams.cmd_teams_apply)
+
+    ad = sub.add_parser("admins", help="opsbot admins named by the operator: they may set teams up in Slack")
+    adsub = ad.add_subparsers(dest="admins_command", required=True)
+    adsub.add_parser("list", help="each named admin and where they are named").set_defaults(func=cli_teams.cmd_admins_list)
+    for name, func, what in (("add", cli_teams.cmd_admins_add, "name an admin (until `admins remove`)"),
+                             ("remove", cli_teams.cmd_admins_remove, "remove an admin named by `admins add`")):
+        one = adsub.add_parser(name, help=what)
+        one.add_argument("user_id", help="a Slack user ID, like U0123ABCD")
+        one.set_defaults(func=func)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="opsbot", description="An operations team's working rules, run in Slack.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -347,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     retry = osub.add_parser("retry", help="send a failed notice again, its attempts counted afresh")
     retry.add_argument("id", help="the notice's id, as `opsbot outbox --failed` shows it")
     retry.set_defaults(func=cmd_outbox_retry)
+
+    _teams_and_admins(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)

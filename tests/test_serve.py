@@ -208,6 +208,18 @@ def test_serve_without_a_signing_secret_refuses_to_start_and_names_it(serve, sta
     assert "Traceback" not in server.output()
 
 
+def test_serve_starts_without_a_teams_file(serve, standin, sqlite_url):
+    """Teams can be set up in Slack (or with `opsbot teams apply`): OPSBOT_TEAMS_FILE is optional."""
+    server = serve(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url,
+                   DATABASE_URL=sqlite_url, OPSBOT_TEAMS_FILE=None)
+    health = server.wait_healthy()
+    assert health.status == 200, server.output()
+    assert health.json()["database"] == "ok"
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(10) == 0, server.output()
+    assert "Traceback" not in server.output()
+
+
 # -- replicas starting together -----------------------------------------------------------------
 
 
