@@ -55,7 +55,9 @@ def test_the_demo_plays_the_week_and_shows_what_people_would_see(capsys):
     first = out.index("── ")
     assert out[first:].startswith("── Monday 23 Nov, 09:00 Asia/Shanghai ── Lena, a workspace admin, sets up Growth")
     assert out.index("modal “Set up a team” opens for Lena") < out.index("王芳 types in #brand:  /opsbot setup")
-    assert out.index("│ opsbot is set up for 品牌组.") < out.index("Alice types in #growth:  /topic")
+    # #brand speaks Chinese (its locale), and so does Mei's intro DM (her Slack language).
+    assert out.index("│ opsbot 已为 品牌组 设置好。") < out.index("Alice types in #growth:  /topic")
+    assert "DM → 李梅\n  │ 你已作为成员加入 品牌组（#brand）。" in out
 
     # Proposals: the card with its buttons, the quota progress, the ephemeral answer.
     assert "only visible to you (Alice)" in out
@@ -125,7 +127,7 @@ def test_what_slack_received_was_escaped_valid_and_sent_once(played):
 
     # #brand gets its welcome card when 王芳 sets the team up, then Mei's topic card.
     brand_welcome, brand_card = [c for c in calls if c.method == "chat.postMessage" and c.params.get("channel") == BRAND]
-    assert not buttons(brand_welcome.params) and "opsbot is set up for 品牌组" in all_text(brand_welcome.params)
+    assert not buttons(brand_welcome.params) and "opsbot 已为 品牌组 设置好" in all_text(brand_welcome.params)
     assert buttons(brand_card.params) == ["通过", "驳回"]
 
     posts = [(c.params.get("channel"), c.params.get("text"), repr(c.params.get("blocks")))

@@ -113,7 +113,7 @@ def test_slack_received_the_joins_the_welcome_cards_and_an_intro_dm_for_everyone
     welcome = {c.params["channel"]: all_text(c.params) for c in posts if c.params["channel"] in (GROWTH, BRAND)}
     assert set(welcome) == {GROWTH, BRAND}
     assert "opsbot is set up for Growth" in welcome[GROWTH]
-    assert f"opsbot is set up for {BRAND_TEAM}" in welcome[BRAND]
+    assert f"opsbot 已为 {BRAND_TEAM} 设置好" in welcome[BRAND]  # the channel's language
     dms = {c.params["channel"]: all_text(c.params) for c in posts if c.params["channel"] not in (GROWTH, BRAND)}
     assert sorted(dms) == sorted([LEAD, ALICE, BOB, WANG, MEI]), "one intro DM each"
     for who in (ALICE, BOB):

@@ -110,11 +110,9 @@ class SetupAct(Stage):
                                                           "Asia/Shanghai, CN, 简体中文, quota 2, WeChat and "
                                                           "Xiaohongshu")
         dm = self.dms_to(fresh, MEI)
-        if dm and ENGLISH_INTRO not in str(dm[-1].params.get("text")):
+        if self.check(bool(dm) and ENGLISH_INTRO not in str(dm[-1].params.get("text")),
+                      "李梅's intro DM in Chinese, her Slack language"):
             self.term.note("李梅's intro DM is in Chinese, her Slack language.")
-        elif dm:
-            self.term.note("李梅's intro DM follows her Slack language, zh-CN; its lines read in English until "
-                           "the zh-CN catalog has them.")
         with transaction(self.rig.app.db) as s:
             teams = [(t.name, t.managed_by) for t in s.scalars(select(Team).where(Team.active).order_by(Team.id))]
         if self.check(teams == [(GROWTH_TEAM, "slack"), (BRAND_TEAM, "slack")], f"the two teams, got {teams}"):
