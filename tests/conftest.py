@@ -103,9 +103,14 @@ def sqlite_url(tmp_path) -> str:
 _RIGS: list[Rig] = []
 
 
+# make_rig(..., teams=NO_TEAMS_FILE): the app starts with no teams file at all.
+NO_TEAMS_FILE: dict[str, Any] = {}
+
+
 def make_rig(database_url: str, *, teams: dict[str, Any] | None = None, start: datetime = MONDAY_9AM,
              users: dict[str, dict[str, Any]] | None = None, **kw: Any) -> Rig:
-    rig = Rig(database_url=database_url, teams=teams or TEAMS, start=start, users=users or USERS, **kw)
+    chosen = None if teams is NO_TEAMS_FILE else teams or TEAMS
+    rig = Rig(database_url=database_url, teams=chosen, start=start, users=users or USERS, **kw)
     _RIGS.append(rig)
     return rig
 

@@ -18,7 +18,7 @@ from bot.kernel.clock import ManualClock
 from bot.kernel.teams import apply_teams
 from bot.kernel.teams_file import parse_teams
 from storage.db import make_engine, make_session_factory
-from storage.models import Admin, Membership, SlackUser, Team
+from storage.models import Admin, AuditEntry, Membership, SlackUser, Team
 from tests.conftest import ALICE, BOB, EVE, LEAD, LEAD2
 from tests.helpers import stored
 
@@ -268,6 +268,14 @@ def test_admins_add_list_and_remove(opsbot, monkeypatch):
     assert out == "U0NEW is no longer a named admin.\n"
     assert admins_stored(opsbot.url) == [("U0ADMIN", "file"), ("U0ENV", "env")]
     assert "U0NEW" not in opsbot.ok("admins", "list")
+    # Who was made an admin, and unmade, is on the audit trail (the second add changed nothing).
+    with stored(opsbot.url) as s:
+        trail = [(a.actor_id, a.action, a.after or a.before) for a in s.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(["admin.add", "admin.remove", "teams.apply"]))
+            .order_by(AuditEntry.id))]
+    assert trail == [("cli", "teams.apply", {"created": ["Growth"], "updated": [], "archived": [],
+                                             "admins_added": ["U0ADMIN"], "admins_removed": []}),
+                     ("cli", "admin.add", {"user": "U0NEW"}), ("cli", "admin.remove", {"user": "U0NEW"})]
 
 
 def test_admins_remove_refuses_those_named_elsewhere_and_unknown_ids(opsbot, monkeypatch):

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from storage.db import transaction
 from storage.models import AuditEntry, Membership, Team
 from storage.topics import Topic
-from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, SHANGHAI, USERS, make_rig
+from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, NO_TEAMS_FILE, SHANGHAI, USERS, make_rig
 from tests.helpers import all_text, button, buttons, cards, dms
 
 ADMIN = "U0WSADMIN"  # a workspace admin, as Slack reports it: in no file
@@ -27,11 +27,9 @@ PEOPLE = {
     ADMIN: {"name": "ada", "real_name": "Ada Admin", "tz": "Asia/Shanghai", "locale": "en-US", "is_admin": True},
     MEI: {"name": "mei", "real_name": "李梅", "tz": "Asia/Shanghai", "locale": "zh-CN"},
 }
-NOTHING: dict[str, Any] = {"admins": []}  # no teams file content at all: no team, no named admin
-
-
 def fresh(database_url: str, **kw: Any):
-    return make_rig(database_url, teams=NOTHING, users=PEOPLE, **kw).start()
+    """The app as `opsbot serve` starts with no teams file: no team, no named admin."""
+    return make_rig(database_url, teams=NO_TEAMS_FILE, users=PEOPLE, **kw).start()
 
 
 def open_setup(rig, user: str = ADMIN, channel: str = NEW) -> dict:
@@ -240,7 +238,7 @@ def test_someone_who_is_no_admin_is_refused_with_the_reason_and_it_is_audited(da
 
 def test_home_tells_someone_how_an_admin_is_made_when_there_is_none(database_url):
     nobody = {u: {k: v for k, v in p.items() if k != "is_admin"} for u, p in PEOPLE.items()}
-    rig = make_rig(database_url, teams=NOTHING, users=nobody).start()
+    rig = make_rig(database_url, teams=NO_TEAMS_FILE, users=nobody).start()
     try:
         rig.event({"type": "app_home_opened", "user": EVE, "tab": "home"}, event_id="Ev1")
         rig.deliver()

@@ -52,13 +52,14 @@ class Rig:
         self,
         *,
         database_url: str,
-        teams: dict[str, Any] | TeamsFile,
+        teams: dict[str, Any] | TeamsFile | None,
         start: datetime,
         users: dict[str, dict[str, Any]] | None = None,
         api_url_slash: bool = False,
     ) -> None:
         self.database_url = database_url
-        self.teams = teams if isinstance(teams, TeamsFile) else parse_teams(teams)
+        # None: started with no teams file at all, as `opsbot serve` may be.
+        self.teams = teams if isinstance(teams, TeamsFile) or teams is None else parse_teams(teams)
         self.clock = ManualClock(start)
         self.slack = SlackStandIn(users=users or {})
         self.secret = secrets.token_hex(16)
