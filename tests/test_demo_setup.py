@@ -72,7 +72,7 @@ def test_the_setup_act_shows_the_command_the_modal_the_welcome_card_and_the_intr
     for who in ("王芳", "李梅"):  # in their language, zh-CN
         assert f"DM → {who}\n  │ " in out, who
     assert "王芳 types in #brand:  /opsbot setup" in out
-    assert "modal “Set up a team” opens for 王芳" in out
+    assert "modal “设置团队” opens for 王芳" in out and "[ 取消 ] [ 创建团队 ]" in out  # in his language
     assert "#brand (C0BRAND)\n  │ " in out
     assert "李梅's intro DM" in out
 
