@@ -181,6 +181,8 @@ def test_each_bad_field_is_an_error_on_that_field_and_nothing_is_stored(database
             (filled(team_name="Beta"), "team_channel", "the channel of team Launch already"),
             (filled(team_name="Beta", team_channel="C0BETA", timezone="Mars/Olympus_Mons"), "timezone",
              "IANA time zone"),
+            # Longer than any file name: once a crash, now just not a zone.
+            (filled(team_name="Beta", team_channel="C0BETA", timezone="a" * 5000), "timezone", "IANA time zone"),
         ]
         for values, field, says in cases:
             got_field, message = field_error(rig.submit(ADMIN, open_setup(rig), values))

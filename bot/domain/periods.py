@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.numbers import ascii_digits
 from bot.kernel.errors import N_, InvalidInput
@@ -249,3 +249,15 @@ def check_day(day: date, span: Span, field: str | None = None) -> date:
         raise InvalidInput(N_("Pick a date from {first} to {last}."), field=field,
                            first=span.first.isoformat(), last=span.last.isoformat())
     return day
+
+
+def is_zone(name: object) -> bool:
+    """Whether ``name`` is an IANA time zone this machine knows. Anything else
+    (a typo, a path, a name too long for the file system) is simply not one."""
+    if not isinstance(name, str) or not name or len(name) > 64:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import WorkingCalendar
-from bot.domain.periods import local_date, week_id, week_start
+from bot.domain.periods import is_zone, local_date, week_id, week_start
 from bot.domain.schedule import DailySpec, WeeklySpec, parse_daily, parse_weekly
 from storage.models import SlackUser, Team
 
@@ -81,9 +81,6 @@ def team_view(team: Team) -> TeamView:
 
 def zone_of(profile: SlackUser | None, team: TeamView) -> ZoneInfo:
     """The zone a person's day is reckoned in: their Slack profile's, else the team's."""
-    if profile and profile.tz:
-        try:
-            return ZoneInfo(profile.tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+    if profile and is_zone(profile.tz):
+        return ZoneInfo(profile.tz)
     return team.tz

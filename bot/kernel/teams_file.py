@@ -7,7 +7,6 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -21,6 +20,7 @@ from pydantic import (
 )
 
 from bot.domain.calendar import is_valid_country
+from bot.domain.periods import is_zone
 from bot.domain.schedule import parse_daily, parse_weekly
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -45,10 +45,8 @@ def _channel_id(v: str) -> str:
 
 
 def _timezone(v: str) -> str:
-    try:
-        ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {v!r}; use an IANA name like Asia/Shanghai") from None
+    if not is_zone(v):
+        raise ValueError(f"unknown time zone {v!r:.80}; use an IANA name like Asia/Shanghai")
     return v
 
 

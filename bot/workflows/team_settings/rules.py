@@ -4,10 +4,10 @@ what makes them valid. Pure: field errors name the modal block they belong to.""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.calendar import is_valid_country
 from bot.domain.numbers import read_whole
+from bot.domain.periods import is_zone
 from bot.domain.schedule import parse_daily, parse_weekly
 from bot.kernel.errors import N_, InvalidInput
 
@@ -76,10 +76,8 @@ def validate_settings(raw: SettingsInput) -> TeamSettings:
     except ValueError:
         raise InvalidInput(N_("Use a 24-hour time, like 10:00."), field="daily") from None
     tz = raw.timezone.strip()
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(N_("Use an IANA time zone name, like Asia/Shanghai."), field="timezone") from None
+    if not is_zone(tz):
+        raise InvalidInput(N_("Use an IANA time zone name, like Asia/Shanghai."), field="timezone")
     country = raw.country.strip().upper() or None
     if country is not None and not is_valid_country(country):
         raise InvalidInput(N_("Use a two-letter country code, like CN or US, or leave it empty for weekends only."),

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.calendar import is_valid_country
 from bot.domain.numbers import read_whole
+from bot.domain.periods import is_zone
 from bot.kernel.errors import N_, InvalidInput
 from bot.workflows.team_settings.rules import LOCALES, PLATFORM_LEN, PLATFORMS_MAX, QUOTA_MAX
 
@@ -72,10 +72,8 @@ def validate_team(raw: TeamInput) -> TeamSpec:
         if len(people) > PEOPLE_MAX:
             raise InvalidInput(N_("Pick at most {max} people here."), field=field, max=PEOPLE_MAX)
     tz = (raw.timezone or "").strip()
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(N_("Use an IANA time zone name, like Asia/Shanghai."), field=TIMEZONE) from None
+    if not is_zone(tz):
+        raise InvalidInput(N_("Use an IANA time zone name, like Asia/Shanghai."), field=TIMEZONE)
     country = (raw.country or "").strip().upper() or None
     if country is not None and not is_valid_country(country):
         raise InvalidInput(N_("Use a two-letter country code, like CN or US, or leave it empty for weekends only."),
