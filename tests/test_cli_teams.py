@@ -27,7 +27,9 @@ BRAND = {"name": "品牌组", "channel": "C0BRAND", "timezone": "Asia/Shanghai",
          "platforms": ["微信", "Site: main, v2", "Website"], "mention_in_summaries": True,
          "calendar": {"holidays": ["2027-02-08"], "workdays": ["2027-02-20"]},
          "schedule": {"weekly_plan": "TUE 09:30", "daily": "08:00"},
-         "reviews": {"weights": {"performance": 50, "ability": 30, "attitude": 20}, "peer_ratings_min": 4}}
+         "reviews": {"weights": {"performance": 50, "ability": 30, "attitude": 20}, "peer_ratings_min": 4,
+                     "incentives": {"coefficients": {"S": 2, "A": 1.25, "B": 1, "C": 0.75, "D": 0},
+                                    "training": {"grades": ["D"]}}}}
 GROWTH = {"name": "Growth", "channel": "C0GROWTH", "supervisors": [LEAD], "members": [ALICE]}
 OLD = {"name": "Old", "channel": "C0OLD", "supervisors": [LEAD], "members": [BOB]}
 KEYS = ["name", "channel", "timezone", "country", "locale", "weekly_topic_quota", "supervisors", "members",
@@ -133,6 +135,10 @@ def test_export_then_apply_is_a_no_op_and_the_export_reads_like_the_teams_file(o
     assert brand["platforms"] == ["微信", "Site: main, v2", "Website"]
     assert brand["schedule"]["weekly_plan"] == "TUE 09:30" and brand["schedule"]["quota_summary"] == "FRI 18:00"
     assert brand["reviews"]["weights"] == {"performance": 50, "ability": 30, "attitude": 20}
+    incentives = brand["reviews"]["incentives"]
+    assert incentives["coefficients"] == {"S": 2.0, "A": 1.25, "B": 1.0, "C": 0.75, "D": 0.0}
+    assert incentives["training"] == {"grades": ["D"], "monthly_grades": [], "min_months": None}
+    assert incentives["promotion"]["min_months"] == 6, "the defaults are written out"
     assert str(brand["calendar"]["holidays"][0]) == "2027-02-08"
     parse_teams(raw, "export")  # a file `teams apply` takes
 

@@ -152,6 +152,11 @@ teams:
       grades: {S: 90, A: 80, B: 70, C: 60}                     # descending
       selfreview_due_workday: 3
       evaluation_due_workday: 5
+      peer_ratings_min: 3
+      incentives:               # bonus coefficient per annual grade; candidate rules
+        coefficients: {S: 1.5, A: 1.2, B: 1.0, C: 0.8, D: 0.5}   # every grade, 0..10, 2 decimals
+        promotion: {grades: [S], monthly_grades: [S, A], min_months: 6}
+        training: {grades: [C, D], monthly_grades: [C, D], min_months: 3}   # min_months: null = annual only
 """
 
 

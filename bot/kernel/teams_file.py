@@ -88,6 +88,68 @@ class CalendarConfig(_Strict):
         return self
 
 
+Grade = Literal["S", "A", "B", "C", "D"]
+ALL_GRADES = ("S", "A", "B", "C", "D")
+
+
+class CandidateRule(_Strict):
+    """Who is a candidate (promotion priority, training recommended): the
+    annual grade is one of ``grades``, or at least ``min_months`` of the
+    year's monthly grades are among ``monthly_grades`` (no monthly rule when
+    ``min_months`` is null)."""
+
+    grades: list[Grade] = []
+    monthly_grades: list[Grade] = []
+    min_months: int | None = Field(None, ge=1, le=12)
+
+    @model_validator(mode="after")
+    def _monthly(self) -> CandidateRule:
+        if self.min_months is not None and not self.monthly_grades:
+            raise ValueError("min_months needs monthly_grades (the monthly grades that count)")
+        return self
+
+
+def _coefficient(v: float) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"{v!r} is not a number")
+    if not 0 <= v <= 10:
+        raise ValueError(f"{v} is not between 0 and 10")
+    if round(v, 2) != v:
+        raise ValueError(f"{v} has more than 2 decimals")
+    return float(v)
+
+
+class IncentivesConfig(_Strict):
+    """The handbook's incentives (docs/RULES.md, 激励机制): a bonus coefficient
+    per annual grade, and who is a promotion-priority or training candidate."""
+
+    coefficients: dict[Grade, Annotated[float, AfterValidator(_coefficient)]] = {
+        "S": 1.5, "A": 1.2, "B": 1.0, "C": 0.8, "D": 0.5}
+    promotion: CandidateRule = CandidateRule(grades=["S"], monthly_grades=["S", "A"], min_months=6)
+    training: CandidateRule = CandidateRule(grades=["C", "D"], monthly_grades=["C", "D"], min_months=3)
+
+    @field_validator("coefficients", mode="before")
+    @classmethod
+    def _numbers(cls, v: object) -> object:
+        # Strictly numbers: "1.2" in quotes is a mistake worth naming, not a number to guess.
+        if isinstance(v, dict):
+            for g, x in v.items():
+                if isinstance(x, bool) or not isinstance(x, int | float):
+                    raise ValueError(f"the coefficient of {g} must be a number, not {x!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _rules(self) -> IncentivesConfig:
+        missing = [g for g in ALL_GRADES if g not in self.coefficients]
+        if missing:
+            raise ValueError(f"coefficients needs a value for every grade S, A, B, C and D (missing {', '.join(missing)})")
+        both = (set(self.promotion.grades) & set(self.training.grades)) | (
+            set(self.promotion.monthly_grades) & set(self.training.monthly_grades))
+        if both:
+            raise ValueError(f"grade {sorted(both)[0]} marks both promotion and training candidates")
+        return self
+
+
 class ReviewsConfig(_Strict):
     weights: dict[Literal["performance", "ability", "attitude"], int] = {
         "performance": 60,
@@ -100,6 +162,7 @@ class ReviewsConfig(_Strict):
     # Colleagues' ratings are shown (their average, their count, their comments)
     # only from this many on: with fewer, who gave which could be guessed.
     peer_ratings_min: int = Field(3, ge=2, le=50)
+    incentives: IncentivesConfig = IncentivesConfig()
 
     @model_validator(mode="after")
     def _rules(self) -> ReviewsConfig:

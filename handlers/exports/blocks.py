@@ -89,6 +89,9 @@ _COLUMN_LABELS: dict[str, Callable[[Gettext], str]] = {
     "objected_at": lambda _: _("Objected at"),
     "objection_outcome": lambda _: _("Objection outcome"),
     "resolved_at": lambda _: _("Resolved at"),
+    "bonus_coefficient": lambda _: _("Bonus coefficient"),
+    "promotion_priority": lambda _: _("Promotion priority"),
+    "training_recommended": lambda _: _("Training recommended"),
 }
 
 

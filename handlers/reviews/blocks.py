@@ -11,6 +11,7 @@ from babel.dates import format_date
 from bot.kernel.i18n import Gettext
 from bot.workflows.reviews import rules
 from bot.workflows.reviews import views as review_views
+from bot.workflows.reviews.incentives import Incentive, Reason
 from handlers.ids import Action
 from handlers.kit.blocks import Blocks, button, context, remind_later_button, section
 from handlers.kit.mrkdwn import clip, escape
@@ -127,6 +128,41 @@ def _day(iso: str, locale: str, _: Gettext) -> str:
     return format_date(date.fromisoformat(iso), _("EEE d MMM"), locale=locale.replace("-", "_"))
 
 
+# -- incentives --------------------------------------------------------------------------
+
+
+def _reason(r: Reason, _: Gettext) -> str:
+    if r.rule == "annual":
+        return _("annual grade {grade}").format(grade=r.grade)
+    return _("{count} monthly grade(s) {grades} in the year (at least {minimum})").format(
+        count=r.months, grades="/".join(r.grades), minimum=r.min_months)
+
+
+def coefficient_line(inc: Incentive, _: Gettext) -> str:
+    if inc.coefficient is not None:
+        return _("Bonus coefficient: *{coefficient}*").format(coefficient=inc.coefficient)
+    table = " · ".join(f"{g} {c}" for g, c in inc.coefficients.items())
+    return _("Bonus coefficient: follows the annual grade ({table})").format(table=table)
+
+
+def incentive_lines(inc: Incentive, _: Gettext) -> list[str]:
+    """The coefficient, and the candidate marks with the rule that matched
+    (present only in a supervisor's view)."""
+    lines = [coefficient_line(inc, _)]
+    if inc.promotion:
+        lines.append("⭐ " + _("Promotion priority: {reason}").format(reason=_reason(inc.promotion, _)))
+    if inc.training:
+        lines.append("📚 " + _("Training recommended: {reason}").format(reason=_reason(inc.training, _)))
+    return lines
+
+
+def candidate_lines(inc: Incentive, _: Gettext) -> list[str]:
+    lines = incentive_lines(inc, _)
+    if not (inc.promotion or inc.training):
+        lines.append(_("No promotion-priority or training mark."))
+    return lines
+
+
 # -- DMs ---------------------------------------------------------------------------------
 
 
@@ -201,6 +237,8 @@ def _result(d: review_views.ReviewDM, _: Gettext) -> dict[str, Any]:
     blocks: Blocks = [section(text)]
     if d.result:
         blocks.append(section("\n".join(_result_lines(d.result, d.kind, _))))
+    if d.incentive and d.incentive.coefficient:
+        blocks.append(section(coefficient_line(d.incentive, _)))
     peers = _peers_line(d.peers, _)
     if peers:
         blocks.append(context(peers))
@@ -219,7 +257,10 @@ def _result(d: review_views.ReviewDM, _: Gettext) -> dict[str, Any]:
 def _acknowledged(d: review_views.ReviewDM, _: Gettext) -> dict[str, Any]:
     text = _("{member} acknowledged their review for {period}.").format(
         member=f"<@{d.member.user_id}>", period=_period(d.kind, d.period, _))
-    return {"text": text, "blocks": [section(text)]}
+    blocks: Blocks = [section(text)]
+    if d.incentive:
+        blocks.append(section("\n".join(candidate_lines(d.incentive, _))))
+    return {"text": text, "blocks": blocks}
 
 
 def _objection(d: review_views.ReviewDM, _: Gettext) -> dict[str, Any]:
@@ -228,6 +269,8 @@ def _objection(d: review_views.ReviewDM, _: Gettext) -> dict[str, Any]:
     blocks: Blocks = [section(text)]
     if d.result:
         blocks.append(section("\n".join(_result_lines(d.result, d.kind, _))))
+    if d.incentive:
+        blocks.append(section("\n".join(candidate_lines(d.incentive, _))))
     blocks.append(section(_("*Reason*\n{reason}").format(reason=escape(d.objection))))
     if d.status in rules.RESOLVABLE:
         blocks.append(context(_("Confirm the result or revise it; either way, tell them why. The outcome is final.")))
@@ -249,6 +292,8 @@ def _resolved(d: review_views.ReviewDM, _: Gettext) -> dict[str, Any]:
     blocks: Blocks = [section(text)]
     if d.result:
         blocks.append(section("\n".join(_result_lines(d.result, d.kind, _))))
+    if d.incentive and d.incentive.coefficient:
+        blocks.append(section(coefficient_line(d.incentive, _)))
     if d.resolution_comment:
         blocks.append(section(_("*Your supervisor's answer*\n{comment}").format(comment=escape(d.resolution_comment))))
     blocks.append(context(_("This result is final and recorded with its history.")))
@@ -259,6 +304,8 @@ def _annual_ready(d: review_views.ReviewDM, _: Gettext) -> dict[str, Any]:
     text = _("{member}'s year {year} is assembled from the monthly results. Please add the annual comment and "
              "grade.").format(member=f"<@{d.member.user_id}>", year=d.period)
     blocks: Blocks = [section(text)]
+    if d.incentive:
+        blocks.append(section("\n".join(candidate_lines(d.incentive, _))))
     if d.status in rules.EVALUABLE:
         blocks.append({"type": "actions", "elements": [
             button(_("Evaluate"), Action.REVIEW_EVALUATE, str(d.review_id), "primary")]})

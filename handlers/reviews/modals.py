@@ -15,6 +15,7 @@ from handlers.reviews.blocks import (
     _period,
     _result_lines,
     _scores_line,
+    candidate_lines,
     dimension_label,
     figure_label,
     figures_lines,
@@ -132,6 +133,7 @@ def annual_modal(c: Any, _: Gettext, *, revise: bool = False) -> dict[str, Any]:
             year=y.year, member=f"<@{c.member}>", team=escape(c.team_name))),
         section("\n".join(lines)),
         context(summary),
+        *([section("\n".join(candidate_lines(c.incentive, _)))] if c.incentive else []),
         _input(rules.FIELD_GRADE, _("Annual grade"), select),
         _input(rules.FIELD_COMMENT, _("Annual comment"), _text("comment", (c.result or {}).get("comment")
                                                                 if revise else None, True)),

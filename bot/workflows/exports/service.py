@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain.periods import local_date, local_instant, month_bounds, week_bounds
@@ -25,6 +25,8 @@ from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import TeamView, team_view
 from bot.kernel.teams_file import ReviewsConfig
 from bot.workflows.exports.rules import Period, parse_export
+from bot.workflows.reviews.incentives import assess
+from bot.workflows.reviews.rules import ANNUAL, HAS_RESULT, MONTHLY
 from storage import outbox as outbox_rows
 from storage import queries
 from storage.activities import Activity
@@ -179,6 +181,24 @@ def _review_periods(start: datetime, end: datetime, tz: ZoneInfo) -> set[str]:
     return out
 
 
+def _annual_incentives(s: Session, team_id: int, annual: list[Review], cfg: ReviewsConfig) -> dict[int, tuple]:
+    """Per annual review: its bonus coefficient (empty until the annual grade
+    is set) and whether a candidate rule marks the member (yes/no). Monthly
+    rows leave these columns empty: the coefficient belongs to the year."""
+    monthly: dict[tuple[str, str], list[str]] = {}
+    years = {r.period for r in annual}
+    if years:
+        for m in s.scalars(select(Review).where(
+                Review.team_id == team_id, Review.kind == MONTHLY, Review.status.in_(HAS_RESULT),
+                Review.grade.is_not(None), or_(*(Review.period.like(f"{y}-%") for y in years)))):
+            monthly.setdefault((m.user_id, m.period[:4]), []).append(m.grade or "")
+    out = {}
+    for r in annual:
+        found = assess(cfg.incentives, r.grade if r.status in HAS_RESULT else None, monthly.get((r.user_id, r.period), []))
+        out[r.id] = (found.coefficient or "", "yes" if found.promotion else "no", "yes" if found.training else "no")
+    return out
+
+
 def reviews_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
     """Per member and month: scores, total, grade, status, objection outcome.
     Colleagues' ratings appear only as their count, and their average from the
@@ -193,7 +213,9 @@ def reviews_table(s: Session, team: TeamView, start: datetime, end: datetime) ->
                                       .where(PeerRating.review_id.in_(ids), PeerRating.score.is_not(None))).all() \
             if ids else []:
         peers.setdefault(review_id, []).append(score)
-    minimum = ReviewsConfig.model_validate(s.get_one(Team, team.id).reviews or {}).peer_ratings_min
+    cfg = ReviewsConfig.model_validate(s.get_one(Team, team.id).reviews or {})
+    minimum = cfg.peer_ratings_min
+    incentive = _annual_incentives(s, team.id, [r for r in rows if r.kind == ANNUAL], cfg)
     names = _names(s, {r.user_id for r in rows} | {r.evaluator_id for r in rows if r.evaluator_id})
     dims = ("performance", "ability", "attitude")
     out = []
@@ -207,11 +229,13 @@ def reviews_table(s: Session, team: TeamView, start: datetime, end: datetime) ->
             names.get(r.evaluator_id, r.evaluator_id) if r.evaluator_id else "", _local(r.evaluated_at, team.tz),
             f"{sum(scored) / len(scored):.1f}" if len(scored) >= minimum else "", len(scored),
             _local(r.objected_at, team.tz), r.resolution or "", _local(r.resolved_at, team.tz),
+            *incentive.get(r.id, ("", "", "")),
         ])
     return Table(
         ["id", "period", "kind", "user_id", "user", "status", "self_performance", "self_ability", "self_attitude",
          "self_submitted_at", "performance", "ability", "attitude", "total", "grade", "evaluated_by", "evaluated_at",
-         "peer_average", "peer_count", "objected_at", "objection_outcome", "resolved_at"],
+         "peer_average", "peer_count", "objected_at", "objection_outcome", "resolved_at", "bonus_coefficient",
+         "promotion_priority", "training_recommended"],
         out,
     )
 

@@ -15,6 +15,7 @@ from bot.workflows.reviews import rules
 from bot.workflows.reviews import service as svc
 from bot.workflows.reviews import team as reviews_team
 from bot.workflows.reviews import views as review_views
+from bot.workflows.reviews.incentives import Incentive, of_year
 from storage.models import OutboxNotice, Team
 from storage.reviews import PeerRating, Review
 
@@ -54,7 +55,15 @@ def _review_dm(s: Session, notice: OutboxNotice, now: datetime) -> review_views.
         team_id=team.id,
         snoozed=p.get("snoozed", False),
         prompt_due=late.isoformat() if late else None,
+        incentive=_incentive(s, row, r, notice.recipient) if r.kind == rules.ANNUAL else None,
     )
+
+
+def _incentive(s: Session, row: Team, r: Review, recipient: str) -> Incentive:
+    """The coefficient for anyone the notice goes to; the candidate marks
+    only for a supervisor, never in the member's own DM."""
+    return of_year(svc.config(row).incentives, svc.year_of(s, row, r), r.grade if r.status in rules.HAS_RESULT else None,
+                   for_member=recipient == r.user_id)
 
 
 def _prompt_late(r: Review, team: TeamView, zone: ZoneInfo, now: datetime) -> date | None:

@@ -24,7 +24,7 @@ from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import TeamView, team_view
 from bot.kernel.teams_file import ReviewsConfig
 from bot.workflows.leave.away import after_leave
-from bot.workflows.reviews import rules
+from bot.workflows.reviews import incentives, rules
 from bot.workflows.reviews import views as review_views
 from bot.workflows.reviews.figures import MemberFigures, member_figures
 from bot.workflows.reviews.rules import ReviewStatus as St
@@ -124,6 +124,7 @@ class ReviewContext:
     peers: review_views.PeerSummary | None = None
     peer_comments: list[str] | None = None
     year: rules.YearSummary | None = None
+    incentive: incentives.Incentive | None = None
 
 
 def _month_bounds(team: TeamView, period: str) -> tuple[datetime, datetime]:
@@ -176,12 +177,14 @@ def year_of(s: Session, team_row: Team, r: Review) -> rules.YearSummary:
     return rules.year_summary(int(r.period), results, config(team_row).grades)
 
 
+
 def _context(s: Session, r: Review, user_id: str, *, private_notes: bool) -> ReviewContext:
     row = s.get_one(Team, r.team_id)
-    team = team_view(row)
-    cfg = config(row)
+    team, cfg = team_view(row), config(row)
     dd = due_dates(s, team, cfg, r)
     peers, comments = peer_summary(s, r.id, cfg.peer_ratings_min)
+    year = year_of(s, row, r) if r.kind == rules.ANNUAL else None
+    grade = r.grade if r.status in rules.HAS_RESULT else None
     return ReviewContext(
         locale=_locale(s, user_id, team), review_id=r.id, kind=r.kind, period=r.period, team_name=team.name,
         member=r.user_id, status=r.status,
@@ -190,7 +193,7 @@ def _context(s: Session, r: Review, user_id: str, *, private_notes: bool) -> Rev
                      "scores": r.self_scores or {}},
         due=(dd.self_review if dd else None), weights=dict(cfg.weights), result=result_of(r),
         peers=peers, peer_comments=comments if private_notes else None,
-        year=year_of(s, row, r) if r.kind == rules.ANNUAL else None,
+        year=year, incentive=year and incentives.of_year(cfg.incentives, year, grade, for_member=not private_notes),
     )
 
 

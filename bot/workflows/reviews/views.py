@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.kernel.views import Person
+from bot.workflows.reviews.incentives import Incentive
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class ReviewDM:
     snoozed: bool = False
     # A month-end prompt going out after its day: the day it was due (ISO).
     prompt_due: str | None = None
+    # Annual reviews: the bonus coefficient; candidate marks only in a supervisor's notice.
+    incentive: Incentive | None = None
 
 
 @dataclass(frozen=True)
