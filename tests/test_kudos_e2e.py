@@ -5,14 +5,18 @@ recognition as context in reports, annual reviews and Home."""
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
+from bot.kernel.teams_file import ConfigError, parse_teams
 from storage.db import transaction
 from storage.kudos import Honour, Kudos
-from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, SHANGHAI, make_rig
-from tests.helpers import all_text, dms
+from storage.reviews import Review
+from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, SHANGHAI, TEAMS, make_rig
+from tests.helpers import all_text, button, dms
 
 REASON = "shipped the November newsletter two days early"
 ZH_REASON = "把十一月的活动复盘写得非常清楚，大家都学到了很多"  # 23 characters
@@ -144,3 +148,84 @@ def test_early_in_a_month_the_honour_is_for_the_month_just_ended(database_url):
         assert len(honours(rig)) == 1
     finally:
         rig.stop()
+
+
+def test_the_report_counts_kudos_and_names_the_top_three_only_where_the_team_turned_it_on(database_url):
+    teams = copy.deepcopy(TEAMS)
+    rig = make_rig(database_url, teams=teams).start()
+    try:
+        kudos(rig, ALICE, f"<@{BOB}> {REASON}")
+        kudos(rig, LEAD, f"<@{BOB}> {REASON}")
+        kudos(rig, BOB, f"<@{ALICE}> {REASON}")
+        rig.command(LEAD, "/opsbot", "report month", channel=CHANNEL)
+        rig.deliver()
+        [f] = rig.slack.files(CHANNEL)
+        assert "*Recognition*: 3 kudos given." in f["initial_comment"]
+        assert "Most recognised" not in f["initial_comment"], "no leaderboard by default"
+    finally:
+        rig.stop()
+    teams["teams"][0]["recognition"] = {"daily_cap": 3, "leaderboard": True}
+    rig = make_rig(database_url, teams=teams).start()
+    try:
+        rig.command(LEAD, "/opsbot", "report month", channel=CHANNEL)
+        rig.command(LEAD, "/opsbot", "report week", channel=CHANNEL)
+        rig.deliver()
+        month, week = rig.slack.files(CHANNEL)
+        assert "Most recognised: Bob (2), Alice (1)." in month["initial_comment"]
+        assert "*Recognition*: 3 kudos given." in week["initial_comment"]
+        assert "Most recognised" not in week["initial_comment"], "the leaderboard is the monthly report's"
+    finally:
+        rig.stop()
+
+
+def test_the_daily_cap_is_a_team_setting(database_url):
+    teams = copy.deepcopy(TEAMS)
+    teams["teams"][0]["recognition"] = {"daily_cap": 1}
+    rig = make_rig(database_url, teams=teams).start()
+    try:
+        assert "Kudos left today: 0" in kudos(rig, ALICE, f"<@{BOB}> {REASON}").json()["text"]
+        assert "given your 1 kudos for today" in kudos(rig, ALICE, f"<@{BOB}> {REASON}").json()["text"]
+        assert len(stored(rig)) == 1
+    finally:
+        rig.stop()
+
+
+def test_home_shows_the_kudos_received_this_month(rig):
+    kudos(rig, ALICE, f"<@{BOB}> {REASON}")
+    kudos(rig, LEAD, f"<@{BOB}> {REASON}")
+    rig.event({"type": "app_home_opened", "user": BOB, "tab": "home"}, event_id="EvKudosHome")
+    rig.deliver()
+    [*_, home] = [c for c in rig.slack.calls("views.publish") if c.ok and c.params["user_id"] == BOB]
+    assert "Kudos received this month: 2" in all_text(home.params)
+
+
+def test_the_annual_review_shows_recognition_as_context_only(rig):
+    kudos(rig, ALICE, f"<@{BOB}> {REASON}")
+    kudos(rig, LEAD, f"honour <@{BOB}> 2026-10 {REASON}")
+    kudos(rig, LEAD, f"honour <@{BOB}> 2026-11 {REASON}")
+    with transaction(rig.app.db) as s:
+        now = rig.clock.now()
+        for month in range(1, 12):
+            s.add(Review(team_id=1, user_id=BOB, kind="monthly", period=f"2026-{month:02d}", status="acknowledged",
+                         total_centi=8000, grade="A", created_at=now, updated_at=now))
+    dec = datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)
+    rig.clock.set(dec)
+    rig.app.jobs.run("annual-review", now=dec)
+    rig.deliver()
+    [ask] = [c for c in dms(rig.slack.calls(), LEAD) if "year 2026" in c.params["text"]
+             and f"<@{BOB}>" in c.params["text"]]
+    b = button(ask.params, "Evaluate")
+    rig.click(LEAD, b["action_id"], b["value"], message=ask)
+    shown = all_text(rig.last_view())
+    assert "Kudos received this year: 1; honour of the month: 2026-10, 2026-11." in shown
+    assert "Average 80.00 over 11 month(s)" in shown, "recognition changes no score"
+
+
+def test_the_teams_file_refuses_a_bad_recognition_setting():
+    bad = copy.deepcopy(TEAMS)
+    bad["teams"][0]["recognition"] = {"daily_cap": 0}
+    with pytest.raises(ConfigError, match="recognition.daily_cap"):
+        parse_teams(bad)
+    bad["teams"][0]["recognition"] = {"leaderbord": True}
+    with pytest.raises(ConfigError, match="recognition.leaderbord"):
+        parse_teams(bad)

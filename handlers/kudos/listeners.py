@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import logging
+from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.kernel.i18n import gettext_for
 from bot.kernel import people
+from bot.kernel.i18n import gettext_for
 from bot.kernel.people import user_locale
 from bot.workflows.kudos import rules
 from bot.workflows.kudos import service as svc

@@ -5,7 +5,7 @@ they cause are written in it. Recognition is context, never a score."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -159,3 +159,11 @@ def received_this_month(s: Session, team: TeamView, user_id: str, now: datetime)
     """For Home: kudos the person received this month (the team's month)."""
     start, end = month_bounds(now, team.tz)
     return kudos_rows.count_between(s, team.id, start, end, recipient=user_id)
+
+
+def year_recognition(s: Session, team: TeamView, user_id: str, year: int) -> tuple[int, list[str]]:
+    """For the annual review, as context only (never in the score): kudos received in the
+    year (the team's calendar year) and the months the person was the honour of the month."""
+    start, end = (local_instant(date(y, 1, 1), time(0), team.tz) for y in (year, year + 1))
+    return kudos_rows.count_between(s, team.id, start, end, recipient=user_id), kudos_rows.honour_months(
+        s, team.id, user_id, year)

@@ -23,6 +23,7 @@ from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFoun
 from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import TeamView, team_view
 from bot.kernel.teams_file import ReviewsConfig
+from bot.workflows.kudos.service import year_recognition
 from bot.workflows.leave.away import after_leave
 from bot.workflows.reviews import rules
 from bot.workflows.reviews import views as review_views
@@ -124,6 +125,7 @@ class ReviewContext:
     peers: review_views.PeerSummary | None = None
     peer_comments: list[str] | None = None
     year: rules.YearSummary | None = None
+    recognition: tuple[int, list[str]] | None = None  # annual: kudos received, honour months (context, no score)
 
 
 def _month_bounds(team: TeamView, period: str) -> tuple[datetime, datetime]:
@@ -191,6 +193,7 @@ def _context(s: Session, r: Review, user_id: str, *, private_notes: bool) -> Rev
         due=(dd.self_review if dd else None), weights=dict(cfg.weights), result=result_of(r),
         peers=peers, peer_comments=comments if private_notes else None,
         year=year_of(s, row, r) if r.kind == rules.ANNUAL else None,
+        recognition=year_recognition(s, team, r.user_id, int(r.period)) if r.kind == rules.ANNUAL else None,
     )
 
 
