@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 
 
 def know_zone(deps: Deps, client: WebClient, user_id: str) -> None:
-    """The daily cap is counted in the giver's own day: learn their zone from Slack
-    when the store has no fresh profile (if Slack does not answer, the team's zone)."""
+    """The daily cap is counted in the giver's own day, and answers come in their language:
+    learn their profile from Slack when the store has no fresh one (if Slack does not
+    answer, the team's zone and language)."""
     if not svc.zone_unknown(db=deps.db, clock=deps.clock, user_id=user_id):
         return
     try:
@@ -47,6 +48,7 @@ def register(app: App, deps: Deps) -> None:
             ack(blocks.ephemeral(kudos_blocks.kudos_help(gettext_for(user_locale(db=deps.db, user_id=user,
                                                                                channel_id=channel)))))
         elif cmd.kind == "honour":
+            know_zone(deps, client, user)
             h = svc.honour(**services, user_id=user, recipient=cmd.recipient, citation=cmd.reason, month=cmd.month,
                            channel_id=channel)
             _ = gettext_for(h.locale)
