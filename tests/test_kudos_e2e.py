@@ -11,9 +11,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from bot.cli_teams import _team_raw
 from bot.kernel.teams_file import ConfigError, parse_teams
 from storage.db import transaction
 from storage.kudos import Honour, Kudos
+from storage.models import Team
 from storage.reviews import Review
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, SHANGHAI, TEAMS, make_rig
 from tests.helpers import all_text, button, dms
@@ -186,6 +188,9 @@ def test_the_daily_cap_is_a_team_setting(database_url):
         assert "Kudos left today: 0" in kudos(rig, ALICE, f"<@{BOB}> {REASON}").json()["text"]
         assert "given your 1 kudos for today" in kudos(rig, ALICE, f"<@{BOB}> {REASON}").json()["text"]
         assert len(stored(rig)) == 1
+        with transaction(rig.app.db) as s:  # `opsbot teams export` carries it, as a file apply takes
+            exported = parse_teams({"teams": [_team_raw(s, s.scalar(select(Team)))]})
+        assert exported.teams[0].recognition.model_dump() == {"daily_cap": 1, "leaderboard": False}
     finally:
         rig.stop()
 
