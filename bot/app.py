@@ -33,6 +33,7 @@ from bot.workflows.activities import plugin as activities
 from bot.workflows.content import plugin as content
 from bot.workflows.exports import plugin as exports
 from bot.workflows.home import plugin as home
+from bot.workflows.kudos import plugin as kudos
 from bot.workflows.leave import plugin as leave
 from bot.workflows.pending import plugin as pending
 from bot.workflows.reports import plugin as reports
@@ -50,6 +51,7 @@ from handlers.exports import plugin as exports_slack
 from handlers.gateway import SlackGateway, make_client
 from handlers.home import plugin as home_slack
 from handlers.kit import notices as notice_blocks
+from handlers.kudos import plugin as kudos_slack
 from handlers.leave import plugin as leave_slack
 from handlers.opsbot import plugin as opsbot_slack
 from handlers.pending import plugin as pending_slack
@@ -71,6 +73,7 @@ PLUGINS: tuple[tuple[Workflow, SlackPlugin | None], ...] = (
     (activities.WORKFLOW, activities_slack.SLACK),
     (leave.WORKFLOW, leave_slack.SLACK),
     (reviews.WORKFLOW, reviews_slack.SLACK),
+    (kudos.WORKFLOW, kudos_slack.SLACK),
     (pending.WORKFLOW, pending_slack.SLACK),
     (home.WORKFLOW, home_slack.SLACK),
     (exports.WORKFLOW, exports_slack.SLACK),

@@ -15,6 +15,7 @@ class Command(StrEnum):
     SELFREVIEW = "/selfreview"
     ACTIVITY = "/activity"
     LEAVE = "/leave"
+    KUDOS = "/kudos"
 
 
 class Action(StrEnum):

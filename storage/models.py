@@ -52,6 +52,8 @@ class Team(Base):
     schedule: Mapped[dict[str, Any]] = mapped_column(default=dict)
     calendar: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reviews: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Recognition settings (bot/workflows/kudos/rules.py): the daily cap, the leaderboard. None: the defaults.
+    recognition: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Who keeps the team: "file" (OPSBOT_TEAMS_FILE or `opsbot teams apply`: Slack
     # refuses edits, so a start never undoes one) or "slack" (/opsbot setup).

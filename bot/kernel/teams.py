@@ -81,6 +81,7 @@ def team_values(cfg: TeamConfig) -> dict[str, Any]:
         "schedule": cfg.schedule.model_dump(),
         "calendar": cfg.calendar.model_dump(mode="json"),
         "reviews": cfg.reviews.model_dump(),
+        "recognition": cfg.recognition.model_dump(),
         "active": True,
     }
 

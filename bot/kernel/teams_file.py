@@ -178,6 +178,14 @@ class ReviewsConfig(_Strict):
         return self
 
 
+class RecognitionConfig(_Strict):
+    """Kudos (bot/workflows/kudos): how many a person may give a day, and whether
+    the monthly report names the three most recognised (off: only the count)."""
+
+    daily_cap: int = Field(3, ge=1, le=50)
+    leaderboard: bool = False
+
+
 class TeamConfig(_Strict):
     name: str = Field(min_length=1, max_length=80)
     channel: Annotated[str, AfterValidator(_channel_id)]
@@ -194,6 +202,7 @@ class TeamConfig(_Strict):
     calendar: CalendarConfig = CalendarConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     reviews: ReviewsConfig = ReviewsConfig()
+    recognition: RecognitionConfig = RecognitionConfig()
 
     @field_validator("country")
     @classmethod

@@ -147,6 +147,8 @@ def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
     lines += [_item_line(i, _) for i in t.items]
     if lines or t.is_member:
         blocks.extend(line_sections(_more(lines, OWN_LINES, _), _("Nothing open. Propose a topic to get your week going.")))
+    if t.kudos_received:
+        blocks.append(context("👏 " + _("Kudos received this month: {n}").format(n=t.kudos_received)))
     if t.due:
         due = _more([_due_line(i, _) for i in t.due], DUE_LINES, _)
         blocks.append(section("\n".join([_("*Due*"), *due])))

@@ -38,7 +38,11 @@ def report_file(r: report_views.ReportView, _: Gettext) -> dict[str, Any]:
         _("*Metrics* (latest): {reads} reads, {likes} likes, {comments} comments, {shares} shares.").format(
             reads=total("reads"), likes=total("likes"), comments=total("comments"), shares=total("shares")),
         _("*Activities*: {n} held.").format(n=total("activities")),
+        _("*Recognition*: {n} kudos given.").format(n=r.kudos),
     ]
+    if r.top_kudos:
+        lines.append(_("Most recognised: {people}.").format(people=", ".join(
+            f"{person(p, r.mention)} ({n})" for p, n in r.top_kudos)))
     if len(r.rows) > MAX_BARS:
         lines.append(_("The chart shows the first {n} members.").format(n=MAX_BARS))
     png = progress_chart(

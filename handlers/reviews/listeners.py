@@ -21,6 +21,7 @@ from bot.workflows.reviews import rules
 from bot.workflows.reviews import service as svc
 from bot.workflows.reviews import targets as reviews_targets
 from bot.workflows.reviews import team as reviews_team
+from bot.workflows.reviews.figures import TARGET_KEYS
 from handlers.deps import Deps
 from handlers.ids import Action, Command, View
 from handlers.kit import forms
@@ -216,7 +217,7 @@ def _register_targets(app: App, deps: Deps) -> None:
         values = _values(view)
         reviews_targets.set_targets(**services, user_id=body["user"]["id"], member=forms.meta_str(view, "member") or "",
                         period=forms.meta_str(view, "period") or "",
-                        values={k: values.get(rules.FIELD_TARGET[k]) for k in svc.TARGET_KEYS})
+                        values={k: values.get(rules.FIELD_TARGET[k]) for k in TARGET_KEYS})
         ack()
 
 

@@ -112,6 +112,15 @@ def evaluation_modal(c: Any, _: Gettext, *, revise: bool = False) -> dict[str, A
     return _modal(View.EVALUATION, title, _("Submit"), {"review_id": c.review_id, "revise": revise}, blocks, _)
 
 
+def _recognition(c: Any, _: Gettext) -> Blocks:
+    """Kudos and honours of the year, as context for the supervisor: they never change a score."""
+    if not getattr(c, "recognition", None):
+        return []
+    count, months = c.recognition
+    return [context("👏 " + _("Kudos received this year: {n}; honour of the month: {months}.").format(
+        n=count, months=", ".join(months) if months else _("none")) + " " + _("(Context only: not part of the score.)"))]
+
+
 def annual_modal(c: Any, _: Gettext, *, revise: bool = False) -> dict[str, Any]:
     y = c.year
     lines = []
@@ -134,6 +143,7 @@ def annual_modal(c: Any, _: Gettext, *, revise: bool = False) -> dict[str, Any]:
         section("\n".join(lines)),
         context(summary),
         *([section("\n".join(candidate_lines(c.incentive, _)))] if c.incentive else []),
+        *_recognition(c, _),
         _input(rules.FIELD_GRADE, _("Annual grade"), select),
         _input(rules.FIELD_COMMENT, _("Annual comment"), _text("comment", (c.result or {}).get("comment")
                                                                 if revise else None, True)),

@@ -73,6 +73,7 @@ def help_text(_: Gettext) -> str:
         Command.ACTIVITY: _("`/activity` — propose an activity; its retrospective follows when it ends."),
         Command.LEAVE: _("`/leave` — request leave; `/leave list`, `/leave cancel <id>`."),
         Command.SELFREVIEW: _("`/selfreview [YYYY-MM]` — write or revise your monthly self-review."),
+        Command.KUDOS: _("`/kudos @colleague what they did` — recognise a colleague; `/kudos help`."),
     }
     opsbot = {
         "help": _("`/opsbot help` — this list."),

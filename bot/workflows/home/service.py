@@ -21,6 +21,7 @@ from bot.kernel.team import TeamView, team_view
 from bot.workflows.activities.rules import retro_overdue_day
 from bot.workflows.content import views as content_views
 from bot.workflows.home import views as home_views
+from bot.workflows.kudos import service as kudos_service
 from bot.workflows.leave.away import after_leave
 from bot.workflows.pending import service as pending
 from bot.workflows.reviews.rules import ReviewStatus
@@ -135,7 +136,7 @@ def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
             team_name=team.name, count=prog.count, quota=prog.quota,
             topics=[topic_views.TopicLine(t.id, t.title, t.status, me) for t in mine], is_supervisor=supervisor,
             items=items, due=due, decisions=decisions, behind=behind, late_reviews=late, review_period=period,
-            is_member=member,
+            is_member=member, kudos_received=kudos_service.received_this_month(s, team, user_id, now),
         ))
     return home_views.HomeView(locale=locale, user_id=user_id, teams=out,
                                team_admin=teams_service.teams_section(s, user_id))

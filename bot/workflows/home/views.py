@@ -59,6 +59,7 @@ class HomeTeam:
     late_reviews: list[Person] = field(default_factory=list)
     review_period: str = ""
     is_member: bool = True  # a supervisor who is not a member has no quota or own review
+    kudos_received: int = 0  # this month, in the team's zone (bot/workflows/kudos)
 
 
 @dataclass(frozen=True)

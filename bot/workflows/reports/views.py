@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.kernel.views import Person
 
@@ -32,3 +32,6 @@ class ReportView:
     kind: str  # week | month
     rows: list[ReportRow]
     mention: bool
+    kudos: int = 0  # kudos given in the period (bot/workflows/kudos)
+    # The most recognised, with their counts: monthly reports of teams that turned the leaderboard on.
+    top_kudos: list[tuple[Person, int]] = field(default_factory=list)

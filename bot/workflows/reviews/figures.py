@@ -9,17 +9,25 @@ Periods are half-open UTC instants ``[start, end)``; callers take them from
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.periods import local_instant, month_bounds
+from bot.kernel.team import TeamView
 from bot.workflows.content.rules import METRICS
+from bot.workflows.reviews import rules
+from bot.workflows.reviews import views as review_views
 from storage import content as content_rows
+from storage import reviews as review_rows
 from storage.activities import Activity
 from storage.content import Draft, DraftRound, Publication
 from storage.topics import Topic
+
+# The figures a supervisor may set a monthly target for (docs/PRODUCT.md §2.5).
+TARGET_KEYS = ("topics_approved", "publications", "reads", "activities")
 
 
 @dataclass(frozen=True)
@@ -114,3 +122,17 @@ def _content_figures(s: Session, team_id: int, users: list[str], start: datetime
             for k in METRICS:
                 f[k] = f.get(k, 0) + getattr(m, k)
     return out
+
+
+def _month_bounds(team: TeamView, period: str) -> tuple[datetime, datetime]:
+    y, m = rules.parse_period(period) or (0, 0)
+    return month_bounds(local_instant(date(y, m, 15), time(12), team.tz), team.tz)
+
+
+def figures_for(s: Session, team: TeamView, user_id: str, period: str) -> list[review_views.ReviewFigure]:
+    """One member's figures for a review month, beside their targets."""
+    start, end = _month_bounds(team, period)
+    f = member_figures(s, team.id, [user_id], start, end).get(user_id) or MemberFigures()
+    t = review_rows.targets(s, team.id, user_id, period)
+    target = {k: getattr(t, k) for k in TARGET_KEYS} if t else {}
+    return [review_views.ReviewFigure(x.name, getattr(f, x.name), target.get(x.name)) for x in fields(MemberFigures)]

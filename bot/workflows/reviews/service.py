@@ -9,24 +9,24 @@ supervisors, by DM or modal. Anyone else asking is refused, and audited.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.periods import local_instant, month_bounds
 from bot.kernel import notices
 from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, Conflict, InvalidInput, NotAuthorized, NotFound, NotInTeam
 from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import TeamView, team_view
 from bot.kernel.teams_file import ReviewsConfig
+from bot.workflows.kudos.service import year_recognition
 from bot.workflows.leave.away import after_leave
 from bot.workflows.reviews import incentives, rules
 from bot.workflows.reviews import views as review_views
-from bot.workflows.reviews.figures import MemberFigures, member_figures
+from bot.workflows.reviews.figures import figures_for
 from bot.workflows.reviews.rules import ReviewStatus as St
 from storage import queries
 from storage import reviews as review_rows
@@ -35,7 +35,6 @@ from storage.models import Team
 from storage.reviews import Review
 
 REVIEW = "review"
-TARGET_KEYS = ("topics_approved", "publications", "reads", "activities")
 
 
 def config(team: Team) -> ReviewsConfig:
@@ -125,19 +124,7 @@ class ReviewContext:
     peer_comments: list[str] | None = None
     year: rules.YearSummary | None = None
     incentive: incentives.Incentive | None = None
-
-
-def _month_bounds(team: TeamView, period: str) -> tuple[datetime, datetime]:
-    y, m = rules.parse_period(period) or (0, 0)
-    return month_bounds(local_instant(date(y, m, 15), time(12), team.tz), team.tz)
-
-
-def figures_for(s: Session, team: TeamView, user_id: str, period: str) -> list[review_views.ReviewFigure]:
-    start, end = _month_bounds(team, period)
-    f = member_figures(s, team.id, [user_id], start, end).get(user_id) or MemberFigures()
-    t = review_rows.targets(s, team.id, user_id, period)
-    target = {k: getattr(t, k) for k in TARGET_KEYS} if t else {}
-    return [review_views.ReviewFigure(x.name, getattr(f, x.name), target.get(x.name)) for x in fields(MemberFigures)]
+    recognition: tuple[int, list[str]] | None = None  # annual: kudos received, honour months (context, no score)
 
 
 def peer_summary(s: Session, review_id: int, minimum: int) -> tuple[review_views.PeerSummary | None, list[str]]:
@@ -194,6 +181,7 @@ def _context(s: Session, r: Review, user_id: str, *, private_notes: bool) -> Rev
         due=(dd.self_review if dd else None), weights=dict(cfg.weights), result=result_of(r),
         peers=peers, peer_comments=comments if private_notes else None,
         year=year, incentive=year and incentives.of_year(cfg.incentives, year, grade, for_member=not private_notes),
+        recognition=year_recognition(s, team, r.user_id, int(r.period)) if year else None,
     )
 
 

@@ -10,7 +10,8 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, NotAuthorized, NotFound
 from bot.kernel.team import team_view
 from bot.workflows.reviews import rules
-from bot.workflows.reviews.service import REVIEW, TARGET_KEYS, _locale
+from bot.workflows.reviews.figures import TARGET_KEYS
+from bot.workflows.reviews.service import REVIEW, _locale
 from storage import queries
 from storage import reviews as review_rows
 from storage.db import transaction
