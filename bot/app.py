@@ -34,6 +34,7 @@ from bot.workflows.content import plugin as content
 from bot.workflows.exports import plugin as exports
 from bot.workflows.home import plugin as home
 from bot.workflows.leave import plugin as leave
+from bot.workflows.onboarding import plugin as onboarding
 from bot.workflows.pending import plugin as pending
 from bot.workflows.reports import plugin as reports
 from bot.workflows.reviews import plugin as reviews
@@ -51,6 +52,7 @@ from handlers.gateway import SlackGateway, make_client
 from handlers.home import plugin as home_slack
 from handlers.kit import notices as notice_blocks
 from handlers.leave import plugin as leave_slack
+from handlers.onboarding import plugin as onboarding_slack
 from handlers.opsbot import plugin as opsbot_slack
 from handlers.pending import plugin as pending_slack
 from handlers.plugin import SlackPlugin
@@ -78,6 +80,7 @@ PLUGINS: tuple[tuple[Workflow, SlackPlugin | None], ...] = (
     (status.WORKFLOW, opsbot_slack.SLACK),  # /opsbot routes status, help, settings, export, report
     (team_settings.WORKFLOW, None),
     (teams.WORKFLOW, teams_slack.SLACK),  # /opsbot setup, Home's Teams
+    (onboarding.WORKFLOW, onboarding_slack.SLACK),  # /opsbot onboarding, the item DMs and Done
 )
 REGISTRY = Registry.of(core for core, _slack in PLUGINS)
 SLACK_PLUGINS = tuple(slack for _core, slack in PLUGINS if slack is not None)

@@ -81,6 +81,7 @@ def _team_raw(s, team) -> dict[str, Any]:
         "calendar": dict(team.calendar or {}),
         "schedule": dict(team.schedule or {}),
         "reviews": dict(team.reviews or {}),
+        "onboarding": list(team.onboarding or []),
     }
 
 

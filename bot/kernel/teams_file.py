@@ -117,6 +117,21 @@ class ReviewsConfig(_Strict):
         return self
 
 
+class OnboardingItemConfig(_Strict):
+    """One onboarding checklist item: ``day`` working days after a new member's start."""
+
+    day: int = Field(ge=0, le=120)
+    item: str = Field(min_length=1, max_length=300)
+
+    @field_validator("item")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        v = " ".join(v.split())
+        if not v:
+            raise ValueError("an onboarding item needs a text")
+        return v
+
+
 class TeamConfig(_Strict):
     name: str = Field(min_length=1, max_length=80)
     channel: Annotated[str, AfterValidator(_channel_id)]
@@ -133,6 +148,8 @@ class TeamConfig(_Strict):
     calendar: CalendarConfig = CalendarConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     reviews: ReviewsConfig = ReviewsConfig()
+    # The checklist each new member works through (bot/workflows/onboarding).
+    onboarding: list[OnboardingItemConfig] = Field(default_factory=list, max_length=50)
 
     @field_validator("country")
     @classmethod
