@@ -122,5 +122,71 @@ def test_a_new_member_works_through_the_checklist_on_working_days(database_url):
         # Saturday 10 October is a make-up working day (调休): day 3.
         run_job(rig, at(date(2026, 10, 10)))
         assert "Propose your first topic" in onboarding_dms(rig, MEI)[-1] and len(onboarding_dms(rig, MEI)) == 3
+
+        # Day 5 is Tuesday 13 October, a day of Mei's approved leave: nothing; it comes when she is back.
+        with transaction(rig.app.db) as s:
+            s.add(Leave(team_id=team.id, user_id=MEI, start_date=date(2026, 10, 13), end_date=date(2026, 10, 13),
+                        reason="dentist", status="approved", created_at=at(date(2026, 10, 1))))
+        run_job(rig, at(date(2026, 10, 13)))
+        assert len(onboarding_dms(rig, MEI)) == 3
+        run_job(rig, at(date(2026, 10, 14)))
+        assert "Write your intro post" in onboarding_dms(rig, MEI)[-1] and len(onboarding_dms(rig, MEI)) == 4
+        _done_and_progress(rig)
+    finally:
+        rig.stop()
+
+
+def _done_and_progress(rig) -> None:
+    """Wednesday 14 October: Mei presses Done on her first item; Lena cannot press it for her."""
+    first, second = items_of(rig, MEI)[:2]
+    [dm0] = [c for c in dms(rig.slack.calls(), MEI) if "Read the handbook" in all_text(c.params)]
+    r = rig.click(MEI, "onboarding_done", done_value(dm0.params), message=dm0)
+    assert "已完成" in r.json()["text"]
+    assert items_of(rig, MEI)[0].done_at is not None
+    home = all_text(home_of(rig, MEI))
+    assert "Shadow a content review" in home and "Read the handbook" not in home  # open items stay until done
+
+    r = rig.click(LEAD, "onboarding_done", str(second.id), message=dm0)
+    assert "only they can mark it done" in r.json()["text"]
+    assert items_of(rig, MEI)[1].done_at is None
+    with transaction(rig.app.db) as s:
+        [denied] = s.scalars(select(AuditEntry).where(AuditEntry.action == "onboarding.done",
+                                                      AuditEntry.outcome == "denied")).all()
+        assert (denied.actor_id, denied.item_id) == (LEAD, second.id)
+
+    # Lena's Home: Mei's progress, overdue items flagged. Alice, added when the team was set up (before
+    # it had a checklist), took the checklist when Lena set it, from her own first day.
+    lead = all_text(home_of(rig, LEAD))
+    assert f"<@{MEI}> — 1 / 4 onboarding items done · ⚠️ 3 overdue" in lead
+    assert f"<@{ALICE}> — 0 / 4 onboarding items done · ⚠️ 4 overdue" in lead
+    # From her Home, Mei presses Done on the next one; Lena's Home follows.
+    home = home_of(rig, MEI)
+    rig.click(MEI, f"onboarding_done:{second.id}", str(second.id), home=True)
+    rig.deliver()
+    assert items_of(rig, MEI)[1].done_at is not None
+    assert f"<@{MEI}> — 2 / 4 onboarding items done" in all_text(home_of(rig, LEAD))
+    assert home
+
+
+def test_a_team_the_file_manages_keeps_its_checklist_in_the_file(database_url):
+    file = {**TEAMS, "teams": [{**TEAMS["teams"][0], "onboarding": [{"day": 0, "item": "Meet the team"},
+                                                                      {"day": 1, "item": "Read the brand guide"}]}]}
+    rig = make_rig(database_url, teams=file, users=USERS).start()
+    try:
+        growth = team_row(rig, "Growth")
+        assert growth.onboarding == [{"day": 0, "item": "Meet the team"}, {"day": 1, "item": "Read the brand guide"}]
+        r = rig.command(LEAD, "/opsbot", "onboarding", channel=CHANNEL)
+        assert r.body == ""
+        modal = rig.last_view()
+        assert "managed by the teams file" in all_text(modal) and "submit" not in modal
+        assert "0: Meet the team" in json.dumps(modal)
+        forged = {**modal, "blocks": [{"type": "input", "block_id": "onboarding_items", "label": {
+            "type": "plain_text", "text": "Items"}, "element": {"type": "plain_text_input", "action_id": "items_input"}}]}
+        field, message = field_error(rig.submit(LEAD, forged, {"onboarding_items": "0: Something else"}))
+        assert "managed by the teams file" in message
+        assert team_row(rig, "Growth").onboarding == growth.onboarding
+        # `opsbot teams export` carries it.
+        with transaction(rig.app.db) as s:
+            assert _team_raw(s, s.get(Team, growth.id))["onboarding"] == growth.onboarding
     finally:
         rig.stop()

@@ -26,12 +26,15 @@ def checklist_modal(f: onboarding_views.ChecklistForm, _: Gettext) -> dict[str, 
     blocks: Blocks = [
         section(_("Onboarding checklist of *{team}*: each member added to the team gets each item by DM on its "
                   "working day, with Done.").format(team=escape(f.team_name))),
-        {"type": "input", "block_id": Block.ONBOARDING_ITEMS, "label": plain(_("Items")), "element": el,
-         "optional": True, "hint": plain(_("One a line as `N: what to do`; N is the working day counted from the "
-                                           "start (0 = the first day). Weekends and holidays are skipped."))},
     ]
-    if f.file_managed:
+    if f.file_managed:  # shown, not editable: the file would undo a change at the next start
+        blocks.append(section(escape(f.text) if f.text else "—"))
         blocks.append(context(_("This team is managed by the teams file: change its `onboarding:` list there.")))
+    else:
+        blocks.append({"type": "input", "block_id": Block.ONBOARDING_ITEMS, "label": plain(_("Items")), "element": el,
+                       "optional": True, "hint": plain(_(
+                           "One a line as `N: what to do`; N is the working day counted from the start "
+                           "(0 = the first day). Weekends and holidays are skipped."))})
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": View.ONBOARDING,
