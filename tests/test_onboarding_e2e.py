@@ -19,7 +19,7 @@ from storage.models import AuditEntry, Team
 from storage.onboarding import OnboardingItem, OnboardingRun
 from tests.conftest import ALICE, CHANNEL, LEAD, SHANGHAI, TEAMS, USERS, make_rig
 from tests.helpers import all_text, dms
-from tests.test_team_setup_e2e import ADMIN, MEI, NEW, PEOPLE, field_error, filled, fresh, set_up
+from tests.test_team_setup_e2e import MEI, NEW, field_error, filled, fresh, set_up
 
 CHECKLIST = "0: Read the handbook\n2: Shadow a content review\n3: Propose your first topic\n5: Write your intro post"
 MON_0928 = datetime(2026, 9, 28, 9, 0, tzinfo=SHANGHAI)

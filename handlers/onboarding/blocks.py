@@ -33,7 +33,7 @@ def checklist_modal(f: onboarding_views.ChecklistForm, _: Gettext) -> dict[str, 
     else:
         blocks.append({"type": "input", "block_id": Block.ONBOARDING_ITEMS, "label": plain(_("Items")), "element": el,
                        "optional": True, "hint": plain(_(
-                           "One a line as `N: what to do`; N is the working day counted from the start "
+                           "One a line as `N: ...`; N is the working day counted from the start "
                            "(0 = the first day). Weekends and holidays are skipped."))})
     view: dict[str, Any] = {
         "type": "modal",

@@ -35,7 +35,7 @@ def parse_checklist(text: str) -> list[ChecklistItem]:
             continue
         m = _LINE.match(line)
         if not m:
-            raise InvalidInput(N_("Line {line}: write it as `N: what to do`, N the working day (0 = the first day)."),
+            raise InvalidInput(N_("Line {line}: write it as `N: ...`, N the working day (0 = the first day)."),
                                field=FIELD_ITEMS, line=number)
         day, what = int(m.group(1)), " ".join(m.group(2).split())
         if day > MAX_DAY:
