@@ -35,6 +35,7 @@ from bot.workflows.exports import plugin as exports
 from bot.workflows.home import plugin as home
 from bot.workflows.kudos import plugin as kudos
 from bot.workflows.leave import plugin as leave
+from bot.workflows.onboarding import plugin as onboarding
 from bot.workflows.pending import plugin as pending
 from bot.workflows.reports import plugin as reports
 from bot.workflows.reviews import plugin as reviews
@@ -53,6 +54,7 @@ from handlers.home import plugin as home_slack
 from handlers.kit import notices as notice_blocks
 from handlers.kudos import plugin as kudos_slack
 from handlers.leave import plugin as leave_slack
+from handlers.onboarding import plugin as onboarding_slack
 from handlers.opsbot import plugin as opsbot_slack
 from handlers.pending import plugin as pending_slack
 from handlers.plugin import SlackPlugin
@@ -81,6 +83,7 @@ PLUGINS: tuple[tuple[Workflow, SlackPlugin | None], ...] = (
     (status.WORKFLOW, opsbot_slack.SLACK),  # /opsbot routes status, help, settings, export, report
     (team_settings.WORKFLOW, None),
     (teams.WORKFLOW, teams_slack.SLACK),  # /opsbot setup, Home's Teams
+    (onboarding.WORKFLOW, onboarding_slack.SLACK),  # /opsbot onboarding, the item DMs and Done
 )
 REGISTRY = Registry.of(core for core, _slack in PLUGINS)
 SLACK_PLUGINS = tuple(slack for _core, slack in PLUGINS if slack is not None)

@@ -82,6 +82,7 @@ def _team_raw(s, team) -> dict[str, Any]:
         "schedule": dict(team.schedule or {}),
         "reviews": dict(team.reviews or {}),
         "recognition": dict(team.recognition or {}),
+        "onboarding": list(team.onboarding or []),
     }
 
 

@@ -19,6 +19,7 @@ from bot.kernel.tell import answer, tell
 from bot.kernel.views import Mention
 from handlers.deps import Deps
 from handlers.ids import Block
+from handlers.kit.blocks import plain, section
 from handlers.kit.labels import status_label
 from handlers.kit.mrkdwn import escape, mention
 
@@ -40,6 +41,11 @@ def register(app: App, deps: Deps) -> None:
         kind = body.get("type")
         if kind == "view_submission":
             inputs = _inputs(body.get("view"))
+            if not inputs:
+                # Nothing to type in (a read-only modal, which has no submit button, so
+                # the submission was forged; or one sent without its blocks): no field
+                # can carry the answer, so the modal turns into it.
+                return _json(response, {"response_action": "update", "view": answer_modal(message, _)})
             field = error.field if isinstance(error, InvalidInput) and error.field in inputs else None
             if field is None:
                 # Not a field problem (e.g. someone decided first): show it on
@@ -75,6 +81,10 @@ def register(app: App, deps: Deps) -> None:
             log.exception("auditing a refusal failed")
 
     deps.inbox.refuse = refuse
+
+
+def answer_modal(message: str, _: Gettext) -> dict[str, Any]:
+    return {"type": "modal", "title": plain("opsbot"), "close": plain(_("Close")), "blocks": [section(message)]}
 
 
 def _inputs(view: Any) -> list[str]:

@@ -49,6 +49,8 @@ class Action(StrEnum):
     TEAM_NEW = "team_new"
     TEAM_EDIT = "team_edit"
     TEAM_ARCHIVE = "team_archive"
+    # Onboarding: Done on an item, in its DM and on the member's Home.
+    ONBOARDING_DONE = "onboarding_done"
 
 
 # The decision buttons a channel card and App Home share. A card carries the
@@ -62,6 +64,7 @@ ITEM_ACTIONS: frozenset[Action] = frozenset({
     Action.ACTIVITY_APPROVE, Action.ACTIVITY_CHANGES, Action.ACTIVITY_REJECT,
     Action.LEAVE_APPROVE, Action.LEAVE_REJECT,
     Action.TEAM_EDIT,  # Home lists every team an admin runs, each with its Edit
+    Action.ONBOARDING_DONE,  # Home lists a new member's open onboarding items, each with Done
 })
 ITEM_SEPARATOR = ":"
 
@@ -101,6 +104,7 @@ class View(StrEnum):
     LEAVE_REJECT = "leave_reject_reason"
     TEAM_SETTINGS = "team_settings"
     TEAM_SETUP = "team_setup"
+    ONBOARDING = "onboarding_checklist"
 
 
 class Block(StrEnum):
@@ -174,6 +178,7 @@ class Block(StrEnum):
     TEAM_CHANNEL = "team_channel"
     TEAM_SUPERVISORS = "team_supervisors"
     TEAM_MEMBERS = "team_members"
+    ONBOARDING_ITEMS = "onboarding_items"
 
 
 class Event(StrEnum):

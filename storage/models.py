@@ -58,6 +58,8 @@ class Team(Base):
     # Who keeps the team: "file" (OPSBOT_TEAMS_FILE or `opsbot teams apply`: Slack
     # refuses edits, so a start never undoes one) or "slack" (/opsbot setup).
     managed_by: Mapped[str] = mapped_column(String(8), server_default="file")
+    # The onboarding checklist for new members: [{"day": N, "item": "..."}] (bot/workflows/onboarding).
+    onboarding: Mapped[list[Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

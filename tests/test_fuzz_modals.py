@@ -38,6 +38,7 @@ from handlers.ids import Action, Command, View
 from storage.db import transaction
 from storage.topics import Topic
 from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, make_rig
+from tests.helpers import all_text
 from tests.support import hostile
 from tests.support.fuzz_world import ADMIN, FUZZ_USERS, START, build, fingerprint, spying
 
@@ -53,6 +54,7 @@ OPENER = {
     View.CONFIRM: LEAD, View.PEERS: LEAD, View.PEER_RATING: BOB, View.TARGETS: LEAD, View.ACTIVITY_PROPOSE: ALICE,
     View.ACTIVITY_CHANGES: LEAD, View.ACTIVITY_REJECT: LEAD, View.ACTIVITY_RETRO: ALICE, View.LEAVE_REQUEST: BOB,
     View.LEAVE_REJECT: LEAD, View.TEAM_SETTINGS: LEAD, View.TEAM_SETUP: ADMIN,
+    View.ONBOARDING: LEAD,
 }
 OTHERS = [ALICE, BOB, LEAD, LEAD2, EVE, "U0NOBODY"]
 # What user text must never become in Slack: a ping, a mention or a link.
@@ -118,6 +120,12 @@ class Fuzz:
             keys = set(body.get("errors") or {})
             if not keys or ("blocks" in sent_view and not keys <= blocks):
                 self.fail(where, f"errors on {keys}, not on the modal's inputs {blocks}")
+            self._check_store(where, before, refused=True)
+        elif body.get("response_action") == "update" and errors and (not blocks or "blocks" not in sent_view):
+            # A modal with nothing to type in (read-only, or sent without blocks) turns into the answer.
+            outcome = "refused (the modal says why)"
+            if not all_text(body.get("view") or {}).strip():
+                self.fail(where, "the modal was updated with nothing to read")
             self._check_store(where, before, refused=True)
         elif errors:
             outcome = "refused, answered nowhere"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.kernel import admins as admins_mod
 from bot.kernel.clock import Clock
 from bot.kernel.teams_file import TeamConfig, TeamsFile
+from storage import onboarding as onboarding_rows
 from storage.models import Membership, Team
 
 FILE = "file"
@@ -82,6 +84,7 @@ def team_values(cfg: TeamConfig) -> dict[str, Any]:
         "calendar": cfg.calendar.model_dump(mode="json"),
         "reviews": cfg.reviews.model_dump(),
         "recognition": cfg.recognition.model_dump(),
+        "onboarding": [i.model_dump() for i in cfg.onboarding],
         "active": True,
     }
 
@@ -110,6 +113,7 @@ def apply_teams(*, db: sessionmaker[Session], clock: Clock, config: TeamsFile, d
                 diff = {k: (None, v) for k, v in values.items() if k != "active"}
             else:
                 before = {k: getattr(team, k) for k in values}
+                before["onboarding"] = before["onboarding"] or []  # none set yet: the same as an empty one
                 diff = {k: (before[k], v) for k, v in values.items() if before[k] != v}
                 for k, v in values.items():
                     setattr(team, k, v)
@@ -117,6 +121,9 @@ def apply_teams(*, db: sessionmaker[Session], clock: Clock, config: TeamsFile, d
             added, removed = {}, {}
             for role, ids in (("supervisor", cfg.supervisors), ("member", cfg.members)):
                 added[role], removed[role] = _sync_memberships(s, team.id, role, ids)
+            # New members (not those there before) work through the team's checklist.
+            onboarding_rows.start_runs(s, team.id, team.onboarding, added["member"],
+                                       now.astimezone(ZoneInfo(team.timezone)).date(), now)
             people_changed = any(added.values()) or any(removed.values())
             if cfg.name not in created and (diff or people_changed or taken_over):
                 team.updated_at = now

@@ -186,6 +186,21 @@ class RecognitionConfig(_Strict):
     leaderboard: bool = False
 
 
+class OnboardingItemConfig(_Strict):
+    """One onboarding checklist item: ``day`` working days after a new member's start."""
+
+    day: int = Field(ge=0, le=120)
+    item: str = Field(min_length=1, max_length=300)
+
+    @field_validator("item")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        v = " ".join(v.split())
+        if not v:
+            raise ValueError("an onboarding item needs a text")
+        return v
+
+
 class TeamConfig(_Strict):
     name: str = Field(min_length=1, max_length=80)
     channel: Annotated[str, AfterValidator(_channel_id)]
@@ -203,6 +218,8 @@ class TeamConfig(_Strict):
     schedule: ScheduleConfig = ScheduleConfig()
     reviews: ReviewsConfig = ReviewsConfig()
     recognition: RecognitionConfig = RecognitionConfig()
+    # The checklist each new member works through (bot/workflows/onboarding).
+    onboarding: list[OnboardingItemConfig] = Field(default_factory=list, max_length=50)
 
     @field_validator("country")
     @classmethod

@@ -17,6 +17,7 @@ from handlers.ids import Action, item_action_id
 from handlers.kit.blocks import Blocks, button, context, header, line_sections, section
 from handlers.kit.labels import STATUS_ICON, kind_label, progress_text, status_label
 from handlers.kit.mrkdwn import escape, slack_date
+from handlers.onboarding import blocks as onboarding_blocks
 from handlers.reviews.blocks import review_status_label
 from handlers.teams.blocks import teams_section
 
@@ -149,6 +150,8 @@ def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
         blocks.extend(line_sections(_more(lines, OWN_LINES, _), _("Nothing open. Propose a topic to get your week going.")))
     if t.kudos_received:
         blocks.append(context("👏 " + _("Kudos received this month: {n}").format(n=t.kudos_received)))
+    if t.onboarding:
+        blocks.extend(onboarding_blocks.home_items(t.onboarding, _))
     if t.due:
         due = _more([_due_line(i, _) for i in t.due], DUE_LINES, _)
         blocks.append(section("\n".join([_("*Due*"), *due])))
@@ -162,6 +165,8 @@ def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
         behind = [_("• {member} — {count}/{quota}").format(member=f"<@{b.member.user_id}>", count=b.count,
                                                            quota=b.quota) for b in t.behind]
         blocks.extend(line_sections([_("*Behind on quota this week*"), *_more(behind, NAME_LINES, _)], ""))
+    if t.onboarding_progress:
+        blocks.extend(line_sections(_more(onboarding_blocks.progress_lines(t.onboarding_progress, _), NAME_LINES, _), ""))
     if t.late_reviews:
         late = [f"• <@{p.user_id}>" for p in t.late_reviews]
         blocks.extend(line_sections([_("*Late reviews for {period}* (`/opsbot reviews`)").format(

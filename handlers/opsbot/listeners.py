@@ -19,6 +19,7 @@ from handlers.exports.blocks import kind_title
 from handlers.ids import Command, View
 from handlers.kit import blocks
 from handlers.kit.mrkdwn import escape
+from handlers.onboarding.listeners import open_checklist
 from handlers.reviews import listeners as reviews
 from handlers.status.blocks import help_text, status_text
 from handlers.team_settings import forms as settings_forms
@@ -36,6 +37,10 @@ def register(app: App, deps: Deps) -> None:
         sub, _sep, rest = text.partition(" ")
         if sub == "setup":
             open_setup(deps, client, user, command["trigger_id"])
+            ack()
+            return
+        if sub == "onboarding":
+            open_checklist(deps, client, user, channel, command["trigger_id"])
             ack()
             return
         if sub == "settings":

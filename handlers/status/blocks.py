@@ -61,7 +61,7 @@ def status_text(view: status_views.StatusView, _: Gettext) -> str:
 
 
 # Every /opsbot subcommand; tests/test_help.py checks help names each of them.
-OPSBOT_SUBCOMMANDS = ("help", "status", "report", "export", "settings", "targets", "reviews", "setup")
+OPSBOT_SUBCOMMANDS = ("help", "status", "report", "export", "settings", "targets", "reviews", "setup", "onboarding")
 
 
 def help_text(_: Gettext) -> str:
@@ -85,6 +85,8 @@ def help_text(_: Gettext) -> str:
         "targets": _("`/opsbot targets @member [YYYY-MM]` — a member's monthly targets (supervisors)."),
         "reviews": _("`/opsbot reviews [YYYY-MM]` — every member's review status, by DM (supervisors)."),
         "setup": _("`/opsbot setup` — set up a new team: its channel, supervisors and members (admins)."),
+        "onboarding": _("`/opsbot onboarding` — the checklist each new member works through, day by day "
+                        "(supervisors)."),
     }
     out = [_("*opsbot* runs your team's working rules in Slack.")]
     out += [lines[c] for c in Command if c in lines]

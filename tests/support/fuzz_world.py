@@ -160,6 +160,8 @@ def _activities_and_leave(rig: Rig, views: dict[str, dict[str, Any]]) -> None:
     views[View.TEAM_SETTINGS] = rig.last_view()
     rig.command(ADMIN, "/opsbot", "setup", channel=CHANNEL)
     views[View.TEAM_SETUP] = rig.last_view()
+    rig.command(LEAD, "/opsbot", "onboarding", channel=CHANNEL)
+    views[View.ONBOARDING] = rig.last_view()
     rig.command(LEAD, "/opsbot", f"targets <@{ALICE}|alice> 2026-12", channel=CHANNEL)
     views[View.TARGETS] = rig.last_view()
 

@@ -23,6 +23,7 @@ from bot.workflows.content import views as content_views
 from bot.workflows.home import views as home_views
 from bot.workflows.kudos import service as kudos_service
 from bot.workflows.leave.away import after_leave
+from bot.workflows.onboarding import service as onboarding
 from bot.workflows.pending import service as pending
 from bot.workflows.reviews.rules import ReviewStatus
 from bot.workflows.reviews.team import review_dates, status_rows
@@ -137,6 +138,8 @@ def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
             topics=[topic_views.TopicLine(t.id, t.title, t.status, me) for t in mine], is_supervisor=supervisor,
             items=items, due=due, decisions=decisions, behind=behind, late_reviews=late, review_period=period,
             is_member=member, kudos_received=kudos_service.received_this_month(s, team, user_id, now),
+            is_member=member, onboarding=onboarding.open_items(s, team, user_id, now) if member else [],
+            onboarding_progress=onboarding.progress(s, team, now) if supervisor else [],
         ))
     return home_views.HomeView(locale=locale, user_id=user_id, teams=out,
                                team_admin=teams_service.teams_section(s, user_id))

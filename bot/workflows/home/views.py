@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.kernel.views import Person
 from bot.workflows.content.views import MetricsLine
+from bot.workflows.onboarding.views import MemberProgress, OpenItem
 from bot.workflows.teams.views import TeamsSection
 from bot.workflows.topics.views import TopicLine
 
@@ -60,6 +61,8 @@ class HomeTeam:
     review_period: str = ""
     is_member: bool = True  # a supervisor who is not a member has no quota or own review
     kudos_received: int = 0  # this month, in the team's zone (bot/workflows/kudos)
+    onboarding: list[OpenItem] = field(default_factory=list)  # own items whose day has come, not done
+    onboarding_progress: list[MemberProgress] = field(default_factory=list)  # supervisors: new members
 
 
 @dataclass(frozen=True)

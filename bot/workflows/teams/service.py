@@ -22,11 +22,12 @@ from bot.kernel import admins, notices
 from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, InvalidInput, NotAuthorized, NotFound
 from bot.kernel.i18n import resolve_locale
-from bot.kernel.team import DEFAULT_SCHEDULE
+from bot.kernel.team import DEFAULT_SCHEDULE, team_view
 from bot.kernel.teams import FILE, SLACK
 from bot.workflows.team_settings.rules import LOCALES
 from bot.workflows.teams import rules, views
 from bot.workflows.teams.rules import TeamInput, TeamSpec
+from storage import onboarding as onboarding_rows
 from storage import queries
 from storage.db import transaction
 from storage.models import Membership, Team
@@ -167,6 +168,7 @@ def create_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, raw: T
                 s.add(Membership(team_id=team.id, user_id=uid, role=role, position=pos, active=True))
         everyone = tuple(dict.fromkeys((*spec.supervisors, *spec.members)))
         _welcome_and_intros(s, team, everyone, now)
+        _start_onboarding(s, team, spec.members, now)
         queries.add_audit(s, at=now, actor_id=user_id, action="team.create", outcome="ok", team_id=team.id,
                           item_kind="team", item_id=team.id, before=None, after=_audited(spec), detail=None)
         s.info[TEAMS_CHANGED] = True
@@ -191,10 +193,12 @@ def update_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_i
         before = spec_of(s, team)
         added: list[str] = []
         removed: list[str] = []
+        new_members: list[str] = []
         for role, ids in (("supervisor", spec.supervisors), ("member", spec.members)):
             a, r = _sync_role(s, team.id, role, ids)
             added += a
             removed += r
+            new_members += a if role == "member" else []
         now_in = set(spec.supervisors) | set(spec.members)
         added_people = tuple(dict.fromkeys(u for u in added if u not in set(before.supervisors) | set(before.members)))
         gone = tuple(dict.fromkeys(u for u in removed if u not in now_in))
@@ -206,6 +210,7 @@ def update_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_i
             if moved:
                 _welcome(s, team, now)
             _intros(s, team, added_people, now)
+            _start_onboarding(s, team, new_members, now)
             notices.enqueue_homes(s, users=(*added_people, *gone), supervisors_of=team.id, now=now)
             changed = {k: v for k, v in _audited(after).items() if _audited(before).get(k) != v}
             queries.add_audit(s, at=now, actor_id=user_id, action="team.update", outcome="ok", team_id=team.id,
@@ -269,12 +274,16 @@ def _intros(s: Session, team: Team, people: tuple[str, ...], now) -> None:
                         now=now)
 
 
+def _start_onboarding(s: Session, team: Team, members, now) -> None:
+    """Whoever joins as a member works through the team's onboarding checklist
+    (bot/workflows/onboarding) from today, the team's date."""
+    onboarding_rows.start_runs(s, team.id, team.onboarding, members, team_view(team).today(now), now)
+
+
 def _welcome_and_intros(s: Session, team: Team, people: tuple[str, ...], now) -> None:
     _welcome(s, team, now)
     _intros(s, team, people, now)
     notices.enqueue_homes(s, users=people, now=now)
-
-
 
 
 # -- Home --------------------------------------------------------------------------

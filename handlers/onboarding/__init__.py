@@ -1,0 +1,1 @@
+"""Onboarding in Slack: the checklist modal, the item DM and its Done button."""
