@@ -138,7 +138,7 @@ def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
             topics=[topic_views.TopicLine(t.id, t.title, t.status, me) for t in mine], is_supervisor=supervisor,
             items=items, due=due, decisions=decisions, behind=behind, late_reviews=late, review_period=period,
             is_member=member, kudos_received=kudos_service.received_this_month(s, team, user_id, now),
-            is_member=member, onboarding=onboarding.open_items(s, team, user_id, now) if member else [],
+            onboarding=onboarding.open_items(s, team, user_id, now) if member else [],
             onboarding_progress=onboarding.progress(s, team, now) if supervisor else [],
         ))
     return home_views.HomeView(locale=locale, user_id=user_id, teams=out,
