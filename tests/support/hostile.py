@@ -139,12 +139,15 @@ def hostile_command_text(r: random.Random, command: str) -> str:
     prefixes = {
         "/topic": ["", "list ", "list team", "withdraw ", "withdraw #", "help"],
         "/opsbot": ["", "help", "status", "settings", "export ", "export topics ", "report ", "report week ",
-                    "targets ", "targets <@U0ALICE> ", "reviews ", "targets <@U0HOSTILE|x> 2026-12"],
+                    "targets ", "targets <@U0ALICE> ", "reviews ", "targets <@U0HOSTILE|x> 2026-12", "setup",
+                    "onboarding"],
         "/draft": ["", "help "],
         "/publish": ["", "help", "metrics ", "metrics #"],
         "/selfreview": ["", "#", "2026-"],
         "/activity": ["", "help "],
         "/leave": ["", "list", "cancel ", "cancel #", "help"],
+        "/kudos": ["", "help", "<@U0BOB> ", "<@U0BOB|bob> ", "<@U0ALICE> ", "<@U0HOSTILE|x> ", "honour ",
+                   "honour <@U0ALICE> ", "honour <@U0BOB> 2026-11 "],
     }[command]
     head = r.choice(prefixes)
     tail = r.choice([hostile_text(r), str(r.choice(FORGED_IDS)), "", "1", "2026-11", "2026-W48"])
