@@ -33,7 +33,7 @@ BRAND = {"name": "品牌组", "channel": "C0BRAND", "timezone": "Asia/Shanghai",
 GROWTH = {"name": "Growth", "channel": "C0GROWTH", "supervisors": [LEAD], "members": [ALICE]}
 OLD = {"name": "Old", "channel": "C0OLD", "supervisors": [LEAD], "members": [BOB]}
 KEYS = ["name", "channel", "timezone", "country", "locale", "weekly_topic_quota", "supervisors", "members",
-        "platforms", "mention_in_summaries", "calendar", "schedule", "reviews", "recognition"]
+        "platforms", "mention_in_summaries", "calendar", "schedule", "reviews", "recognition", "onboarding"]
 
 
 @pytest.fixture
