@@ -10,6 +10,7 @@ so). Teams made in Slack and not named in the file are never touched.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -120,7 +121,7 @@ def apply_teams(*, db: sessionmaker[Session], clock: Clock, config: TeamsFile, d
                 team.managed_by = FILE
             added, removed = {}, {}
             for role, ids in (("supervisor", cfg.supervisors), ("member", cfg.members)):
-                added[role], removed[role] = _sync_memberships(s, team.id, role, ids)
+                added[role], removed[role] = sync_memberships(s, team.id, role, ids)
             # New members (not those there before) work through the team's checklist.
             onboarding_rows.start_runs(s, team.id, team.onboarding, added["member"],
                                        now.astimezone(ZoneInfo(team.timezone)).date(), now)
@@ -146,8 +147,11 @@ def apply_teams(*, db: sessionmaker[Session], clock: Clock, config: TeamsFile, d
     return report
 
 
-def _sync_memberships(s: Session, team_id: int, role: str, user_ids: list[str]) -> tuple[list[str], list[str]]:
-    """Returns (added, removed): who became active in the role, and who stopped."""
+def sync_memberships(s: Session, team_id: int, role: str, user_ids: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Make ``user_ids`` (in order) the team's active people in ``role``; the rest
+    become inactive, their items and history kept. Returns (added, removed):
+    who became active in the role, and who stopped. The teams file and Slack's
+    Edit both change people through this."""
     existing = {
         m.user_id: m
         for m in s.scalars(select(Membership).where(Membership.team_id == team_id, Membership.role == role))

@@ -23,7 +23,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, InvalidInput, NotAuthorized, NotFound
 from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import DEFAULT_SCHEDULE, team_view
-from bot.kernel.teams import FILE, SLACK
+from bot.kernel.teams import FILE, SLACK, sync_memberships
 from bot.workflows.team_settings.rules import LOCALES
 from bot.workflows.teams import rules, views
 from bot.workflows.teams.rules import TeamInput, TeamSpec
@@ -164,8 +164,7 @@ def create_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, raw: T
         s.add(team)
         s.flush()
         for role, ids in (("supervisor", spec.supervisors), ("member", spec.members)):
-            for pos, uid in enumerate(ids):
-                s.add(Membership(team_id=team.id, user_id=uid, role=role, position=pos, active=True))
+            sync_memberships(s, team.id, role, ids)
         everyone = tuple(dict.fromkeys((*spec.supervisors, *spec.members)))
         _welcome_and_intros(s, team, everyone, now)
         _start_onboarding(s, team, spec.members, now)
@@ -195,7 +194,7 @@ def update_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_i
         removed: list[str] = []
         new_members: list[str] = []
         for role, ids in (("supervisor", spec.supervisors), ("member", spec.members)):
-            a, r = _sync_role(s, team.id, role, ids)
+            a, r = sync_memberships(s, team.id, role, ids)
             added += a
             removed += r
             new_members += a if role == "member" else []
@@ -237,25 +236,6 @@ def archive_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_
         s.info[TEAMS_CHANGED] = True
         return TeamSaved(_locale(s, user_id, team.locale), team.id, team.name, team.channel, False,
                          removed=tuple(people), archived=True)
-
-
-def _sync_role(s: Session, team_id: int, role: str, ids: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    existing = {m.user_id: m for m in s.scalars(select(Membership).where(Membership.team_id == team_id,
-                                                                         Membership.role == role))}
-    added = []
-    for pos, uid in enumerate(ids):
-        m = existing.pop(uid, None)
-        if m is None:
-            s.add(Membership(team_id=team_id, user_id=uid, role=role, position=pos, active=True))
-            added.append(uid)
-        else:
-            if not m.active:
-                added.append(uid)
-            m.active, m.position = True, pos
-    removed = [m.user_id for m in existing.values() if m.active]
-    for m in existing.values():
-        m.active = False
-    return added, removed
 
 
 def _audited(spec: TeamSpec) -> dict[str, object]:
