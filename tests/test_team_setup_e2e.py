@@ -353,6 +353,9 @@ def test_a_team_the_file_manages_refuses_edits_in_slack(database_url):
         assert growth.managed_by == "file"
         modal = edit_modal(rig, "U0ADMIN", growth.id)
         assert "managed by the teams file" in all_text(modal) and "submit" not in modal
+        # Submitted as it is (it has no button for that: a forged request), it turns into the reason.
+        answer = rig.submit("U0ADMIN", modal, {}).json()
+        assert answer["response_action"] == "update" and "managed by the teams file" in all_text(answer["view"])
         # A forged submission of it changes nothing, says why, and is audited.
         forged = {**modal, "blocks": open_setup(rig, "U0ADMIN", CHANNEL)["blocks"]}
         field, message = field_error(rig.submit("U0ADMIN", forged, filled(team_name="Growth", team_channel=CHANNEL,
