@@ -90,6 +90,9 @@ def test_a_session_is_announced_answered_attended_and_shown_in_the_self_review(r
     _reminders(rig)
 
     rig.clock.set(datetime(2026, 11, 24, 17, 0, tzinfo=SHANGHAI))
+    r = click(rig, ALICE, "Can't make it")  # answers close when it starts
+    assert "answers are closed" in r.json()["text"]
+    assert [a.joining for a in stored(rig, TrainingAnswer) if a.user_id == ALICE] == [True]
     opened = len(rig.opened_views())
     click(rig, LEAD, "Record attendance")
     assert len(rig.opened_views()) == opened + 1

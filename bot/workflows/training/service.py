@@ -6,7 +6,7 @@ transaction each; the card is redrawn in it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -159,6 +159,6 @@ def record_attendance(*, db: sessionmaker[Session], clock: Clock, user_id: str, 
 def attended_in_month(s: Session, team: TeamView, user_id: str, period: str) -> list[views.AttendedSession]:
     """For the self-review of ``period`` (YYYY-MM): the sessions the member attended that month, in the team's zone."""
     year, month = (int(p) for p in period.split("-"))
-    start, end = month_bounds(local_instant(date(year, month, 1), datetime.min.time(), team.tz), team.tz)
+    start, end = month_bounds(local_instant(date(year, month, 1), time(0), team.tz), team.tz)
     return [views.AttendedSession(r.topic, int(r.starts_at.timestamp()))
             for r in rows.attended(s, team.id, user_id, start, end)]
