@@ -44,6 +44,7 @@ from bot.workflows.team_settings import plugin as team_settings
 from bot.workflows.teams import plugin as teams
 from bot.workflows.teams.service import TEAMS_CHANGED
 from bot.workflows.topics import plugin as topics
+from bot.workflows.training import plugin as training
 from handlers.activities import plugin as activities_slack
 from handlers.auth import cached_authorize
 from handlers.content import plugin as content_slack
@@ -63,6 +64,7 @@ from handlers.reports import plugin as reports_slack
 from handlers.reviews import plugin as reviews_slack
 from handlers.teams import plugin as teams_slack
 from handlers.topics import plugin as topics_slack
+from handlers.training import plugin as training_slack
 from storage import migrate
 from storage.db import make_engine, make_session_factory, transaction
 
@@ -84,6 +86,7 @@ PLUGINS: tuple[tuple[Workflow, SlackPlugin | None], ...] = (
     (team_settings.WORKFLOW, None),
     (teams.WORKFLOW, teams_slack.SLACK),  # /opsbot setup, Home's Teams
     (onboarding.WORKFLOW, onboarding_slack.SLACK),  # /opsbot onboarding, the item DMs and Done
+    (training.WORKFLOW, training_slack.SLACK),  # /opsbot training and goals, the session card, attendance
 )
 REGISTRY = Registry.of(core for core, _slack in PLUGINS)
 SLACK_PLUGINS = tuple(slack for _core, slack in PLUGINS if slack is not None)

@@ -51,6 +51,10 @@ class Action(StrEnum):
     TEAM_ARCHIVE = "team_archive"
     # Onboarding: Done on an item, in its DM and on the member's Home.
     ONBOARDING_DONE = "onboarding_done"
+    # Training: a session card's answers and its attendance.
+    TRAINING_JOIN = "training_join"
+    TRAINING_DECLINE = "training_decline"
+    TRAINING_ATTENDANCE = "training_attendance"
 
 
 # The decision buttons a channel card and App Home share. A card carries the
@@ -105,6 +109,9 @@ class View(StrEnum):
     TEAM_SETTINGS = "team_settings"
     TEAM_SETUP = "team_setup"
     ONBOARDING = "onboarding_checklist"
+    TRAINING = "training_announce"
+    TRAINING_ATTENDANCE = "training_attendance"
+    GOALS = "career_goals"
 
 
 class Block(StrEnum):
@@ -179,6 +186,12 @@ class Block(StrEnum):
     TEAM_SUPERVISORS = "team_supervisors"
     TEAM_MEMBERS = "team_members"
     ONBOARDING_ITEMS = "onboarding_items"
+    TRAINING_TOPIC = "training_topic"
+    TRAINING_START = "training_start"
+    TRAINING_PLACE = "training_place"
+    TRAINING_DESCRIPTION = "training_description"
+    TRAINING_ATTENDEES = "training_attendees"
+    GOALS_TEXT = "career_goals"
 
 
 class Event(StrEnum):

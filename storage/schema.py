@@ -7,8 +7,8 @@ when its module is imported, so this module imports them all.
 
 from __future__ import annotations
 
-from storage import activities, content, kudos, leave, onboarding, reviews, topics
+from storage import activities, content, kudos, leave, onboarding, reviews, topics, training
 from storage.models import Base
 
-WORKFLOW_TABLES = (activities, content, kudos, leave, onboarding, reviews, topics)
+WORKFLOW_TABLES = (activities, content, kudos, leave, onboarding, reviews, topics, training)
 metadata = Base.metadata

@@ -25,6 +25,7 @@ from handlers.status.blocks import help_text, status_text
 from handlers.team_settings import forms as settings_forms
 from handlers.team_settings.blocks import settings_modal, settings_saved
 from handlers.teams.listeners import open_setup
+from handlers.training.listeners import subcommand as training_subcommand
 
 
 def register(app: App, deps: Deps) -> None:
@@ -41,6 +42,9 @@ def register(app: App, deps: Deps) -> None:
             return
         if sub == "onboarding":
             open_checklist(deps, client, user, channel, command["trigger_id"])
+            ack()
+            return
+        if training_subcommand(deps, client, command, sub, rest):
             ack()
             return
         if sub == "settings":

@@ -9,7 +9,7 @@ from bot.workflows.reviews import rules
 from bot.workflows.reviews import views as review_views
 from handlers.ids import View
 from handlers.kit.blocks import Blocks, context, meta, plain, section
-from handlers.kit.mrkdwn import clip, escape
+from handlers.kit.mrkdwn import clip, escape, slack_date
 from handlers.reviews.blocks import (
     _peers_line,
     _period,
@@ -62,12 +62,30 @@ def _figures_blocks(figures: list[review_views.ReviewFigure], _: Gettext) -> Blo
     return [section("*" + _("The month in figures (targets vs actuals)") + "*\n" + "\n".join(figures_lines(figures, _)))]
 
 
+def _training_blocks(c: Any, _: Gettext) -> Blocks:
+    """Training sessions attended in the month: evidence for the ability score."""
+    sessions = getattr(c, "training", None)
+    if not sessions:
+        return []
+    lines = [f"• {escape(t.topic)} · {slack_date(t.starts_at, '{date_short_pretty}')}" for t in sessions[:20]]
+    return [section("*" + _("Training attended this month (ability evidence)") + "*\n" + "\n".join(lines))]
+
+
+def _goals_blocks(c: Any, _: Gettext) -> Blocks:
+    """The member's career development goals of the year, for the supervisor's annual comment."""
+    if getattr(c, "goals", None) is None:
+        return []
+    lines = [f"{n}. {escape(g)}" for n, g in enumerate(c.goals, start=1)] or [_("No goals recorded for the year.")]
+    return [section("*" + _("Career development goals") + "*\n" + "\n".join(lines))]
+
+
 def selfreview_modal(c: Any, _: Gettext) -> dict[str, Any]:
     sr = c.self_review
     blocks: Blocks = [
         context(_("{team} · {period} · due {due} · private to you and your supervisors").format(
             team=escape(c.team_name), period=c.period, due=c.due.isoformat() if c.due else "—")),
         *_figures_blocks(c.figures, _),
+        *_training_blocks(c, _),
         {"type": "divider"},
         _input(rules.FIELD_ACHIEVEMENTS, _("Achievements"), _text("achievements", sr.get("achievements"), True)),
         _input(rules.FIELD_SHORTCOMINGS, _("Shortcomings"), _text("shortcomings", sr.get("shortcomings"), True)),
@@ -87,6 +105,7 @@ def evaluation_modal(c: Any, _: Gettext, *, revise: bool = False) -> dict[str, A
         section(_("Evaluating {member} for {period} ({team}). Total = weighted sum; the grade follows the team's "
                   "bands.").format(member=member, period=c.period, team=escape(c.team_name))),
         *_figures_blocks(c.figures, _),
+        *_training_blocks(c, _),
         section(_("*Achievements*\n{text}").format(text=escape(sr.get("achievements")) or "—")),
         section(_("*Shortcomings*\n{text}").format(text=escape(sr.get("shortcomings")) or "—")),
         section(_("*Improvement plan*\n{text}").format(text=escape(sr.get("plan")) or "—")),
@@ -144,6 +163,7 @@ def annual_modal(c: Any, _: Gettext, *, revise: bool = False) -> dict[str, Any]:
         context(summary),
         *([section("\n".join(candidate_lines(c.incentive, _)))] if c.incentive else []),
         *_recognition(c, _),
+        *_goals_blocks(c, _),
         _input(rules.FIELD_GRADE, _("Annual grade"), select),
         _input(rules.FIELD_COMMENT, _("Annual comment"), _text("comment", (c.result or {}).get("comment")
                                                                 if revise else None, True)),

@@ -61,7 +61,8 @@ def status_text(view: status_views.StatusView, _: Gettext) -> str:
 
 
 # Every /opsbot subcommand; tests/test_help.py checks help names each of them.
-OPSBOT_SUBCOMMANDS = ("help", "status", "report", "export", "settings", "targets", "reviews", "setup", "onboarding")
+OPSBOT_SUBCOMMANDS = ("help", "status", "report", "export", "settings", "targets", "reviews", "setup", "onboarding",
+                      "training", "goals")
 
 
 def help_text(_: Gettext) -> str:
@@ -87,6 +88,10 @@ def help_text(_: Gettext) -> str:
         "setup": _("`/opsbot setup` — set up a new team: its channel, supervisors and members (admins)."),
         "onboarding": _("`/opsbot onboarding` — the checklist each new member works through, day by day "
                         "(supervisors)."),
+        "training": _("`/opsbot training` — announce a training session in the team channel, with Join and "
+                      "attendance (supervisors)."),
+        "goals": _("`/opsbot goals` — your career development goals for the year (up to 5); "
+                   "`/opsbot goals @member` shows a member's to their supervisors."),
     }
     out = [_("*opsbot* runs your team's working rules in Slack.")]
     out += [lines[c] for c in Command if c in lines]

@@ -20,6 +20,7 @@ from handlers.ids import View
 from storage.db import transaction
 from storage.schema import metadata
 from storage.topics import Topic
+from storage.training import TrainingAnswer, TrainingSession
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, SHANGHAI, USERS
 from tests.helpers import all_text, button, buttons, cards, dms
 
@@ -204,12 +205,30 @@ def build(rig: Rig) -> dict[str, dict[str, Any]]:
     _content(rig, views)
     _activities_and_leave(rig, views)
     _reviews(rig, views)
+    _training(rig, views)
     views[View.ACTIVITY_RETRO] = _retro_view(views[View.ACTIVITY_PROPOSE])
     for callback, view in views.items():
         assert view["callback_id"] == callback, (callback, view["callback_id"])
     missing = {v.value for v in View} - views.keys()
     assert not missing, f"the world opened no {missing}"
     return views
+
+
+def _training(rig: Rig, views: dict[str, dict[str, Any]]) -> None:
+    """The announce and goals modals, and the attendance modal of a session that started an hour ago."""
+    rig.command(LEAD, "/opsbot", "training", channel=CHANNEL)
+    views[View.TRAINING] = rig.last_view()
+    rig.command(ALICE, "/opsbot", "goals", channel=CHANNEL)
+    views[View.GOALS] = rig.last_view()
+    with transaction(rig.app.db) as s:
+        row = TrainingSession(team_id=1, created_by=LEAD, topic="Headlines", starts_at=START - timedelta(hours=1),
+                              place="Room 3", created_at=START - timedelta(days=1))
+        s.add(row)
+        s.flush()
+        s.add(TrainingAnswer(session_id=row.id, user_id=ALICE, joining=True, answered_at=START - timedelta(days=1)))
+        session_id = row.id
+    rig.click(LEAD, "training_attendance", str(session_id))
+    views[View.TRAINING_ATTENDANCE] = rig.last_view()
 
 
 def _retro_view(activity: dict[str, Any]) -> dict[str, Any]:

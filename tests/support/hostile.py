@@ -140,7 +140,7 @@ def hostile_command_text(r: random.Random, command: str) -> str:
         "/topic": ["", "list ", "list team", "withdraw ", "withdraw #", "help"],
         "/opsbot": ["", "help", "status", "settings", "export ", "export topics ", "report ", "report week ",
                     "targets ", "targets <@U0ALICE> ", "reviews ", "targets <@U0HOSTILE|x> 2026-12", "setup",
-                    "onboarding"],
+                    "onboarding", "training", "goals ", "goals <@U0ALICE> "],
         "/draft": ["", "help "],
         "/publish": ["", "help", "metrics ", "metrics #"],
         "/selfreview": ["", "#", "2026-"],

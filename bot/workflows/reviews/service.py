@@ -28,6 +28,9 @@ from bot.workflows.reviews import incentives, rules
 from bot.workflows.reviews import views as review_views
 from bot.workflows.reviews.figures import figures_for
 from bot.workflows.reviews.rules import ReviewStatus as St
+from bot.workflows.training.goals import goals_of
+from bot.workflows.training.service import attended_in_month
+from bot.workflows.training.views import AttendedSession
 from storage import queries
 from storage import reviews as review_rows
 from storage.db import transaction
@@ -125,6 +128,8 @@ class ReviewContext:
     year: rules.YearSummary | None = None
     incentive: incentives.Incentive | None = None
     recognition: tuple[int, list[str]] | None = None  # annual: kudos received, honour months (context, no score)
+    training: list[AttendedSession] | None = None  # monthly: sessions attended (ability evidence)
+    goals: list[str] | None = None  # annual: the member's career development goals of the year
 
 
 def peer_summary(s: Session, review_id: int, minimum: int) -> tuple[review_views.PeerSummary | None, list[str]]:
@@ -182,6 +187,8 @@ def _context(s: Session, r: Review, user_id: str, *, private_notes: bool) -> Rev
         peers=peers, peer_comments=comments if private_notes else None,
         year=year, incentive=year and incentives.of_year(cfg.incentives, year, grade, for_member=not private_notes),
         recognition=year_recognition(s, team, r.user_id, int(r.period)) if year else None,
+        training=attended_in_month(s, team, r.user_id, r.period) if r.kind == rules.MONTHLY else None,
+        goals=goals_of(s, team.id, r.user_id, int(r.period)) if year else None,
     )
 
 

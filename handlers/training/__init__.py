@@ -1,0 +1,1 @@
+"""Training in Slack: the announce modal, the session card, attendance, and the goals modal."""
