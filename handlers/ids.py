@@ -51,6 +51,10 @@ class Action(StrEnum):
     TEAM_ARCHIVE = "team_archive"
     # Onboarding: Done on an item, in its DM and on the member's Home.
     ONBOARDING_DONE = "onboarding_done"
+    # The performance plan: the member's Agree / Comment, the supervisor's Revise.
+    PLAN_AGREE = "plan_agree"
+    PLAN_COMMENT = "plan_comment"
+    PLAN_REVISE = "plan_revise"
 
 
 # The decision buttons a channel card and App Home share. A card carries the
@@ -105,6 +109,7 @@ class View(StrEnum):
     TEAM_SETTINGS = "team_settings"
     TEAM_SETUP = "team_setup"
     ONBOARDING = "onboarding_checklist"
+    PLAN_COMMENT = "review_plan_comment"
 
 
 class Block(StrEnum):
@@ -143,6 +148,8 @@ class Block(StrEnum):
     RV_TARGET_PUBLICATIONS = "rv_target_publications"
     RV_TARGET_READS = "rv_target_reads"
     RV_TARGET_ACTIVITIES = "rv_target_activities"
+    RV_PLAN_INDICATORS = "rv_plan_indicators"
+    RV_PLAN_COMMENT = "rv_plan_comment"
     ACT_THEME = "activity_theme"
     ACT_FORMAT = "activity_format"
     ACT_START = "activity_start"

@@ -26,7 +26,7 @@ from bot.workflows.kudos.service import year_recognition
 from bot.workflows.leave.away import after_leave
 from bot.workflows.reviews import incentives, rules
 from bot.workflows.reviews import views as review_views
-from bot.workflows.reviews.figures import figures_for
+from bot.workflows.reviews.figures import agreed_indicators, figures_for
 from bot.workflows.reviews.rules import ReviewStatus as St
 from storage import queries
 from storage import reviews as review_rows
@@ -125,6 +125,7 @@ class ReviewContext:
     year: rules.YearSummary | None = None
     incentive: incentives.Incentive | None = None
     recognition: tuple[int, list[str]] | None = None  # annual: kudos received, honour months (context, no score)
+    plan: list[review_views.PlanIndicator] | None = None  # monthly: the agreed plan's custom indicators
 
 
 def peer_summary(s: Session, review_id: int, minimum: int) -> tuple[review_views.PeerSummary | None, list[str]]:
@@ -182,6 +183,7 @@ def _context(s: Session, r: Review, user_id: str, *, private_notes: bool) -> Rev
         peers=peers, peer_comments=comments if private_notes else None,
         year=year, incentive=year and incentives.of_year(cfg.incentives, year, grade, for_member=not private_notes),
         recognition=year_recognition(s, team, r.user_id, int(r.period)) if year else None,
+        plan=agreed_indicators(s, team.id, r.user_id, r.period) if r.kind == rules.MONTHLY else None,
     )
 
 
