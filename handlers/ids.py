@@ -55,6 +55,10 @@ class Action(StrEnum):
     TRAINING_JOIN = "training_join"
     TRAINING_DECLINE = "training_decline"
     TRAINING_ATTENDANCE = "training_attendance"
+    # The performance plan: the member's Agree / Comment, the supervisor's Revise.
+    PLAN_AGREE = "plan_agree"
+    PLAN_COMMENT = "plan_comment"
+    PLAN_REVISE = "plan_revise"
 
 
 # The decision buttons a channel card and App Home share. A card carries the
@@ -112,6 +116,7 @@ class View(StrEnum):
     TRAINING = "training_announce"
     TRAINING_ATTENDANCE = "training_attendance"
     GOALS = "career_goals"
+    PLAN_COMMENT = "review_plan_comment"
 
 
 class Block(StrEnum):
@@ -150,6 +155,8 @@ class Block(StrEnum):
     RV_TARGET_PUBLICATIONS = "rv_target_publications"
     RV_TARGET_READS = "rv_target_reads"
     RV_TARGET_ACTIVITIES = "rv_target_activities"
+    RV_PLAN_INDICATORS = "rv_plan_indicators"
+    RV_PLAN_COMMENT = "rv_plan_comment"
     ACT_THEME = "activity_theme"
     ACT_FORMAT = "activity_format"
     ACT_START = "activity_start"

@@ -183,3 +183,68 @@ class PeerRating(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None]
+
+
+class ReviewPlan(Base):
+    """A member's performance plan for a month (绩效计划): proposed by a
+    supervisor, commented on and revised in rounds, agreed by the member.
+    Private to the member and the team's supervisors."""
+
+    __tablename__ = "review_plans"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    status: Mapped[str] = mapped_column(String(16))  # proposed | commented | agreed
+    round: Mapped[int] = mapped_column(Integer)  # the current round's number
+    agreed_round: Mapped[int | None] = mapped_column(Integer)  # the round last agreed: what reviews show
+    created_at: Mapped[datetime]
+    agreed_at: Mapped[datetime | None]
+
+
+class ReviewPlanRound(Base):
+    """One round of a plan: the indicators proposed, and the member's comment on them."""
+
+    __tablename__ = "review_plan_rounds"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("review_plans.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON)  # built-in figure -> target or None
+    indicators: Mapped[list[Any]] = mapped_column(JSON)  # [{"name", "target", "standard"}]
+    proposed_by: Mapped[str] = mapped_column(String(32))
+    proposed_at: Mapped[datetime]
+    comment: Mapped[str | None] = mapped_column(Text)
+    commented_by: Mapped[str | None] = mapped_column(String(32))
+    commented_at: Mapped[datetime | None]
+
+
+def plan(session: Session, team_id: int, user_id: str, period: str) -> ReviewPlan | None:
+    return session.scalar(select(ReviewPlan).where(ReviewPlan.team_id == team_id, ReviewPlan.user_id == user_id,
+                                                   ReviewPlan.period == period))
+
+
+def plan_rounds(session: Session, plan_id: int) -> Sequence[ReviewPlanRound]:
+    return session.scalars(select(ReviewPlanRound).where(ReviewPlanRound.plan_id == plan_id)
+                           .order_by(ReviewPlanRound.number)).all()
+
+
+def plan_round(session: Session, plan_id: int, number: int) -> ReviewPlanRound | None:
+    return session.scalar(select(ReviewPlanRound).where(ReviewPlanRound.plan_id == plan_id,
+                                                        ReviewPlanRound.number == number))
+
+
+def agreed_plans(session: Session, team_id: int, period: str) -> Sequence[ReviewPlan]:
+    return session.scalars(select(ReviewPlan).where(ReviewPlan.team_id == team_id, ReviewPlan.period == period,
+                                                    ReviewPlan.status == "agreed").order_by(ReviewPlan.id)).all()
+
+
+def agree_plan_if(session: Session, plan_id: int, user_id: str, number: int, at: datetime) -> bool:
+    """The member agrees to round ``number``: only while it is the current, not yet agreed one."""
+    result = session.execute(update(ReviewPlan).where(
+        ReviewPlan.id == plan_id, ReviewPlan.user_id == user_id, ReviewPlan.round == number,
+        ReviewPlan.status != "agreed").values(status="agreed", agreed_round=number, agreed_at=at))
+    return result.rowcount == 1

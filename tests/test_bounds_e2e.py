@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from storage.content import MetricsUpdate
 from storage.db import transaction
 from storage.leave import Leave
-from storage.reviews import Review, ReviewTarget
+from storage.reviews import Review, ReviewPlan, ReviewPlanRound
 from storage.schema import metadata
 from tests.conftest import ALICE, CHANNEL, LEAD, LEAD2, SHANGHAI, make_rig
 from tests.helpers import button, buttons, dms
@@ -148,8 +148,8 @@ def test_circled_and_full_width_digits_are_read_as_the_number_they_are(month_end
     rig.deliver()
     assert [f["filename"] for f in rig.slack.files(LEAD)] == ["opsbot-Growth-topics-2026-W49.csv"]
     with transaction(rig.app.db) as s:
-        t = s.scalars(select(ReviewTarget)).one()
-    assert (t.period, t.reads, t.topics_approved) == ("2026-12", 10000, 3)
+        p, r = s.execute(select(ReviewPlan, ReviewPlanRound).join(ReviewPlanRound)).one()
+    assert (p.period, r.targets["reads"], r.targets["topics_approved"]) == ("2026-12", 10000, 3)
 
 
 def test_targets_and_team_reviews_for_a_month_out_of_range_are_refused(month_end_rig):

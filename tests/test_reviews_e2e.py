@@ -449,14 +449,17 @@ def test_a_supervisor_sets_targets_and_the_self_review_shows_targets_against_act
     assert r.status == 200 and r.body == ""
     modal = rig.last_view()
     assert [b["label"]["text"] for b in modal["blocks"] if b["type"] == "input"] == [
-        "Topics approved", "Pieces published", "Total reads", "Activities"]
+        "Topics approved", "Pieces published", "Total reads", "Activities", "Custom indicators"]
     r = rig.submit(LEAD, modal, {"rv_target_topics_approved": "three"})
     assert r.json()["errors"] == {"rv_target_topics_approved": "Enter a whole number, or leave it empty for no target."}
     rig.submit(LEAD, modal, {"rv_target_topics_approved": "3", "rv_target_reads": "10,000"})
     rig.command(LEAD, "/opsbot", f"targets <@{ALICE}> 2026-11")
     again = {b["block_id"]: b["element"].get("initial_value") for b in rig.last_view()["blocks"] if b["type"] == "input"}
     assert again == {"rv_target_topics_approved": "3", "rv_target_publications": None, "rv_target_reads": "10000",
-                     "rv_target_activities": None}
+                     "rv_target_activities": None, "rv_plan_indicators": None}
+    # The targets are a plan proposed to Alice (tests/test_plan_e2e.py): they count once she agrees.
+    rig.deliver()
+    press(rig, ALICE, dm_with(rig, ALICE, "Agree"), "Agree")
 
     rig.command(ALICE, "/selfreview")
     shown = all_text(rig.last_view())

@@ -162,6 +162,8 @@ class ReviewsConfig(_Strict):
     # Colleagues' ratings are shown (their average, their count, their comments)
     # only from this many on: with fewer, who gave which could be guessed.
     peer_ratings_min: int = Field(3, ge=2, le=50)
+    # The mid-month day members with an agreed plan hear how it stands (the next working day if not one).
+    plan_progress_day: int = Field(15, ge=1, le=28)
     incentives: IncentivesConfig = IncentivesConfig()
 
     @model_validator(mode="after")

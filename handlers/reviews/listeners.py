@@ -17,6 +17,7 @@ from bot.domain.numbers import typed_id
 from bot.kernel.errors import N_, InvalidInput, NotFound
 from bot.kernel.i18n import gettext_for
 from bot.workflows.reviews import peers as reviews_peers
+from bot.workflows.reviews import plan as reviews_plan
 from bot.workflows.reviews import rules
 from bot.workflows.reviews import service as svc
 from bot.workflows.reviews import targets as reviews_targets
@@ -28,6 +29,7 @@ from handlers.kit import forms
 from handlers.kit.blocks import ephemeral
 from handlers.reviews import blocks as rr
 from handlers.reviews import modals
+from handlers.reviews import plan as plan_blocks
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^([UW][A-Z0-9]{2,})$")
 _REVIEW_ID = re.compile(r"^#?(\d{1,12})$")
@@ -74,6 +76,7 @@ def register(app: App, deps: Deps) -> None:
     _register_outcomes(app, deps)
     _register_peers(app, deps)
     _register_targets(app, deps)
+    _register_plan(app, deps)
 
 
 def _register_self_reviews(app: App, deps: Deps) -> None:
@@ -209,16 +212,48 @@ def _register_peers(app: App, deps: Deps) -> None:
 
 
 def _register_targets(app: App, deps: Deps) -> None:
-    """The targets modal, opened by ``/opsbot targets`` (``opsbot_subcommand``)."""
+    """The plan (targets) modal, opened by ``/opsbot targets`` (``opsbot_subcommand``) or Revise."""
     services = _services(deps)
 
     @app.view(View.TARGETS)
     def targets_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = _values(view)
-        reviews_targets.set_targets(**services, user_id=body["user"]["id"], member=forms.meta_str(view, "member") or "",
-                        period=forms.meta_str(view, "period") or "",
-                        values={k: values.get(rules.FIELD_TARGET[k]) for k in TARGET_KEYS})
+        reviews_targets.propose(**services, user_id=body["user"]["id"], member=forms.meta_str(view, "member") or "",
+                                period=forms.meta_str(view, "period") or "",
+                                values={k: values.get(rules.FIELD_TARGET[k]) for k in TARGET_KEYS},
+                                indicators=values.get(rules.FIELD_PLAN_INDICATORS))
         ack()
+
+
+def _register_plan(app: App, deps: Deps) -> None:
+    """Agree, Comment (and its modal) and Revise on the plan DMs."""
+    services = {"db": deps.db, "clock": deps.clock}
+
+    @app.action(Action.PLAN_AGREE)
+    def agree_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        a = reviews_plan.agree(**services, user_id=body["user"]["id"], round_id=_review_id(body))
+        _ = gettext_for(a.locale)
+        text = _("You have already agreed to this plan.") if a.already else _("Thank you: the plan is agreed.")
+        respond(text=text, response_type="ephemeral", replace_original=False)
+
+    @app.action(Action.PLAN_COMMENT)
+    def comment_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        c = reviews_plan.comment_form(db=deps.db, user_id=body["user"]["id"], round_id=_review_id(body))
+        client.views_open(trigger_id=body["trigger_id"], view=plan_blocks.comment_modal(c, gettext_for(c.locale)))
+
+    @app.view(View.PLAN_COMMENT)
+    def comment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        text = forms.text(view, rules.FIELD_PLAN_COMMENT)
+        reviews_plan.comment(**services, user_id=body["user"]["id"], round_id=forms.meta_id(view, "round_id"), text=text)
+        ack()
+
+    @app.action(Action.PLAN_REVISE)
+    def revise_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        c = reviews_plan.revise_form(**services, user_id=body["user"]["id"], round_id=_review_id(body))
+        client.views_open(trigger_id=body["trigger_id"], view=modals.targets_modal(c, gettext_for(c.locale)))
 
 
 def opsbot_subcommand(deps: Deps, ack: Ack, command: dict[str, Any], client: WebClient, sub: str) -> bool:

@@ -1,4 +1,4 @@
-"""Review modals: self-review, evaluation, annual, objection, peers, targets. Pure."""
+"""Review modals: self-review, evaluation, annual, objection, peers, targets (the plan). Pure."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from handlers.reviews.blocks import (
     figures_lines,
     trend_label,
 )
+from handlers.reviews.plan import plan_blocks
 
 
 def _input(block_id: str, label: str, element: dict[str, Any], optional: bool = False,
@@ -86,6 +87,7 @@ def selfreview_modal(c: Any, _: Gettext) -> dict[str, Any]:
             team=escape(c.team_name), period=c.period, due=c.due.isoformat() if c.due else "—")),
         *_figures_blocks(c.figures, _),
         *_training_blocks(c, _),
+        *(plan_blocks([], c.plan, _("Your agreed plan's custom indicators"), _) if c.plan else []),
         {"type": "divider"},
         _input(rules.FIELD_ACHIEVEMENTS, _("Achievements"), _text("achievements", sr.get("achievements"), True)),
         _input(rules.FIELD_SHORTCOMINGS, _("Shortcomings"), _text("shortcomings", sr.get("shortcomings"), True)),
@@ -106,6 +108,7 @@ def evaluation_modal(c: Any, _: Gettext, *, revise: bool = False) -> dict[str, A
                   "bands.").format(member=member, period=c.period, team=escape(c.team_name))),
         *_figures_blocks(c.figures, _),
         *_training_blocks(c, _),
+        *(plan_blocks([], c.plan, _("The agreed plan's custom indicators"), _) if c.plan else []),
         section(_("*Achievements*\n{text}").format(text=escape(sr.get("achievements")) or "—")),
         section(_("*Shortcomings*\n{text}").format(text=escape(sr.get("shortcomings")) or "—")),
         section(_("*Improvement plan*\n{text}").format(text=escape(sr.get("plan")) or "—")),
@@ -212,13 +215,33 @@ def peer_rating_modal(c: Any, _: Gettext) -> dict[str, Any]:
     return _modal(View.PEER_RATING, _("Rate attitude"), _("Submit"), {"rating_id": c.rating_id}, blocks, _)
 
 
+def _plan_status(c: Any, _: Gettext) -> str:
+    return {
+        "proposed": _("Round {round} sent: waiting for {member} to agree or comment."),
+        "commented": _("{member} commented on round {round}: saving sends a revised round."),
+        "agreed": _("{member} agreed to round {round}: saving sends a new round to agree to."),
+    }.get(c.status or "", _("No plan yet: saving sends it to {member} to agree or comment.")).format(
+        round=c.round, member=f"<@{c.member}>")
+
+
 def targets_modal(c: Any, _: Gettext) -> dict[str, Any]:
-    blocks: Blocks = [section(_("Targets of {member} for {period} ({team}). Leave a field empty for no target.").format(
-        member=f"<@{c.member}>", period=c.period, team=escape(c.team_name)))]
+    """The plan modal: the built-in targets and the custom indicators; the agreed plan beside the actuals."""
+    blocks: Blocks = [
+        section(_("Plan of {member} for {period} ({team}): targets (leave a field empty for no target) and up to "
+                  "{max} custom indicators.").format(member=f"<@{c.member}>", period=c.period,
+                                                      team=escape(c.team_name), max=rules.PLAN_MAX_INDICATORS)),
+        context(_plan_status(c, _) + " " + _("Private to {member} and the team's supervisors.").format(
+            member=f"<@{c.member}>")),
+    ]
+    if c.figures or c.agreed:
+        blocks += plan_blocks(c.figures, c.agreed, _("The agreed plan (targets vs actuals)"), _)
     for key in ("topics_approved", "publications", "reads", "activities"):
         init = c.current.get(key)
         blocks.append(_input(rules.FIELD_TARGET[key], figure_label(key, _),
                              _text(f"target_{key}", str(init) if init is not None else None, max_length=12),
                              optional=True))
-    return _modal(View.TARGETS, _("Targets {period}").format(period=c.period), _("Save"),
+    blocks.append(_input(rules.FIELD_PLAN_INDICATORS, _("Custom indicators"),
+                         _text("indicators", c.indicators or None, True, max_length=2500), optional=True,
+                         hint=_("One a line: name | target | standard, e.g. Newsletter | 4 issues | sent by the 28th")))
+    return _modal(View.TARGETS, _("Plan {period}").format(period=c.period), _("Send to member"),
                   {"member": c.member, "period": c.period}, blocks, _)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from handlers.plugin import SlackPlugin
-from handlers.reviews import blocks, listeners
+from handlers.reviews import blocks, listeners, plan
 
 SLACK = SlackPlugin(
     name="reviews",
     register=listeners.register,
-    renderers=blocks.RENDERERS,
+    renderers=blocks.RENDERERS | plan.RENDERERS,
 )

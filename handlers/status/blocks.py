@@ -83,7 +83,7 @@ def help_text(_: Gettext) -> str:
         "export": _("`/opsbot export topics|content|activities|leave|reviews [period]` — a CSV by DM "
                     "(supervisors, own team)."),
         "settings": _("`/opsbot settings` — the team's quota, schedule, zone and more (supervisors)."),
-        "targets": _("`/opsbot targets @member [YYYY-MM]` — a member's monthly targets (supervisors)."),
+        "targets": _("`/opsbot targets @member [YYYY-MM]` — propose a member's plan for this or next month: targets and custom indicators (supervisors)."),
         "reviews": _("`/opsbot reviews [YYYY-MM]` — every member's review status, by DM (supervisors)."),
         "setup": _("`/opsbot setup` — set up a new team: its channel, supervisors and members (admins)."),
         "onboarding": _("`/opsbot onboarding` — the checklist each new member works through, day by day "

@@ -165,6 +165,10 @@ def _activities_and_leave(rig: Rig, views: dict[str, dict[str, Any]]) -> None:
     views[View.ONBOARDING] = rig.last_view()
     rig.command(LEAD, "/opsbot", f"targets <@{ALICE}|alice> 2026-12", channel=CHANNEL)
     views[View.TARGETS] = rig.last_view()
+    rig.submit(LEAD, views[View.TARGETS], {"rv_target_reads": "1000", "rv_plan_indicators": "Newsletter | 4 | on time"})
+    rig.deliver()
+    _press(rig, ALICE, _dm_with(rig, ALICE, "Comment"), "Comment")
+    views[View.PLAN_COMMENT] = rig.last_view()
 
 
 def _reviews(rig: Rig, views: dict[str, dict[str, Any]]) -> None:

@@ -136,3 +136,10 @@ def figures_for(s: Session, team: TeamView, user_id: str, period: str) -> list[r
     t = review_rows.targets(s, team.id, user_id, period)
     target = {k: getattr(t, k) for k in TARGET_KEYS} if t else {}
     return [review_views.ReviewFigure(x.name, getattr(f, x.name), target.get(x.name)) for x in fields(MemberFigures)]
+
+
+def agreed_indicators(s: Session, team_id: int, member: str, period: str) -> list[review_views.PlanIndicator]:
+    """The custom indicators of the plan the member agreed to for ``period`` (none without one)."""
+    p = review_rows.plan(s, team_id, member, period)
+    r = review_rows.plan_round(s, p.id, p.agreed_round) if p and p.agreed_round else None
+    return [review_views.PlanIndicator(**i) for i in r.indicators] if r else []

@@ -1,5 +1,5 @@
-"""The review jobs (docs/PRODUCT.md §5, §7): ``selfreview-open``, ``review-reminders``
-and ``annual-review``, registered with the kernel's job runner by the composition root.
+"""The review jobs (docs/PRODUCT.md §5, §7): ``selfreview-open``, ``review-reminders``,
+``annual-review`` and ``plan-progress``, registered with the kernel's job runner by the composition root.
 
 Month-end jobs are scheduled on the team's month-end day (the last working
 day of the month in its calendar) at the daily hour in each recipient's zone
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.domain.periods import local_date
 from bot.domain.schedule import Shift
 from bot.kernel import notices
 from bot.kernel.jobs import JobDef, JobReport, dm_once, due_at, skip_deactivated
@@ -29,6 +30,7 @@ from storage.models import Snooze, Team
 SELFREVIEW_OPEN = "selfreview-open"
 REVIEW_REMINDERS = "review-reminders"
 ANNUAL_REVIEW = "annual-review"
+PLAN_PROGRESS = "plan-progress"
 
 
 def _month_end_due(team: TeamView, job: JobDef, now: datetime, zone: ZoneInfo) -> tuple[int, int, date] | None:
@@ -157,6 +159,29 @@ def _annual_review(s: Session, team: TeamView, now: datetime, manual: bool, dry_
                      zone=zone, type="annual_ready", review_id=review_id)
 
 
+def _plan_progress(s: Session, team: TeamView, now: datetime, manual: bool, dry_run: bool,
+                   report: JobReport) -> None:
+    """Members with an agreed plan for the month hear how it stands, once, on
+    the team's mid-month day (the next working day if not one) or the first
+    working day after it they are not on leave."""
+    job = JOBS[PLAN_PROGRESS]
+    today = team.today(now)
+    period = rules.period_id(today.year, today.month)
+    agreed = {p.user_id: p for p in review_rows.agreed_plans(s, team.id, period)}
+    day = rules.plan_progress_day(today.year, today.month, svc.config(s.get_one(Team, team.id)).plan_progress_day,
+                                  team.calendar)
+    for m, zone in _recipients(s, team, "member", now, dry_run, report):
+        p = agreed.get(m)
+        if p is None:
+            continue
+        local = local_date(now, zone)
+        if not manual and (local < day or not team.calendar.is_working_day(local) or now < due_at(team, job, local, zone)):
+            report.skipped.append((m, "not the mid-month day and hour yet in their zone"))
+            continue
+        dm_once(s, team, job.name, m, period, now, dry_run, report, f"plan progress for {period}", zone=zone,
+                type="plan_progress", plan_id=p.id)
+
+
 def _resend_prompt(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
     """A snoozed month-end prompt comes back while the self-review is not written."""
     r = review_rows.review(s, team.id, sn.user_id, rules.MONTHLY, sn.period)
@@ -200,6 +225,8 @@ JOBS = {
                "DM late self-reviews to members and late evaluations to supervisors"),
         JobDef(ANNUAL_REVIEW, "daily", False, Shift.EARLIER, True, _annual_review,
                "assemble each member's year and ask supervisors for the annual grade", months=(12,)),
+        JobDef(PLAN_PROGRESS, "daily", False, Shift.EARLIER, True, _plan_progress,
+               "DM members with an agreed plan how it stands on the team's mid-month day"),
     )
 }
 SNOOZABLE: dict[str, Roles] = {SELFREVIEW_OPEN: "member", REVIEW_REMINDERS: ("member", "supervisor")}

@@ -270,3 +270,58 @@ def year_summary(year: int, results: dict[int, tuple[Decimal, str]], bands: dict
         slope = sum((Decimal(m) - mx) * (t - my) for m, t in have) / var
         trend = "up" if slope > TREND_EPSILON else "down" if slope < -TREND_EPSILON else "flat"
     return YearSummary(year, months, average, trend, grade_for(average, bands))
+
+
+# -- the performance plan (绩效计划) ---------------------------------------------------------
+
+FIELD_PLAN_INDICATORS = "rv_plan_indicators"
+FIELD_PLAN_COMMENT = "rv_plan_comment"
+PLAN_MAX_INDICATORS = 5
+PLAN_NAME_MAX = 100
+PLAN_TARGET_MAX = 100
+PLAN_STANDARD_MAX = 300
+
+
+def parse_indicators(text: str | None) -> list[dict[str, str]]:
+    """Custom indicators, one a line as ``name | target | standard``; blank
+    lines are skipped. An error names the line."""
+    out: list[dict[str, str]] = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        parts = [" ".join(p.split()) for p in raw.replace("｜", "|").split("|")]
+        if len(parts) != 3 or not all(parts):
+            raise InvalidInput(N_("Line {line}: write it as `name | target | standard`."),
+                               field=FIELD_PLAN_INDICATORS, line=number)
+        name, target, standard = parts
+        for value, most, message in (
+                (name, PLAN_NAME_MAX, N_("Line {line}: the name can be at most {max} characters.")),
+                (target, PLAN_TARGET_MAX, N_("Line {line}: the target can be at most {max} characters.")),
+                (standard, PLAN_STANDARD_MAX, N_("Line {line}: the standard can be at most {max} characters."))):
+            if len(value) > most:
+                raise InvalidInput(message, field=FIELD_PLAN_INDICATORS, line=number, max=most)
+        out.append({"name": name, "target": target, "standard": standard})
+    if len(out) > PLAN_MAX_INDICATORS:
+        raise InvalidInput(N_("A plan holds at most {max} custom indicators."), field=FIELD_PLAN_INDICATORS,
+                           max=PLAN_MAX_INDICATORS)
+    return out
+
+
+def indicators_text(indicators: list[dict[str, str]]) -> str:
+    return "\n".join(f"{i['name']} | {i['target']} | {i['standard']}" for i in indicators)
+
+
+def plan_month(period: str, today: date) -> str:
+    """A plan is proposed at the start of a month: for this month or the next."""
+    allowed = (period_id(today.year, today.month), period_id(*next_month(today.year, today.month)))
+    if period not in allowed:
+        raise InvalidInput(N_("A plan is for this month or the next: {this} or {next}."), this=allowed[0],
+                           next=allowed[1])
+    return period
+
+
+def plan_progress_day(year: int, month: int, day: int, calendar: WorkingCalendar) -> date:
+    """The team's mid-month day: ``day`` of the month, or the next working day
+    if it is not one (never past the month's end)."""
+    d = date(year, month, min(day, last_day(year, month).day))
+    return calendar.first_working_day_on_or_after(d, ceiling=last_day(year, month)) or d

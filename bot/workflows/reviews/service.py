@@ -26,7 +26,7 @@ from bot.workflows.kudos.service import year_recognition
 from bot.workflows.leave.away import after_leave
 from bot.workflows.reviews import incentives, rules
 from bot.workflows.reviews import views as review_views
-from bot.workflows.reviews.figures import figures_for
+from bot.workflows.reviews.figures import agreed_indicators, figures_for
 from bot.workflows.reviews.rules import ReviewStatus as St
 from bot.workflows.training.goals import goals_of
 from bot.workflows.training.service import attended_in_month
@@ -130,6 +130,7 @@ class ReviewContext:
     recognition: tuple[int, list[str]] | None = None  # annual: kudos received, honour months (context, no score)
     training: list[AttendedSession] | None = None  # monthly: sessions attended (ability evidence)
     goals: list[str] | None = None  # annual: the member's career development goals of the year
+    plan: list[review_views.PlanIndicator] | None = None  # monthly: the agreed plan's custom indicators
 
 
 def peer_summary(s: Session, review_id: int, minimum: int) -> tuple[review_views.PeerSummary | None, list[str]]:
@@ -189,6 +190,7 @@ def _context(s: Session, r: Review, user_id: str, *, private_notes: bool) -> Rev
         recognition=year_recognition(s, team, r.user_id, int(r.period)) if year else None,
         training=attended_in_month(s, team, r.user_id, r.period) if r.kind == rules.MONTHLY else None,
         goals=goals_of(s, team.id, r.user_id, int(r.period)) if year else None,
+        plan=agreed_indicators(s, team.id, r.user_id, r.period) if r.kind == rules.MONTHLY else None,
     )
 
 

@@ -17,6 +17,35 @@ class ReviewFigure:
 
 
 @dataclass(frozen=True)
+class PlanIndicator:
+    """A custom indicator of a performance plan: all three are the supervisor's words."""
+
+    name: str
+    target: str
+    standard: str
+
+
+@dataclass(frozen=True)
+class PlanDM:
+    """A plan notice: proposed (to the member), commented / agreed (to the
+    supervisor who proposed the round), progress (mid-month, to the member)."""
+
+    locale: str
+    type: str  # plan_proposed | plan_commented | plan_agreed | plan_progress
+    round_id: int
+    period: str
+    team_name: str
+    member: Person
+    supervisor: Person
+    round: int
+    figures: list[ReviewFigure]  # the built-in targets (with actuals so far in a progress DM)
+    indicators: list[PlanIndicator]
+    comment: str | None = None
+    open: bool = False  # the round is the current one and not agreed: the buttons still apply
+    agreed: bool = False
+
+
+@dataclass(frozen=True)
 class ReviewResult:
     scores: dict[str, int]
     total: str  # two decimals
