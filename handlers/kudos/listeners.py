@@ -7,18 +7,16 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.kernel import people
 from bot.kernel.i18n import gettext_for
 from bot.kernel.people import user_locale
 from bot.workflows.kudos import rules
 from bot.workflows.kudos import service as svc
 from handlers.deps import Deps
-from handlers.gateway import NETWORK_ERRORS, profile_of
 from handlers.ids import Command
 from handlers.kit import blocks
 from handlers.kudos import blocks as kudos_blocks
+from handlers.profiles import refresh_profile
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +25,8 @@ def know_zone(deps: Deps, client: WebClient, user_id: str) -> None:
     """The daily cap is counted in the giver's own day, and answers come in their language:
     learn their profile from Slack when the store has no fresh one (if Slack does not
     answer, the team's zone and language)."""
-    if not svc.zone_unknown(db=deps.db, clock=deps.clock, user_id=user_id):
-        return
-    try:
-        found = client.users_info(user=user_id, include_locale=True)
-    except (SlackApiError, *NETWORK_ERRORS) as e:
-        log.warning("users.info failed (%s); counting kudos in the team's day", type(e).__name__)
-        return
-    people.remember_profile(db=deps.db, clock=deps.clock, profile=profile_of(found["user"], user_id))
+    if svc.zone_unknown(db=deps.db, clock=deps.clock, user_id=user_id):
+        refresh_profile(deps, client, user_id)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -25,9 +25,10 @@ from bot.kernel.i18n import gettext_for
 from bot.workflows.teams import service
 from bot.workflows.teams.service import TeamForm, TeamSaved
 from handlers.deps import Deps
-from handlers.gateway import NETWORK_ERRORS, profile_of
+from handlers.gateway import NETWORK_ERRORS
 from handlers.ids import Action, Block, View, item_pattern
 from handlers.kit.forms import int_value, view_id
+from handlers.profiles import refresh_profile
 from handlers.teams.blocks import team_modal, team_saved
 from handlers.teams.forms import team_form
 
@@ -44,14 +45,8 @@ UNREACHABLE = N_("Slack could not tell whether opsbot is in that channel. Try ag
 def learn_admin(deps: Deps, client: WebClient, user_id: str) -> None:
     """Ask Slack whether ``user_id`` is a workspace owner or admin, unless the
     store knows them as an admin already; remember the answer."""
-    if people.is_admin(db=deps.db, user_id=user_id):
-        return
-    try:
-        found = client.users_info(user=user_id, include_locale=True)
-    except (SlackApiError, *NETWORK_ERRORS) as e:
-        log.warning("users.info failed (%s); deciding on what the store knows", type(e).__name__)
-        return
-    people.remember_profile(db=deps.db, clock=deps.clock, profile=profile_of(found["user"], user_id))
+    if not people.is_admin(db=deps.db, user_id=user_id):
+        refresh_profile(deps, client, user_id)
 
 
 def channel_check(client: WebClient) -> service.ChannelCheck:
