@@ -39,10 +39,11 @@ REMOVE_THERE = {
 CLI_ACTOR = "cli"
 
 
-def _audit(app, action: str, after: dict[str, Any]) -> None:
-    with transaction(app.db) as s:
-        queries.add_audit(s, at=app.clock.now(), actor_id=CLI_ACTOR, action=action, outcome="ok", team_id=None,
-                          item_kind=None, item_id=None, before=None, after=after, detail=None)
+def _audit(s, app, action: str, *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+           kind: str | None = None) -> None:
+    """What an operator did in the terminal, on the audit trail (`opsbot audit`)."""
+    queries.add_audit(s, at=app.clock.now(), actor_id=CLI_ACTOR, action=action, outcome="ok", team_id=None,
+                      item_kind=kind, item_id=None, before=before, after=after, detail=None)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -125,9 +126,10 @@ def cmd_teams_apply(args, settings: Settings) -> int:
         print("dry run: nothing was changed.")
         return 0
     if not report.empty:
-        _audit(app, "teams.apply", {"created": report.created, "updated": report.updated,
-                                    "archived": report.deactivated, "admins_added": report.admins_added,
-                                    "admins_removed": report.admins_removed})
+        with transaction(app.db) as s:
+            _audit(s, app, "teams.apply", after={"created": report.created, "updated": report.updated,
+                                                 "archived": report.deactivated, "admins_added": report.admins_added,
+                                                 "admins_removed": report.admins_removed})
         print(f"applied {path}: {len(report.created)} team(s) created, {len(report.updated)} changed, "
               f"{len(report.deactivated)} archived. A running `opsbot serve` plans their jobs within "
               f"{RESYNC_MINUTES} minutes.")
@@ -169,9 +171,7 @@ def cmd_admins_add(args, settings: Settings) -> int:
         existing = s.get(Admin, user_id)
         if existing is None:
             admins.add(s, user_id, app.clock.now(), admins.CLI)
-            queries.add_audit(s, at=app.clock.now(), actor_id=CLI_ACTOR, action="admin.add", outcome="ok",
-                              team_id=None, item_kind="admin", item_id=None, before=None, after={"user": user_id},
-                              detail=None)
+            _audit(s, app, "admin.add", after={"user": user_id}, kind="admin")
     if existing is not None:
         print(f"{user_id} is already an admin, named by {WHERE.get(existing.source, existing.source)}: "
               f"nothing changed.")
@@ -193,9 +193,7 @@ def cmd_admins_remove(args, settings: Settings) -> int:
             raise CliError(f"{user_id} is named by {WHERE.get(existing.source, existing.source)}, not by "
                            f"`opsbot admins add`: {there}")
         admins.remove(s, user_id)
-        queries.add_audit(s, at=app.clock.now(), actor_id=CLI_ACTOR, action="admin.remove", outcome="ok",
-                          team_id=None, item_kind="admin", item_id=None, before={"user": user_id}, after=None,
-                          detail=None)
+        _audit(s, app, "admin.remove", before={"user": user_id}, kind="admin")
         still = bool(s.scalar(select(SlackUser.workspace_admin).where(SlackUser.user_id == user_id)))
     print(f"{user_id} is no longer a named admin."
           + (" They are still an admin as a Slack workspace owner or admin." if still else ""))
