@@ -24,7 +24,7 @@ from storage.db import make_engine, make_session_factory, transaction
 from storage.models import ReminderLog, Team
 from storage.reviews import Review
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, MONDAY_9AM, SHANGHAI, TEAMS, USERS, make_rig
-from tests.helpers import all_text, dms
+from tests.helpers import all_text, button, buttons, cards, dms
 from tests.test_content_jobs_e2e import published_piece
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -393,6 +393,8 @@ def _calls_for(rig: Rig, job: str) -> dict[str, int]:
                 for sup in (LEAD, LEAD2) for m in (ALICE, BOB)}
     if job == "retro-ask":
         return {ALICE: len([c for c in dms(rig.slack.calls(), ALICE) if "retrospective" in c.params["text"]])}
+    if job in DM_MARKERS:
+        return {ALICE: len([c for c in dms(rig.slack.calls(), ALICE) if DM_MARKERS[job] in all_text(c.params)])}
     marker = {"weekly-plan": "Content plan", "quota-summary": "topic quota"}[job]
     return {CHANNEL: len(channel_posts(rig, marker))}
 
@@ -403,8 +405,27 @@ MONTH_END_SHANGHAI = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
 SETUP = {"review-reminders": lambda rig: rig.app.jobs.run("selfreview-open", now=MONTH_END_SHANGHAI, manual=True)}
 
 
+# The DMs to Alice that mark the jobs of issue 18's pieces.
+DM_MARKERS = {"onboarding": "Meet the team", "training-reminder": "Race workshop", "plan-progress": "Mid-month"}
+# A teams file with an onboarding checklist: its first members' runs start the day the team does.
+ONBOARDING_TEAMS = {**TEAMS, "teams": [{**TEAMS["teams"][0], "onboarding": [{"day": 0, "item": "Meet the team"}]}]}
+
+
 def _prepare(rig: Rig, job: str) -> None:
     """What a job needs to have someone to send to, beyond a waiting topic."""
+    if job == "training-reminder":  # a session on Tuesday afternoon that Alice joined
+        rig.command(LEAD, "/opsbot", "training", channel=CHANNEL)
+        rig.submit(LEAD, rig.last_view(), {"training_topic": "Race workshop", "training_place": "Room 1",
+                                           "training_start": TUE_10_SHANGHAI + timedelta(hours=5)})
+        rig.deliver()
+        [card] = [c for c in cards(rig.slack.calls(), CHANNEL) if "Race workshop" in all_text(c.params)][-1:]
+        rig.click(ALICE, "training_join", button(card.params, "Join")["value"], message=card)
+    if job == "plan-progress":  # Alice agreed to December's plan
+        rig.command(LEAD, "/opsbot", f"targets <@{ALICE}> 2026-12", channel=CHANNEL)
+        rig.submit(LEAD, rig.last_view(), {"rv_target_topics_approved": "3"})
+        rig.deliver()
+        [ask] = [c for c in dms(rig.slack.calls(), ALICE) if "Agree" in buttons(c.params)][-1:]
+        rig.click(ALICE, button(ask.params, "Agree")["action_id"], button(ask.params, "Agree")["value"], message=ask)
     if job == "retro-ask":  # an approved activity that ended on Monday afternoon
         rig.command(ALICE, "/activity", "", channel=CHANNEL)
         rig.submit(ALICE, rig.last_view(), {
@@ -424,6 +445,9 @@ RACES = {
     "review-reminders": datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI),
     "annual-review": datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI),
     "retro-ask": TUE_10_SHANGHAI,
+    "onboarding": MONDAY_9AM + timedelta(hours=1),  # day 0: the day the team started, at 10:00 where Alice is
+    "training-reminder": TUE_10_SHANGHAI,  # the session's day
+    "plan-progress": datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI),  # a Tuesday: the mid-month day itself
 }
 
 
@@ -433,7 +457,7 @@ def test_every_job_is_covered_by_the_race_test():
 
 @pytest.mark.parametrize("job", sorted(RACES))
 def test_a_job_run_twice_at_once_sends_each_notice_once(database_url, job):
-    rig = make_rig(database_url).start()
+    rig = make_rig(database_url, teams=ONBOARDING_TEAMS if job == "onboarding" else None).start()
     try:
         rig.command(ALICE, "/topic", "Waiting idea", channel=CHANNEL)
         _prepare(rig, job)
