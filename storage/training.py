@@ -8,7 +8,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, delete, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base
@@ -113,6 +124,15 @@ def sessions_between(s: Session, team_id: int, start: datetime, end: datetime) -
     return s.scalars(select(TrainingSession).where(
         TrainingSession.team_id == team_id, TrainingSession.starts_at >= start, TrainingSession.starts_at < end)
         .order_by(TrainingSession.starts_at, TrainingSession.id)).all()
+
+
+def held_between(s: Session, team_id: int, start: datetime, end: datetime) -> tuple[int, int]:
+    """The team's sessions that began in ``[start, end)`` and the attendances recorded at them."""
+    window = (TrainingSession.team_id == team_id, TrainingSession.starts_at >= start, TrainingSession.starts_at < end)
+    held = s.scalar(select(func.count()).select_from(TrainingSession).where(*window)) or 0
+    came = s.scalar(select(func.count()).select_from(TrainingAttendee)
+                    .join(TrainingSession, TrainingAttendee.session_id == TrainingSession.id).where(*window)) or 0
+    return held, came
 
 
 def goals_row(s: Session, team_id: int, user_id: str, year: int) -> CareerGoals | None:

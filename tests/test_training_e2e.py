@@ -110,8 +110,13 @@ def test_a_session_is_announced_answered_attended_and_shown_in_the_self_review(r
     click(rig, LEAD2, "Record attendance")  # Li reads Chinese
     assert "出勤" in all_text(rig.last_view())
 
-    # Month-end: Alice's self-review shows the session as ability evidence; Bob's does not.
+    # Month-end: the month's report counts the session and who came; Alice's self-review
+    # shows it as ability evidence; Bob's does not.
     rig.clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI))
+    rig.command(LEAD, "/opsbot", "report month", channel=CHANNEL)
+    rig.deliver()
+    [report] = rig.slack.files(CHANNEL)
+    assert "*Training*: 1 session(s) held, 1 attendance(s) recorded." in report["initial_comment"]
     rig.command(ALICE, "/selfreview")
     shown = all_text(rig.last_view())
     assert "Training attended this month" in shown and "Writing headlines" in shown

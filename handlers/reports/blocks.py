@@ -39,6 +39,8 @@ def report_file(r: report_views.ReportView, _: Gettext) -> dict[str, Any]:
             reads=total("reads"), likes=total("likes"), comments=total("comments"), shares=total("shares")),
         _("*Activities*: {n} held.").format(n=total("activities")),
         _("*Recognition*: {n} kudos given.").format(n=r.kudos),
+        _("*Training*: {held} session(s) held, {came} attendance(s) recorded.").format(
+            held=r.training[0], came=r.training[1]),
     ]
     if r.top_kudos:
         lines.append(_("Most recognised: {people}.").format(people=", ".join(

@@ -13,6 +13,7 @@ from bot.workflows.reports import service as reports
 from bot.workflows.reports import views as report_views
 from storage import kudos as kudos_rows
 from storage import queries
+from storage import training as training_rows
 from storage.models import OutboxNotice, Team
 
 
@@ -34,6 +35,7 @@ def _load_report(s: Session, notice: OutboxNotice, now: datetime) -> report_view
         mention=team.mention_in_summaries,
         kudos=kudos_rows.count_between(s, team.id, start, end),
         top_kudos=[(people.person(u), n) for u, n in top],
+        training=training_rows.held_between(s, team.id, start, end),
     )
 
 

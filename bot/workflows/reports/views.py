@@ -33,5 +33,6 @@ class ReportView:
     rows: list[ReportRow]
     mention: bool
     kudos: int = 0  # kudos given in the period (bot/workflows/kudos)
+    training: tuple[int, int] = (0, 0)  # sessions held in the period, attendances recorded at them
     # The most recognised, with their counts: monthly reports of teams that turned the leaderboard on.
     top_kudos: list[tuple[Person, int]] = field(default_factory=list)
