@@ -238,6 +238,21 @@ def test_someone_who_is_no_admin_is_refused_with_the_reason_and_it_is_audited(da
         rig.stop()
 
 
+def test_a_workspace_admin_demoted_in_slack_loses_setup_at_once(database_url):
+    rig = fresh(database_url)
+    try:
+        set_up(rig)
+        rig.slack.set_user(ADMIN, is_admin=False)
+        denied = rig.command(ADMIN, "/opsbot", "setup", channel=NEW).json()
+        assert "Only an opsbot admin" in denied["text"], denied
+        assert len(teams(rig)) == 1 and audits(rig, "team.setup")[-1].outcome == "denied"
+        # Promoted again in Slack: setup opens at once too.
+        rig.slack.set_user(ADMIN, is_admin=True)
+        assert rig.command(ADMIN, "/opsbot", "setup", channel=NEW).body == ""
+    finally:
+        rig.stop()
+
+
 def test_home_tells_someone_how_an_admin_is_made_when_there_is_none(database_url):
     nobody = {u: {k: v for k, v in p.items() if k != "is_admin"} for u, p in PEOPLE.items()}
     rig = make_rig(database_url, teams=NO_TEAMS_FILE, users=nobody).start()

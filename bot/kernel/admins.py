@@ -38,8 +38,13 @@ def parse_ids(text: str | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def is_named(s: Session, user_id: str) -> bool:
+    """Named by the operator (file, environment or CLI): Slack's word is not needed."""
+    return s.get(Admin, user_id) is not None
+
+
 def is_admin(s: Session, user_id: str) -> bool:
-    if s.get(Admin, user_id) is not None:
+    if is_named(s, user_id):
         return True
     return bool(s.scalar(select(SlackUser.workspace_admin).where(SlackUser.user_id == user_id)))
 

@@ -49,9 +49,9 @@ def _resolve_team(s: Session, user_id: str, *, channel_id: str | None, team_id: 
     return teams[0], len(teams) > 1
 
 
-def is_admin(*, db: sessionmaker[Session], user_id: str) -> bool:
+def is_named_admin(*, db: sessionmaker[Session], user_id: str) -> bool:
     with transaction(db) as s:
-        return admins.is_admin(s, user_id)
+        return admins.is_named(s, user_id)
 
 
 def remember_profile(*, db: sessionmaker[Session], clock: Clock, profile: Profile) -> None:

@@ -44,8 +44,11 @@ UNREACHABLE = N_("Slack could not tell whether opsbot is in that channel. Try ag
 
 def learn_admin(deps: Deps, client: WebClient, user_id: str) -> None:
     """Ask Slack whether ``user_id`` is a workspace owner or admin, unless the
-    store knows them as an admin already; remember the answer."""
-    if not people.is_admin(db=deps.db, user_id=user_id):
+    operator named them an admin; remember the answer. A workspace admin is
+    asked every time, so one demoted in Slack loses setup at once, not when
+    their cached profile next refreshes. If Slack does not answer, the store's
+    word stands."""
+    if not people.is_named_admin(db=deps.db, user_id=user_id):
         refresh_profile(deps, client, user_id)
 
 
