@@ -29,6 +29,12 @@ KEY_MOMENTS = {
               "王芳 types in #brand:  /opsbot setup", "#brand (C0BRAND)", "DM → 李梅"],
     "topics": ["Set-up: none", "│ Topic #1 · Growth", "[ Approve ] [ Reject ]",
                "Approved by Lena", "Rejected by Lena", "[ 通过 ] [ 驳回 ]"],
+    "plan": ["Set-up: none", "modal “Plan 2026-12” opens for Lena",
+             "│ @Lena proposes your performance plan for 2026-12 (Growth), round 1.", "[ Agree ] [ Comment ]",
+             "modal “Comment on the plan” opens for Alice", "[ Revise plan ]", "round 2.",
+             "│ Thank you: the plan is agreed.", "│ @Alice agreed to their plan for 2026-12 (round 2).",
+             "The scheduler fires plan-progress for Growth: sent to Alice.",
+             "│ Mid-month: how your plan for 2026-12 stands so far (Growth)."],
     "reviews": ["Set-up, by signed requests (not shown): Alice proposed three topics",
                 "• Topics proposed 3 · Topics approved 1", "[ Evaluate ] [ Ask colleagues ]",
                 "Total 80.80 · Grade A", "the result was revised", "Total 84.40 · Grade A"],
@@ -47,6 +53,7 @@ KEY_MOMENTS = {
 FIRST_SCENE = {
     "setup": "Lena, a workspace admin, sets up Growth in #growth",
     "topics": "Alice proposes a topic",
+    "plan": "Before the month ends, Lena proposes Alice's plan for December",
     "reviews": "Month-end day: the self-review prompt",
     "content": "Content: Alice proposes a year-end piece",
     "activities": "Alice proposes an activity with /activity",
@@ -88,7 +95,7 @@ def test_the_whole_story_is_every_act_each_in_its_own_order():
     assert sorted(STORY) == sorted(everything) and len(set(STORY)) == len(STORY)
     for cls in ACTS.values():
         assert [name for name in STORY if name in cls.SCENES] == list(cls.SCENES)
-    assert list(ACTS) == ["setup", "topics", "reviews", "content", "activities", "leave"], "the story's order"
+    assert list(ACTS) == ["setup", "topics", "plan", "reviews", "content", "activities", "leave"], "the story's order"
     assert Demo.SCENES == STORY and all(issubclass(Demo, cls) for cls in ACTS.values())
     assert STORY[0] == ACTS["setup"].SCENES[0], "the story begins with the setup"
 

@@ -1,0 +1,39 @@
+"""``opsbot demo``'s people scenes (issue 18) in the whole story: Alice's
+December plan agreed before November's reviews, and its mid-month progress
+counting what she did in the story's December."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bot.devtools.demo import Demo
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory) -> str:
+    out = io.StringIO()
+    db = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    code = Demo(database_url=f"sqlite:///{db}", out=out).run()
+    text = out.getvalue()
+    assert code == 0, text
+    assert "✗" not in text
+    return text
+
+
+def test_the_plan_is_agreed_before_the_reviews_and_its_progress_counts_december(story):
+    plan = story[story.index("Lena proposes Alice's plan for December"):story.index("Month-end day")]
+    assert "│ @Lena proposes your performance plan for 2026-12 (Growth), round 1." in plan
+    assert "│ • Total reads — (target 10,000) ⬜" in plan
+    assert "│ • Newsletter: 4 issues — standard: sent by the 28th" in plan
+    assert "> 10,000 reads is a lot with the holidays; 8,000 is within reach." in plan
+    assert "round 2." in plan and "│ • Total reads — (target 8,000) ⬜" in plan
+    assert "│ Thank you: the plan is agreed." in plan
+    assert "│ @Alice agreed to their plan for 2026-12 (round 2)." in plan
+    assert plan.index("Alice agrees to round 2") < plan.index("Friday: the week's quota summary")
+    progress = story[story.index("Mid-December: where Alice stands against her plan"):]
+    assert "DM → Alice\n  │ Mid-month: how your plan for 2026-12 stands so far (Growth)." in progress
+    # The piece she published on 4 December and its 4,210 reads count towards the plan.
+    assert "│ • Pieces published 1 · Total reads 4,210 (target 8,000) ⬜" in progress
+    assert "DM → Bob" not in progress, "Bob has no plan"
