@@ -38,6 +38,11 @@ KEY_MOMENTS = {
     "reviews": ["Set-up, by signed requests (not shown): Alice proposed three topics",
                 "• Topics proposed 3 · Topics approved 1", "[ Evaluate ] [ Ask colleagues ]",
                 "Total 80.80 · Grade A", "the result was revised", "Total 84.40 · Grade A"],
+    "recognition": ["Set-up: none", "Alice types in #growth:  /kudos @Bob found the client's quote",
+                    "#growth (C0GROWTH)\n  │ 👏 @Alice recognises @Bob:", "DM → Bob\n  │ 👏 @Alice recognised you in #growth:",
+                    "│ 🏅 Honour of the month 2026-11 in Growth: @Alice, named by @Lena.",
+                    "#brand (C0BRAND)\n  │ 👏 @王芳 表扬了 @李梅：", "DM → 李梅\n  │ 👏 @王芳 在 #brand 表扬了你：",
+                    "honour of the month: 2026-11. (Context only", "│ Bonus coefficient: 1.20"],
     "content": ["Set-up: none; the first scene proposes and approves the topic", "│ Draft #1 · Growth",
                 "Round 1: changes requested by Lena", "this is round 2", "after 2 round(s)",
                 "📣 Published on WeChat", "Reads 4,210 · Likes 86 · Comments 37 · Shares 12"],
@@ -55,6 +60,7 @@ FIRST_SCENE = {
     "topics": "Alice proposes a topic",
     "plan": "Before the month ends, Lena proposes Alice's plan for December",
     "reviews": "Month-end day: the self-review prompt",
+    "recognition": "Alice thanks Bob in #growth with /kudos",
     "content": "Content: Alice proposes a year-end piece",
     "activities": "Alice proposes an activity with /activity",
     "leave": "Bob asks for Thursday off with /leave",
@@ -95,7 +101,8 @@ def test_the_whole_story_is_every_act_each_in_its_own_order():
     assert sorted(STORY) == sorted(everything) and len(set(STORY)) == len(STORY)
     for cls in ACTS.values():
         assert [name for name in STORY if name in cls.SCENES] == list(cls.SCENES)
-    assert list(ACTS) == ["setup", "topics", "plan", "reviews", "content", "activities", "leave"], "the story's order"
+    assert list(ACTS) == ["setup", "topics", "plan", "reviews", "recognition", "content", "activities",
+                          "leave"], "the story's order"
     assert Demo.SCENES == STORY and all(issubclass(Demo, cls) for cls in ACTS.values())
     assert STORY[0] == ACTS["setup"].SCENES[0], "the story begins with the setup"
 

@@ -37,3 +37,24 @@ def test_the_plan_is_agreed_before_the_reviews_and_its_progress_counts_december(
     # The piece she published on 4 December and its 4,210 reads count towards the plan.
     assert "│ • Pieces published 1 · Total reads 4,210 (target 8,000) ⬜" in progress
     assert "DM → Bob" not in progress, "Bob has no plan"
+
+
+def test_kudos_and_the_honour_follow_the_reviews_and_the_year_shows_them_as_context(story):
+    kudos = story[story.index("Alice thanks Bob in #growth with /kudos"):story.index("Content: Alice proposes")]
+    assert story.index("Lena revises the result; it is final") < story.index("Alice thanks Bob in #growth")
+    assert "#growth (C0GROWTH)\n  │ 👏 @Alice recognises @Bob:\n  │ > found the client's quote" in kudos
+    assert "DM → Bob\n  │ 👏 @Alice recognised you in #growth:" in kudos
+    assert "│ 🏅 Honour of the month 2026-11 in Growth: @Alice, named by @Lena." in kudos
+    assert "DM → Alice\n  │ 🏅 You are the honour of the month 2026-11 in Growth" in kudos
+    # 品牌组 in Chinese: the answer, the channel post and the DM.
+    assert "│ 谢谢：你给 @李梅 的点赞已发到 品牌组 的频道" in kudos
+    assert "#brand (C0BRAND)\n  │ 👏 @王芳 表扬了 @李梅：" in kudos
+    assert "DM → 李梅\n  │ 👏 @王芳 在 #brand 表扬了你：" in kudos
+
+    year = story[story.index("The last day of the year: the annual review"):]
+    assert "│ • 2026-11: 84.40 (A)" in year, "November's revised result"
+    assert "Kudos received this year: 0; honour of the month: 2026-11." in year
+    assert "Bonus coefficient: follows the annual grade (S 1.50 · A 1.20" in year
+    alice = year[year.index("DM → Alice"):]
+    assert "│ Total 84.40 · Grade A" in alice and "│ Bonus coefficient: 1.20" in alice
+    assert "promotion" not in alice.split("✓")[0].lower(), "no candidate mark for the member"

@@ -18,6 +18,7 @@ from bot.devtools.demo.activities import ActivitiesAct
 from bot.devtools.demo.content import ContentAct
 from bot.devtools.demo.leave import LeaveAct
 from bot.devtools.demo.plan import PlanAct
+from bot.devtools.demo.recognition import RecognitionAct
 from bot.devtools.demo.reviews import ReviewsAct
 from bot.devtools.demo.setup import SetupAct
 from bot.devtools.demo.stage import (
@@ -55,6 +56,7 @@ ACTS: dict[str, type[Stage]] = {
     "topics": TopicsAct,
     "plan": PlanAct,
     "reviews": ReviewsAct,
+    "recognition": RecognitionAct,
     "content": ContentAct,
     "activities": ActivitiesAct,
     "leave": LeaveAct,
@@ -74,16 +76,18 @@ STORY: tuple[str, ...] = (
     *TopicsAct.SCENES[_TOPICS_WEEK:],
     *ReviewsAct.SCENES,
     # (the feedback talk after the month's reviews goes here)
+    *RecognitionAct.SCENES[:-1],
     *ContentAct.SCENES,
     "activity_proposed", "activity_changes_requested", "activity_resubmitted", "activity_approved",
     "bob_requests_leave", "thursday_reminder_with_bob_away",
     "retrospective_asked_and_written",
     "bob_reminded_when_back",
     "plan_progress_mid_month",
+    "year_end_review",
 )
 
 
-class Demo(SetupAct, TopicsAct, PlanAct, ReviewsAct, ContentAct, ActivitiesAct, LeaveAct):
+class Demo(SetupAct, TopicsAct, PlanAct, ReviewsAct, RecognitionAct, ContentAct, ActivitiesAct, LeaveAct):
     """The scripted week, every act in turn. ``run()`` returns the exit code.
     It starts with no teams: the setup act makes them, as the others expect."""
 
@@ -120,7 +124,7 @@ def run_demo(database: str | None = None, slow: bool = False, out: TextIO | None
 __all__ = [
     "ACTS", "ALICE", "ALL", "BOB", "BRAND", "BRAND_TEAM", "CHANNELS", "CHANNEL_ZONES", "GROWTH", "GROWTH_TEAM",
     "LEAD", "MEI", "NEW_YORK", "QUIET", "REFUSAL", "SHANGHAI", "START", "STORY", "SUMMARY_PREFIX", "TEAMS",
-    "USERS", "WANG", "ActivitiesAct", "ContentAct", "Demo", "LeaveAct", "PlanAct", "ReviewsAct", "SetupAct", "Stage",
+    "USERS", "WANG", "ActivitiesAct", "ContentAct", "Demo", "LeaveAct", "PlanAct", "RecognitionAct", "ReviewsAct", "SetupAct", "Stage",
     "TopicsAct",
     "run_demo", "stamp",
 ]
