@@ -29,6 +29,14 @@ KEY_MOMENTS = {
               "王芳 types in #brand:  /opsbot setup", "#brand (C0BRAND)", "DM → 李梅"],
     "topics": ["Set-up: none", "│ Topic #1 · Growth", "[ Approve ] [ Reject ]",
                "Approved by Lena", "Rejected by Lena", "[ 通过 ] [ 驳回 ]"],
+    "development": ["Set-up, by signed requests (not shown): Lena set up Growth and 王芳 set up 品牌组",
+                    "modal “入职培训” opens for 王芳", "│ 品牌组 的入职清单现在有 3 项。",
+                    "DM → 李梅\n  │ 入职培训第 0 天：阅读团队手册和品牌指南\n  │ [ 完成 ]", "│ 已完成：阅读团队手册和品牌指南",
+                    "on 王芳's Home:\n  │ • @李梅 — 已完成 1 / 3 项入职事项",
+                    "Announced by @Lena · ✅ 1 joining · ❌ 1 can't make it",
+                    "DM → Alice\n  │ 📚 Today: training session Writing headlines that earn the click",
+                    "📋 Attendance recorded: 1 attended", "modal “Career goals” opens for Alice",
+                    "│ Saved: 3 goal(s) for the year."],
     "plan": ["Set-up: none", "modal “Plan 2026-12” opens for Lena",
              "│ @Lena proposes your performance plan for 2026-12 (Growth), round 1.", "[ Agree ] [ Comment ]",
              "modal “Comment on the plan” opens for Alice", "[ Revise plan ]", "round 2.",
@@ -58,6 +66,7 @@ KEY_MOMENTS = {
 FIRST_SCENE = {
     "setup": "Lena, a workspace admin, sets up Growth in #growth",
     "topics": "Alice proposes a topic",
+    "development": "王芳 gives 品牌组 an onboarding checklist",
     "plan": "Before the month ends, Lena proposes Alice's plan for December",
     "reviews": "Month-end day: the self-review prompt",
     "recognition": "Alice thanks Bob in #growth with /kudos",
@@ -101,8 +110,8 @@ def test_the_whole_story_is_every_act_each_in_its_own_order():
     assert sorted(STORY) == sorted(everything) and len(set(STORY)) == len(STORY)
     for cls in ACTS.values():
         assert [name for name in STORY if name in cls.SCENES] == list(cls.SCENES)
-    assert list(ACTS) == ["setup", "topics", "plan", "reviews", "recognition", "content", "activities",
-                          "leave"], "the story's order"
+    assert list(ACTS) == ["setup", "topics", "development", "plan", "reviews", "recognition",
+                          "content", "activities", "leave"], "the story's order"
     assert Demo.SCENES == STORY and all(issubclass(Demo, cls) for cls in ACTS.values())
     assert STORY[0] == ACTS["setup"].SCENES[0], "the story begins with the setup"
 

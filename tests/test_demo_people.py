@@ -58,3 +58,26 @@ def test_kudos_and_the_honour_follow_the_reviews_and_the_year_shows_them_as_cont
     alice = year[year.index("DM → Alice"):]
     assert "│ Total 84.40 · Grade A" in alice and "│ Bonus coefficient: 1.20" in alice
     assert "promotion" not in alice.split("✓")[0].lower(), "no candidate mark for the member"
+
+
+def test_onboarding_in_chinese_and_a_training_session_in_the_first_week(story):
+    week = story[story.index("王芳 gives 品牌组 an onboarding checklist"):story.index("The Thursday quota reminder")]
+    assert story.index("sets up 品牌组 in #brand") < story.index("王芳 gives 品牌组 an onboarding checklist")
+    assert "modal “入职培训” opens for 王芳" in week and "│ 品牌组 的入职清单现在有 3 项。" in week
+    assert "DM → 李梅\n  │ 入职培训第 0 天：阅读团队手册和品牌指南\n  │ [ 完成 ]" in week
+    assert "only visible to you (李梅)\n  │ 已完成：阅读团队手册和品牌指南" in week
+    assert "on 王芳's Home:\n  │ • @李梅 — 已完成 1 / 3 项入职事项" in week
+    # Training: the card, the answers, the reminder to the one who joined, the attendance.
+    assert "[ Join ] [ Can't make it ] [ Record attendance ]" in week
+    assert "Announced by @Lena · ✅ 1 joining · ❌ 1 can't make it" in week
+    assert "The scheduler fires training-reminder for Growth: sent to Alice." in week
+    assert "DM → Bob" not in week[week.index("Wednesday 10:00: the reminder"):]
+    assert "📋 Attendance recorded: 1 attended" in week
+    assert "│ Saved: 3 goal(s) for the year." in week
+
+    # The session is ability evidence in Alice's November self-review; her goals are in the annual review.
+    review = story[story.index("Alice writes her self-review"):story.index("Lena evaluates")]
+    assert ("│ Training attended this month (ability evidence)\n"
+            "  │ • Writing headlines that earn the click · Wed 25 Nov (Shanghai time)") in review
+    year = story[story.index("The last day of the year: the annual review"):]
+    assert "│ Career development goals\n  │ 1. Lead a campaign from brief to retrospective" in year

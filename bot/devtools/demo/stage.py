@@ -9,8 +9,8 @@ Slack stand-in, which records it. Scheduled jobs run as the scheduler runs
 them, with the clock moved forward between scenes. What the stand-in
 recorded is printed the way people would see it in Slack.
 
-The acts (``setup``, ``topics``, ``reviews``, ``content``, ``activities``,
-``leave``) each subclass :class:`Stage`; this module imports none of them.
+The acts (``setup``, ``topics``, ``development``, ``plan``, ``reviews``, …:
+see ``ACTS``) each subclass :class:`Stage`; this module imports none of them.
 """
 
 from __future__ import annotations
