@@ -52,6 +52,7 @@ def test_kudos_and_the_honour_follow_the_reviews_and_the_year_shows_them_as_cont
     assert "DM → 李梅\n  │ 👏 @王芳 在 #brand 表扬了你：" in kudos
 
     year = story[story.index("The last day of the year: the annual review"):]
+    assert "The scheduler fires annual-review for Growth: sent to Lena.\n" in year, "Lena named once for two asks"
     assert "│ • 2026-11: 84.40 (A)" in year, "November's revised result"
     assert "Kudos received this year: 0; honour of the month: 2026-11." in year
     assert "Bonus coefficient: follows the annual grade (S 1.50 · A 1.20" in year
