@@ -29,9 +29,28 @@ KEY_MOMENTS = {
               "王芳 types in #brand:  /opsbot setup", "#brand (C0BRAND)", "DM → 李梅"],
     "topics": ["Set-up: none", "│ Topic #1 · Growth", "[ Approve ] [ Reject ]",
                "Approved by Lena", "Rejected by Lena", "[ 通过 ] [ 驳回 ]"],
+    "development": ["Set-up, by signed requests (not shown): Lena set up Growth and 王芳 set up 品牌组",
+                    "modal “入职培训” opens for 王芳", "│ 品牌组 的入职清单现在有 3 项。",
+                    "DM → 李梅\n  │ 入职培训第 0 天：阅读团队手册和品牌指南\n  │ [ 完成 ]", "│ 已完成：阅读团队手册和品牌指南",
+                    "on 王芳's Home:\n  │ • @李梅 — 已完成 1 / 3 项入职事项",
+                    "Announced by @Lena · ✅ 1 joining · ❌ 1 can't make it",
+                    "DM → Alice\n  │ 📚 Today: training session Writing headlines that earn the click",
+                    "📋 Attendance recorded: 1 attended", "modal “Career goals” opens for Alice",
+                    "│ Saved: 3 goal(s) for the year."],
+    "plan": ["Set-up: none", "modal “Plan 2026-12” opens for Lena",
+             "│ @Lena proposes your performance plan for 2026-12 (Growth), round 1.", "[ Agree ] [ Comment ]",
+             "modal “Comment on the plan” opens for Alice", "[ Revise plan ]", "round 2.",
+             "│ Thank you: the plan is agreed.", "│ @Alice agreed to their plan for 2026-12 (round 2).",
+             "The scheduler fires plan-progress for Growth: sent to Alice.",
+             "│ Mid-month: how your plan for 2026-12 stands so far (Growth)."],
     "reviews": ["Set-up, by signed requests (not shown): Alice proposed three topics",
                 "• Topics proposed 3 · Topics approved 1", "[ Evaluate ] [ Ask colleagues ]",
                 "Total 80.80 · Grade A", "the result was revised", "Total 84.40 · Grade A"],
+    "recognition": ["Set-up: none", "Alice types in #growth:  /kudos @Bob found the client's quote",
+                    "#growth (C0GROWTH)\n  │ 👏 @Alice recognises @Bob:", "DM → Bob\n  │ 👏 @Alice recognised you in #growth:",
+                    "│ 🏅 Honour of the month 2026-11 in Growth: @Alice, named by @Lena.",
+                    "#brand (C0BRAND)\n  │ 👏 @王芳 表扬了 @李梅：", "DM → 李梅\n  │ 👏 @王芳 在 #brand 表扬了你：",
+                    "honour of the month: 2026-11. (Context only", "│ Bonus coefficient: 1.20"],
     "content": ["Set-up: none; the first scene proposes and approves the topic", "│ Draft #1 · Growth",
                 "Round 1: changes requested by Lena", "this is round 2", "after 2 round(s)",
                 "📣 Published on WeChat", "Reads 4,210 · Likes 86 · Comments 37 · Shares 12"],
@@ -47,7 +66,10 @@ KEY_MOMENTS = {
 FIRST_SCENE = {
     "setup": "Lena, a workspace admin, sets up Growth in #growth",
     "topics": "Alice proposes a topic",
+    "development": "王芳 gives 品牌组 an onboarding checklist",
+    "plan": "Before the month ends, Lena proposes Alice's plan for December",
     "reviews": "Month-end day: the self-review prompt",
+    "recognition": "Alice thanks Bob in #growth with /kudos",
     "content": "Content: Alice proposes a year-end piece",
     "activities": "Alice proposes an activity with /activity",
     "leave": "Bob asks for Thursday off with /leave",
@@ -88,7 +110,8 @@ def test_the_whole_story_is_every_act_each_in_its_own_order():
     assert sorted(STORY) == sorted(everything) and len(set(STORY)) == len(STORY)
     for cls in ACTS.values():
         assert [name for name in STORY if name in cls.SCENES] == list(cls.SCENES)
-    assert list(ACTS) == ["setup", "topics", "reviews", "content", "activities", "leave"], "the story's order"
+    assert list(ACTS) == ["setup", "topics", "development", "plan", "reviews", "recognition",
+                          "content", "activities", "leave"], "the story's order"
     assert Demo.SCENES == STORY and all(issubclass(Demo, cls) for cls in ACTS.values())
     assert STORY[0] == ACTS["setup"].SCENES[0], "the story begins with the setup"
 

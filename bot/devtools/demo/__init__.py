@@ -2,7 +2,8 @@
 
 The story is told in acts, each a module that builds on
 :mod:`bot.devtools.demo.stage` (and on nothing else here): ``setup``,
-``topics``, ``reviews``, ``content``, ``activities`` and ``leave``. This
+``topics``, ``development``, ``plan``, ``reviews``, ``recognition``,
+``content``, ``activities`` and ``leave``. This
 package puts them together: :data:`ACTS` plays one alone (``opsbot demo --act
 NAME``), :class:`Demo` plays the whole story (``--act all``, the default),
 which starts from an empty workspace with the setup.
@@ -16,7 +17,10 @@ from typing import TextIO
 
 from bot.devtools.demo.activities import ActivitiesAct
 from bot.devtools.demo.content import ContentAct
+from bot.devtools.demo.development import DevelopmentAct
 from bot.devtools.demo.leave import LeaveAct
+from bot.devtools.demo.plan import PlanAct
+from bot.devtools.demo.recognition import RecognitionAct
 from bot.devtools.demo.reviews import ReviewsAct
 from bot.devtools.demo.setup import SetupAct
 from bot.devtools.demo.stage import (
@@ -52,29 +56,48 @@ from bot.devtools.demo.topics import TopicsAct
 ACTS: dict[str, type[Stage]] = {
     "setup": SetupAct,
     "topics": TopicsAct,
+    "development": DevelopmentAct,
+    "plan": PlanAct,
     "reviews": ReviewsAct,
+    "recognition": RecognitionAct,
     "content": ContentAct,
     "activities": ActivitiesAct,
     "leave": LeaveAct,
 }
 
 # The whole story, scene by scene: the admins set the teams up, then the week
-# begins. Activities and leave share a week: Bob asks for his day off once the
-# activity is approved, and the retrospective falls between his day off and
-# his first day back.
+# begins. 王芳 gives 品牌组 its onboarding checklist right after the setup; once
+# the first topics are decided, 李梅 gets her first item and Lena announces a
+# training session, held on the Wednesday. Lena and Alice agree Alice's
+# December plan on the Friday, between the topics act's Thursday reminders and
+# its Friday summary. Activities and leave share a week: Bob asks for his day
+# off once the activity is approved, and the retrospective falls between his
+# day off and his first day back. The plan's mid-month progress and the annual
+# review close the story.
+_DECIDED = TopicsAct.SCENES.index("thursday_reminder")
+_TOPICS_WEEK = TopicsAct.SCENES.index("friday_summary")
 STORY: tuple[str, ...] = (
     *SetupAct.SCENES,
-    *TopicsAct.SCENES,
+    DevelopmentAct.SCENES[0],
+    *TopicsAct.SCENES[:_DECIDED],
+    *DevelopmentAct.SCENES[1:],
+    *TopicsAct.SCENES[_DECIDED:_TOPICS_WEEK],
+    *PlanAct.SCENES[:-1],
+    *TopicsAct.SCENES[_TOPICS_WEEK:],
     *ReviewsAct.SCENES,
+    # (the feedback talk after the month's reviews goes here)
+    *RecognitionAct.SCENES[:-1],
     *ContentAct.SCENES,
     "activity_proposed", "activity_changes_requested", "activity_resubmitted", "activity_approved",
     "bob_requests_leave", "thursday_reminder_with_bob_away",
     "retrospective_asked_and_written",
     "bob_reminded_when_back",
+    "plan_progress_mid_month",
+    "year_end_review",
 )
 
 
-class Demo(SetupAct, TopicsAct, ReviewsAct, ContentAct, ActivitiesAct, LeaveAct):
+class Demo(SetupAct, TopicsAct, DevelopmentAct, PlanAct, ReviewsAct, RecognitionAct, ContentAct, ActivitiesAct, LeaveAct):
     """The scripted week, every act in turn. ``run()`` returns the exit code.
     It starts with no teams: the setup act makes them, as the others expect."""
 
@@ -111,7 +134,7 @@ def run_demo(database: str | None = None, slow: bool = False, out: TextIO | None
 __all__ = [
     "ACTS", "ALICE", "ALL", "BOB", "BRAND", "BRAND_TEAM", "CHANNELS", "CHANNEL_ZONES", "GROWTH", "GROWTH_TEAM",
     "LEAD", "MEI", "NEW_YORK", "QUIET", "REFUSAL", "SHANGHAI", "START", "STORY", "SUMMARY_PREFIX", "TEAMS",
-    "USERS", "WANG", "ActivitiesAct", "ContentAct", "Demo", "LeaveAct", "ReviewsAct", "SetupAct", "Stage",
+    "USERS", "WANG", "ActivitiesAct", "ContentAct", "Demo", "DevelopmentAct", "LeaveAct", "PlanAct", "RecognitionAct", "ReviewsAct", "SetupAct", "Stage",
     "TopicsAct",
     "run_demo", "stamp",
 ]

@@ -9,8 +9,8 @@ Slack stand-in, which records it. Scheduled jobs run as the scheduler runs
 them, with the clock moved forward between scenes. What the stand-in
 recorded is printed the way people would see it in Slack.
 
-The acts (``setup``, ``topics``, ``reviews``, ``content``, ``activities``,
-``leave``) each subclass :class:`Stage`; this module imports none of them.
+The acts (``setup``, ``topics``, ``development``, ``plan``, ``reviews``, …:
+see ``ACTS``) each subclass :class:`Stage`; this module imports none of them.
 """
 
 from __future__ import annotations
@@ -241,7 +241,8 @@ class Stage:
     def run_job(self, name: str, *, team: str = GROWTH_TEAM) -> list[tuple[str, str]]:
         """Run a job as the scheduler does when it fires (not a manual run)."""
         [report] = self.rig.app.jobs.run(name, team=team, now=self.rig.clock.now())
-        sent = ", ".join(self.term.name(r) if r.startswith("U") else self.term.channel(r) for r, _ in report.sent)
+        sent = ", ".join(self.term.name(r) if r.startswith("U") else self.term.channel(r)
+                         for r in dict.fromkeys(r for r, _ in report.sent))  # Lena once for her two asks
         line = f"The scheduler fires {name} for {team}: sent to {sent or 'nobody'}"
         for r, why in report.skipped:
             zone = self.term.zone_of(r)
