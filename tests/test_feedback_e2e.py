@@ -377,3 +377,20 @@ def test_nothing_of_the_talk_reaches_the_channel_or_a_colleague(rig):
     posted = [c for c in rig.slack.calls() if c.params.get("channel") == CHANNEL]
     assert all("pacing" not in all_text(c.params) for c in posted)
     assert all("feedback talk" not in t and "pacing" not in t for t in texts(rig, BOB) + texts(rig, EVE))
+
+
+def test_the_acknowledged_result_offers_the_supervisor_the_talk(rig):
+    evaluated(rig)
+    press(rig, ALICE, dm_with(rig, ALICE, "Acknowledge"), "Acknowledge")
+    rig.deliver()
+    ack = dm_with(rig, LEAD, "Schedule feedback talk")
+    assert "acknowledged their review for" in all_text(ack.params)
+    # Bob cannot use Lena's button; Lena gets the schedule modal.
+    press(rig, BOB, ack, "Schedule feedback talk")
+    assert "Only a supervisor of <@U0ALICE>'s team" in answer(rig)
+    press(rig, LEAD, ack, "Schedule feedback talk")
+    modal = rig.last_view()
+    assert modal["callback_id"] == "feedback_talk_schedule"
+    assert rig.submit(LEAD, modal, {"fb_talk_at": TALK_AT}).body == ""
+    [t] = talks(rig)
+    assert (t.user_id, t.status, t.place) == (ALICE, "scheduled", None)
