@@ -394,3 +394,24 @@ def test_the_acknowledged_result_offers_the_supervisor_the_talk(rig):
     assert rig.submit(LEAD, modal, {"fb_talk_at": TALK_AT}).body == ""
     [t] = talks(rig)
     assert (t.user_id, t.status, t.place) == (ALICE, "scheduled", None)
+
+
+def test_an_owner_on_leave_on_the_due_day_is_asked_on_the_first_working_day_back(rig):
+    evaluated(rig)
+    schedule(rig)
+    rig.app.jobs.run("talk-reminder", now=datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI))
+    rig.deliver()
+    record(rig)  # item 1 is Alice's, due Friday 11 December
+    with transaction(rig.app.db) as s:
+        team = s.scalar(select(Team).where(Team.name == "Growth"))
+        s.add(Leave(team_id=team.id, user_id=ALICE, start_date=date(2026, 12, 11), end_date=date(2026, 12, 14),
+                    reason="x", status="approved", created_at=NOV_30))
+    for day in (11, 14):
+        rig.app.jobs.run("improvement-followup", now=datetime(2026, 12, day, 10, 0, tzinfo=BERLIN))
+    rig.deliver()
+    assert not followups(rig, ALICE)
+    for _ in range(2):
+        rig.app.jobs.run("improvement-followup", now=datetime(2026, 12, 15, 10, 0, tzinfo=BERLIN))
+    rig.deliver()
+    [ask] = followups(rig, ALICE)
+    assert "due 2026-12-11" in all_text(ask.params)
