@@ -32,6 +32,7 @@ from bot.kernel.workflow import Registry, Workflow
 from bot.workflows.activities import plugin as activities
 from bot.workflows.content import plugin as content
 from bot.workflows.exports import plugin as exports
+from bot.workflows.feedback import plugin as feedback
 from bot.workflows.home import plugin as home
 from bot.workflows.kudos import plugin as kudos
 from bot.workflows.leave import plugin as leave
@@ -50,6 +51,7 @@ from handlers.auth import cached_authorize
 from handlers.content import plugin as content_slack
 from handlers.deps import Deps
 from handlers.exports import plugin as exports_slack
+from handlers.feedback import plugin as feedback_slack
 from handlers.gateway import SlackGateway, make_client
 from handlers.home import plugin as home_slack
 from handlers.kit import notices as notice_blocks
@@ -87,6 +89,7 @@ PLUGINS: tuple[tuple[Workflow, SlackPlugin | None], ...] = (
     (teams.WORKFLOW, teams_slack.SLACK),  # /opsbot setup, Home's Teams
     (onboarding.WORKFLOW, onboarding_slack.SLACK),  # /opsbot onboarding, the item DMs and Done
     (training.WORKFLOW, training_slack.SLACK),  # /opsbot training and goals, the session card, attendance
+    (feedback.WORKFLOW, feedback_slack.SLACK),  # /opsbot talk, the talk's DMs and modals, the plan's follow-up
 )
 REGISTRY = Registry.of(core for core, _slack in PLUGINS)
 SLACK_PLUGINS = tuple(slack for _core, slack in PLUGINS if slack is not None)

@@ -59,6 +59,14 @@ class Action(StrEnum):
     PLAN_AGREE = "plan_agree"
     PLAN_COMMENT = "plan_comment"
     PLAN_REVISE = "plan_revise"
+    # The feedback talk: schedule and record (the supervisor's; per item on Home), the member's
+    # Acknowledge / Object, and an improvement item owner's Done / Not yet.
+    TALK_SCHEDULE = "talk_schedule"
+    TALK_RECORD = "talk_record"
+    TALK_ACKNOWLEDGE = "talk_acknowledge"
+    TALK_OBJECT = "talk_object"
+    ITEM_DONE = "improvement_done"
+    ITEM_NOT_YET = "improvement_not_yet"
 
 
 # The decision buttons a channel card and App Home share. A card carries the
@@ -73,6 +81,7 @@ ITEM_ACTIONS: frozenset[Action] = frozenset({
     Action.LEAVE_APPROVE, Action.LEAVE_REJECT,
     Action.TEAM_EDIT,  # Home lists every team an admin runs, each with its Edit
     Action.ONBOARDING_DONE,  # Home lists a new member's open onboarding items, each with Done
+    Action.TALK_SCHEDULE, Action.TALK_RECORD,  # Home lists the talks to schedule and to record
 })
 ITEM_SEPARATOR = ":"
 
@@ -117,6 +126,10 @@ class View(StrEnum):
     TRAINING_ATTENDANCE = "training_attendance"
     GOALS = "career_goals"
     PLAN_COMMENT = "review_plan_comment"
+    TALK_SCHEDULE = "feedback_talk_schedule"
+    TALK_NOTES = "feedback_talk_notes"
+    TALK_OBJECTION = "feedback_talk_objection"
+    ITEM_NOT_YET = "improvement_not_yet"
 
 
 class Block(StrEnum):
@@ -199,6 +212,28 @@ class Block(StrEnum):
     TRAINING_DESCRIPTION = "training_description"
     TRAINING_ATTENDEES = "training_attendees"
     GOALS_TEXT = "career_goals"
+    # The feedback talk's modals (bot/workflows/feedback/rules.py names them too).
+    FB_TALK_AT = "fb_talk_at"
+    FB_TALK_PLACE = "fb_talk_place"
+    FB_NOTES = "fb_notes"
+    FB_OBJECTION = "fb_objection"
+    FB_FOLLOWUP_COMMENT = "fb_followup_comment"
+    FB_FOLLOWUP_DUE = "fb_followup_due"
+    FB_ITEM_1_TEXT = "fb_item_1_text"
+    FB_ITEM_1_OWNER = "fb_item_1_owner"
+    FB_ITEM_1_DUE = "fb_item_1_due"
+    FB_ITEM_2_TEXT = "fb_item_2_text"
+    FB_ITEM_2_OWNER = "fb_item_2_owner"
+    FB_ITEM_2_DUE = "fb_item_2_due"
+    FB_ITEM_3_TEXT = "fb_item_3_text"
+    FB_ITEM_3_OWNER = "fb_item_3_owner"
+    FB_ITEM_3_DUE = "fb_item_3_due"
+    FB_ITEM_4_TEXT = "fb_item_4_text"
+    FB_ITEM_4_OWNER = "fb_item_4_owner"
+    FB_ITEM_4_DUE = "fb_item_4_due"
+    FB_ITEM_5_TEXT = "fb_item_5_text"
+    FB_ITEM_5_OWNER = "fb_item_5_owner"
+    FB_ITEM_5_DUE = "fb_item_5_due"
 
 
 class Event(StrEnum):

@@ -7,8 +7,8 @@ when its module is imported, so this module imports them all.
 
 from __future__ import annotations
 
-from storage import activities, content, kudos, leave, onboarding, reviews, topics, training
+from storage import activities, content, feedback, kudos, leave, onboarding, reviews, topics, training
 from storage.models import Base
 
-WORKFLOW_TABLES = (activities, content, kudos, leave, onboarding, reviews, topics, training)
+WORKFLOW_TABLES = (activities, content, feedback, kudos, leave, onboarding, reviews, topics, training)
 metadata = Base.metadata

@@ -21,6 +21,7 @@ from bot.kernel.jobs import JobRunner
 from bot.kernel.scheduler import Scheduler, TeamJobTrigger
 from storage import migrate
 from storage.db import make_engine, make_session_factory, transaction
+from storage.feedback import FeedbackTalk, ImprovementItem
 from storage.models import ReminderLog, Team
 from storage.reviews import Review
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, MONDAY_9AM, SHANGHAI, TEAMS, USERS, make_rig
@@ -406,7 +407,8 @@ SETUP = {"review-reminders": lambda rig: rig.app.jobs.run("selfreview-open", now
 
 
 # The DMs to Alice that mark the jobs of issue 18's pieces.
-DM_MARKERS = {"onboarding": "Meet the team", "training-reminder": "Race workshop", "plan-progress": "Mid-month"}
+DM_MARKERS = {"onboarding": "Meet the team", "training-reminder": "Race workshop", "plan-progress": "Mid-month",
+              "talk-reminder": "Reminder: your feedback talk", "improvement-followup": "Improvement item due"}
 # A teams file with an onboarding checklist: its first members' runs start the day the team does.
 ONBOARDING_TEAMS = {**TEAMS, "teams": [{**TEAMS["teams"][0], "onboarding": [{"day": 0, "item": "Meet the team"}]}]}
 
@@ -426,6 +428,8 @@ def _prepare(rig: Rig, job: str) -> None:
         rig.deliver()
         [ask] = [c for c in dms(rig.slack.calls(), ALICE) if "Agree" in buttons(c.params)][-1:]
         rig.click(ALICE, button(ask.params, "Agree")["action_id"], button(ask.params, "Agree")["value"], message=ask)
+    if job in ("talk-reminder", "improvement-followup"):
+        _feedback_talk(rig)
     if job == "retro-ask":  # an approved activity that ended on Monday afternoon
         rig.command(ALICE, "/activity", "", channel=CHANNEL)
         rig.submit(ALICE, rig.last_view(), {
@@ -433,6 +437,22 @@ def _prepare(rig: Rig, job: str) -> None:
             "activity_start": MONDAY_9AM + timedelta(hours=5), "activity_end": MONDAY_9AM + timedelta(hours=8),
             "target_participants": 1, "target_engagement": 1, "target_conversion": 1})
         rig.click(LEAD, "activity_approve", "1")
+
+
+def _feedback_talk(rig: Rig) -> None:
+    """Alice's October review evaluated, its talk on Tuesday at 15:00 and her improvement item due that day."""
+    with transaction(rig.app.db) as s:
+        r = Review(team_id=1, user_id=ALICE, kind="monthly", period="2026-10", status="evaluated",
+                   evaluator_id=LEAD, evaluated_at=MONDAY_9AM, created_at=MONDAY_9AM, updated_at=MONDAY_9AM)
+        s.add(r)
+        s.flush()
+        t = FeedbackTalk(team_id=1, review_id=r.id, user_id=ALICE, period="2026-10", scheduled_by=LEAD,
+                         starts_at=TUE_10_SHANGHAI + timedelta(hours=5), schedule_version=1, status="scheduled",
+                         plan_version=1, created_at=MONDAY_9AM, updated_at=MONDAY_9AM)
+        s.add(t)
+        s.flush()
+        s.add(ImprovementItem(talk_id=t.id, team_id=1, user_id=ALICE, version=1, text="Outline drafts",
+                              owner_id=ALICE, due_date=TUE_10_SHANGHAI.date(), status="open"))
 
 
 RACES = {
@@ -448,6 +468,8 @@ RACES = {
     "onboarding": MONDAY_9AM + timedelta(hours=1),  # day 0: the day the team started, at 10:00 where Alice is
     "training-reminder": TUE_10_SHANGHAI,  # the session's day
     "plan-progress": datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI),  # a Tuesday: the mid-month day itself
+    "talk-reminder": TUE_10_SHANGHAI,  # the talk's day (it is at 15:00)
+    "improvement-followup": TUE_10_SHANGHAI,  # the item's due day
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.kernel.i18n import Gettext
 from bot.workflows.home import views as home_views
+from handlers.feedback.blocks import home_blocks as feedback_blocks
 from handlers.ids import Action, item_action_id
 from handlers.kit.blocks import Blocks, button, context, header, line_sections, section
 from handlers.kit.labels import STATUS_ICON, kind_label, progress_text, status_label
@@ -152,6 +153,8 @@ def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
         blocks.append(context("👏 " + _("Kudos received this month: {n}").format(n=t.kudos_received)))
     if t.onboarding:
         blocks.extend(onboarding_blocks.home_items(t.onboarding, _))
+    if t.feedback:
+        blocks.extend(feedback_blocks(t.feedback, _))
     if t.due:
         due = _more([_due_line(i, _) for i in t.due], DUE_LINES, _)
         blocks.append(section("\n".join([_("*Due*"), *due])))

@@ -16,6 +16,7 @@ from bot.workflows.status import service as status
 from bot.workflows.team_settings import service as settings
 from handlers.deps import Deps
 from handlers.exports.blocks import kind_title
+from handlers.feedback.listeners import subcommand as talk_subcommand
 from handlers.ids import Command, View
 from handlers.kit import blocks
 from handlers.kit.mrkdwn import escape
@@ -45,6 +46,9 @@ def register(app: App, deps: Deps) -> None:
             ack()
             return
         if training_subcommand(deps, client, command, sub, rest):
+            ack()
+            return
+        if talk_subcommand(deps, client, command, sub, rest):
             ack()
             return
         if sub == "settings":

@@ -260,6 +260,9 @@ def _acknowledged(d: review_views.ReviewDM, _: Gettext) -> dict[str, Any]:
     blocks: Blocks = [section(text)]
     if d.incentive:
         blocks.append(section("\n".join(candidate_lines(d.incentive, _))))
+    if d.kind == rules.MONTHLY:  # next: the feedback talk (bot/workflows/feedback)
+        blocks.append({"type": "actions", "elements": [
+            button(_("Schedule feedback talk"), Action.TALK_SCHEDULE, str(d.review_id), "primary")]})
     return {"text": text, "blocks": blocks}
 
 

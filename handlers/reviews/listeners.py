@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot.domain.numbers import typed_id
 from bot.kernel.errors import N_, InvalidInput, NotFound
 from bot.kernel.i18n import gettext_for
+from bot.workflows.feedback.home import open_items_for_review
 from bot.workflows.reviews import peers as reviews_peers
 from bot.workflows.reviews import plan as reviews_plan
 from bot.workflows.reviews import rules
@@ -66,7 +67,8 @@ def _review_id(body: dict[str, Any]) -> int:
 def _open_selfreview(deps: Deps, client: WebClient, trigger_id: str, user: str, review: int | None = None,
                      period: str | None = None) -> None:
     c = svc.selfreview_form(**_services(deps), user_id=user, review_id=review, period=period)
-    client.views_open(trigger_id=trigger_id, view=modals.selfreview_modal(c, gettext_for(c.locale)))
+    items = open_items_for_review(**_services(deps), user_id=user, review_id=c.review_id)
+    client.views_open(trigger_id=trigger_id, view=modals.selfreview_modal(c, gettext_for(c.locale), items))
 
 
 def register(app: App, deps: Deps) -> None:

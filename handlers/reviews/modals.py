@@ -7,6 +7,7 @@ from typing import Any
 from bot.kernel.i18n import Gettext
 from bot.workflows.reviews import rules
 from bot.workflows.reviews import views as review_views
+from handlers.feedback.blocks import selfreview_blocks
 from handlers.ids import View
 from handlers.kit.blocks import Blocks, context, meta, plain, section
 from handlers.kit.mrkdwn import clip, escape, slack_date
@@ -80,7 +81,8 @@ def _goals_blocks(c: Any, _: Gettext) -> Blocks:
     return [section("*" + _("Career development goals") + "*\n" + "\n".join(lines))]
 
 
-def selfreview_modal(c: Any, _: Gettext) -> dict[str, Any]:
+def selfreview_modal(c: Any, _: Gettext, improvement: list | None = None) -> dict[str, Any]:
+    """``improvement``: the open items of the member's improvement plans (``bot/workflows/feedback``)."""
     sr = c.self_review
     blocks: Blocks = [
         context(_("{team} · {period} · due {due} · private to you and your supervisors").format(
@@ -88,6 +90,7 @@ def selfreview_modal(c: Any, _: Gettext) -> dict[str, Any]:
         *_figures_blocks(c.figures, _),
         *_training_blocks(c, _),
         *(plan_blocks([], c.plan, _("Your agreed plan's custom indicators"), _) if c.plan else []),
+        *selfreview_blocks(improvement or [], _),
         {"type": "divider"},
         _input(rules.FIELD_ACHIEVEMENTS, _("Achievements"), _text("achievements", sr.get("achievements"), True)),
         _input(rules.FIELD_SHORTCOMINGS, _("Shortcomings"), _text("shortcomings", sr.get("shortcomings"), True)),

@@ -62,7 +62,7 @@ def status_text(view: status_views.StatusView, _: Gettext) -> str:
 
 # Every /opsbot subcommand; tests/test_help.py checks help names each of them.
 OPSBOT_SUBCOMMANDS = ("help", "status", "report", "export", "settings", "targets", "reviews", "setup", "onboarding",
-                      "training", "goals")
+                      "training", "goals", "talk")
 
 
 def help_text(_: Gettext) -> str:
@@ -92,6 +92,8 @@ def help_text(_: Gettext) -> str:
                       "attendance (supervisors)."),
         "goals": _("`/opsbot goals` — your career development goals for the year (up to 5); "
                    "`/opsbot goals @member` shows a member's to their supervisors."),
+        "talk": _("`/opsbot talk @member [YYYY-MM]` — schedule (or move) the feedback talk after a member's "
+                  "evaluation; its notes and improvement plan follow it (supervisors)."),
     }
     out = [_("*opsbot* runs your team's working rules in Slack.")]
     out += [lines[c] for c in Command if c in lines]

@@ -18,6 +18,7 @@ import handlers.errors as errors_module
 from bot.devtools.rig import Rig
 from handlers.ids import View
 from storage.db import transaction
+from storage.feedback import FeedbackTalk, ImprovementItem
 from storage.schema import metadata
 from storage.topics import Topic
 from storage.training import TrainingAnswer, TrainingSession
@@ -210,6 +211,7 @@ def build(rig: Rig) -> dict[str, dict[str, Any]]:
     _activities_and_leave(rig, views)
     _reviews(rig, views)
     _training(rig, views)
+    _feedback(rig, views)
     views[View.ACTIVITY_RETRO] = _retro_view(views[View.ACTIVITY_PROPOSE])
     for callback, view in views.items():
         assert view["callback_id"] == callback, (callback, view["callback_id"])
@@ -233,6 +235,30 @@ def _training(rig: Rig, views: dict[str, dict[str, Any]]) -> None:
         session_id = row.id
     rig.click(LEAD, "training_attendance", str(session_id))
     views[View.TRAINING_ATTENDANCE] = rig.last_view()
+
+
+def _feedback(rig: Rig, views: dict[str, dict[str, Any]]) -> None:
+    """The feedback talk's modals: schedule (Alice's review has a result), then, the talk
+    begun, its notes; Alice's Object on the plan, and Not yet on her item."""
+    rig.command(LEAD, "/opsbot", f"talk <@{ALICE}>", channel=CHANNEL)
+    views[View.TALK_SCHEDULE] = rig.last_view()
+    at = rig.clock.now() + timedelta(minutes=30)
+    rig.submit(LEAD, views[View.TALK_SCHEDULE], {"fb_talk_at": at, "fb_talk_place": "Room 3"})
+    rig.deliver()
+    rig.clock.set(at + timedelta(minutes=1))
+    with transaction(rig.app.db) as s:
+        talk_id = s.scalar(select(FeedbackTalk.id))
+    rig.click(LEAD, "talk_record", str(talk_id))
+    views[View.TALK_NOTES] = rig.last_view()
+    rig.submit(LEAD, views[View.TALK_NOTES], {"fb_notes": "Pacing", "fb_item_1_text": "Outline drafts",
+                                              "fb_item_1_due": "2026-12-11"})
+    rig.deliver()
+    _press(rig, ALICE, _dm_with(rig, ALICE, "Object"), "Object")
+    views[View.TALK_OBJECTION] = rig.last_view()
+    with transaction(rig.app.db) as s:
+        item_id = s.scalar(select(ImprovementItem.id))
+    rig.click(ALICE, "improvement_not_yet", str(item_id))
+    views[View.ITEM_NOT_YET] = rig.last_view()
 
 
 def _retro_view(activity: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import TeamView, team_view
 from bot.workflows.activities.rules import retro_overdue_day
 from bot.workflows.content import views as content_views
+from bot.workflows.feedback.home import home_section as feedback_section
 from bot.workflows.home import views as home_views
 from bot.workflows.kudos import service as kudos_service
 from bot.workflows.leave.away import after_leave
@@ -140,6 +141,7 @@ def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
             is_member=member, kudos_received=kudos_service.received_this_month(s, team, user_id, now),
             onboarding=onboarding.open_items(s, team, user_id, now) if member else [],
             onboarding_progress=onboarding.progress(s, team, now) if supervisor else [],
+            feedback=feedback_section(s, team, user_id, now, supervisor),
         ))
     return home_views.HomeView(locale=locale, user_id=user_id, teams=out,
                                team_admin=teams_service.teams_section(s, user_id))

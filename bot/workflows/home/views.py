@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.kernel.views import Person
 from bot.workflows.content.views import MetricsLine
+from bot.workflows.feedback.views import FeedbackHome
 from bot.workflows.onboarding.views import MemberProgress, OpenItem
 from bot.workflows.teams.views import TeamsSection
 from bot.workflows.topics.views import TopicLine
@@ -63,6 +64,7 @@ class HomeTeam:
     kudos_received: int = 0  # this month, in the team's zone (bot/workflows/kudos)
     onboarding: list[OpenItem] = field(default_factory=list)  # own items whose day has come, not done
     onboarding_progress: list[MemberProgress] = field(default_factory=list)  # supervisors: new members
+    feedback: FeedbackHome = field(default_factory=FeedbackHome)  # improvement items and feedback talks
 
 
 @dataclass(frozen=True)

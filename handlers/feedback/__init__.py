@@ -1,0 +1,1 @@
+"""Slack side of the feedback talk and its improvement plan."""
