@@ -73,6 +73,7 @@ ITEM_ACTIONS: frozenset[Action] = frozenset({
     Action.LEAVE_APPROVE, Action.LEAVE_REJECT,
     Action.TEAM_EDIT,  # Home lists every team an admin runs, each with its Edit
     Action.ONBOARDING_DONE,  # Home lists a new member's open onboarding items, each with Done
+    Action.PLAN_AGREE, Action.PLAN_COMMENT,  # Home shows a member's proposed plan with Agree / Comment
 })
 ITEM_SEPARATOR = ":"
 
