@@ -123,10 +123,11 @@ def help_text(_: Gettext) -> str:
     }
     opsbot = {
         "help": _("`/opsbot help` — this list."),
-        "status": _("`/opsbot status` — your quota, items in progress and self-review, only to you."),
+        "status": _("`/opsbot status` — your quota, items in progress, self-review, plan, kudos and next "
+                    "training, only to you."),
         "report": _("`/opsbot report week|month [team] [dm]` — the team's summary with a chart (supervisors)."),
-        "export": _("`/opsbot export topics|content|activities|leave|reviews [period]` — a CSV by DM "
-                    "(supervisors, own team)."),
+        "export": _("`/opsbot export topics|content|activities|leave|reviews|kudos|plans|training|goals [period]` "
+                    "— a CSV by DM (supervisors, own team)."),
         "settings": _("`/opsbot settings` — the team's quota, schedule, zone and more (supervisors)."),
         "targets": _("`/opsbot targets @member [YYYY-MM]` — propose a member's plan for this or next month: targets and custom indicators (supervisors)."),
         "reviews": _("`/opsbot reviews [YYYY-MM]` — every member's review status, by DM (supervisors)."),
