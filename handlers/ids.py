@@ -188,6 +188,8 @@ class Block(StrEnum):
     LOCALE = "locale"
     MENTIONS = "mention_in_summaries"
     PLATFORMS = "platforms"
+    RECOGNITION_CAP = "recognition_daily_cap"
+    RECOGNITION_LEADERBOARD = "recognition_leaderboard"
     # a team set up in Slack (with the settings' timezone, country, locale, quota, platforms)
     TEAM_NAME = "team_name"
     TEAM_CHANNEL = "team_channel"
