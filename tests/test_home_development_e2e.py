@@ -10,10 +10,15 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from bot.kernel.i18n import gettext_for
+from bot.kernel.views import Person
+from bot.workflows.home import views as home_views
+from handlers.home.blocks import home
 from storage.db import transaction
 from storage.reviews import ReviewPlan
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, SHANGHAI
 from tests.helpers import all_text
+from tests.support.blockkit import validate_view
 from tests.test_home_e2e import actions, open_home
 from tests.test_plan_e2e import propose
 from tests.test_plan_e2e import rig as rig  # noqa: F401 - the plan rig: 2 Nov 2026, Bob reads Chinese
@@ -104,3 +109,31 @@ def test_upcoming_training_and_goals_on_home(rig):
 
     rig.clock.set(datetime(2026, 11, 5, 16, 0, tzinfo=SHANGHAI))
     assert "Upcoming training" not in all_text(open_home(rig, ALICE)), "a started session is no longer upcoming"
+
+
+def test_a_supervisor_member_of_many_teams_with_every_new_section_stays_within_slacks_block_limit():
+    # Six teams, each with a plan waiting for the viewer's answer, many sessions,
+    # every member's plan not agreed and a full decisions list: rendered as the
+    # outbox would, within 100 blocks, each Agree / Comment id once in the view.
+    long = "A very long title " * 12
+
+    def team(n: int) -> home_views.HomeTeam:
+        decisions = [home_views.HomeDecision("topic", 100 * n + i, long, Person(f"U0M{i:03d}", None), 1795395600,
+                                             str(100 * n + i)) for i in range(20)]
+        return home_views.HomeTeam(
+            team_name=f"Team {n}", count=0, quota=3, topics=[], is_supervisor=True, decisions=decisions,
+            plan=home_views.HomePlan("2026-11", "proposed", 10 * n, 2),
+            plans_open=[home_views.HomePlanLine(Person(f"U0M{i:03d}", None), "none") for i in range(40)],
+            sessions=[home_views.HomeSession(i, long, 1795395600 + i, long, None, i) for i in range(12)],
+            goals=2, goals_year=2026, plan_period="2026-11")
+
+    view = home(home_views.HomeView(locale="zh-CN", user_id=LEAD, teams=[team(n) for n in range(1, 7)]),
+                gettext_for("zh-CN"))
+    validate_view(view)
+    assert len(view["blocks"]) <= 100
+    ids = [a for a, _v in actions(view)]
+    assert len(ids) == len(set(ids))
+    assert "plan_agree:10" in ids and "plan_comment:10" in ids, "the first team's plan keeps its buttons"
+    text = all_text(view)
+    assert "……另有 20 条。" in text and "……另有 7 条。" in text, "long lists are summarised"
+    assert "首页无法全部显示" not in text, "the buttons gave way, not the content"
