@@ -82,6 +82,7 @@ ITEM_ACTIONS: frozenset[Action] = frozenset({
     Action.TEAM_EDIT,  # Home lists every team an admin runs, each with its Edit
     Action.ONBOARDING_DONE,  # Home lists a new member's open onboarding items, each with Done
     Action.TALK_SCHEDULE, Action.TALK_RECORD,  # Home lists the talks to schedule and to record
+    Action.PLAN_AGREE, Action.PLAN_COMMENT,  # Home shows a member's proposed plan with Agree / Comment
 })
 ITEM_SEPARATOR = ":"
 
@@ -200,6 +201,8 @@ class Block(StrEnum):
     LOCALE = "locale"
     MENTIONS = "mention_in_summaries"
     PLATFORMS = "platforms"
+    RECOGNITION_CAP = "recognition_daily_cap"
+    RECOGNITION_LEADERBOARD = "recognition_leaderboard"
     # a team set up in Slack (with the settings' timezone, country, locale, quota, platforms)
     TEAM_NAME = "team_name"
     TEAM_CHANNEL = "team_channel"

@@ -248,3 +248,9 @@ def agree_plan_if(session: Session, plan_id: int, user_id: str, number: int, at:
         ReviewPlan.id == plan_id, ReviewPlan.user_id == user_id, ReviewPlan.round == number,
         ReviewPlan.status != "agreed").values(status="agreed", agreed_round=number, agreed_at=at))
     return result.rowcount == 1
+
+
+def plans_of_period(session: Session, team_id: int, period: str) -> dict[str, ReviewPlan]:
+    """Every member's plan of the team for ``period``, by member."""
+    return {p.user_id: p for p in session.scalars(select(ReviewPlan).where(ReviewPlan.team_id == team_id,
+                                                                          ReviewPlan.period == period))}

@@ -150,3 +150,12 @@ def set_goals(s: Session, team_id: int, user_id: str, year: int, goals: list[str
     before = list(row.goals or [])
     row.goals, row.updated_at = goals, at
     return before
+
+
+def answers_for(s: Session, session_ids: Sequence[int]) -> dict[int, dict[str, bool]]:
+    """Every answer to each of ``session_ids``, in one query: session -> user -> joining."""
+    out: dict[int, dict[str, bool]] = {i: {} for i in session_ids}
+    if session_ids:
+        for a in s.scalars(select(TrainingAnswer).where(TrainingAnswer.session_id.in_(list(session_ids)))):
+            out[a.session_id][a.user_id] = a.joining
+    return out

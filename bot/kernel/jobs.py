@@ -59,6 +59,10 @@ class JobReport:
         return day in self._away.get(user, set())
 
 
+# (session, team, zones, after) -> the job's next run after ``after``, or None.
+NextDueFn = Callable[[Session, TeamView, list[ZoneInfo], datetime], datetime | None]
+
+
 @dataclass(frozen=True)
 class JobDef:
     name: str
@@ -73,6 +77,10 @@ class JobDef:
     # A weekly reminder that someone on leave on its day gets on their first
     # working day back that week, at the daily hour.
     resumes_after_leave: bool = False
+    # A job due on days of its own (e.g. the team's mid-month day): its next
+    # run strictly after ``after`` in any of ``zones``, for ``opsbot jobs list``
+    # and the scheduler; the schedule_key's daily run otherwise.
+    next_due: NextDueFn | None = None
 
 
 def due_at(team: TeamView, job: JobDef, day: date, zone: ZoneInfo) -> datetime:
@@ -281,7 +289,9 @@ class JobRunner:
                     if job is not None and jd.name != job:
                         continue
                     zs = zones if jd.per_recipient else [tv.tz]
-                    if jd.months:
+                    if jd.next_due is not None:
+                        at = jd.next_due(s, tv, zs, after)
+                    elif jd.months:
                         at = next_month_end_run(tv.daily(), tv.calendar, zs, after, jd.months)
                     elif jd.weekly:
                         at = next_weekly_run(tv.weekly(jd.schedule_key), tv.calendar, jd.shift, zs, after)

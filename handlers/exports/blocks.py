@@ -12,6 +12,7 @@ from typing import Any
 from bot.kernel.i18n import Gettext
 from bot.workflows.exports import views as export_views
 from handlers.kit.mrkdwn import escape
+from handlers.reviews.blocks import figure_label
 
 BOM = "\ufeff"  # so Excel reads UTF-8 (Chinese text) correctly
 # A cell a spreadsheet would run as a formula (CSV injection) is shown as text
@@ -92,13 +93,37 @@ _COLUMN_LABELS: dict[str, Callable[[Gettext], str]] = {
     "bonus_coefficient": lambda _: _("Bonus coefficient"),
     "promotion_priority": lambda _: _("Promotion priority"),
     "training_recommended": lambda _: _("Training recommended"),
+    "giver_id": lambda _: _("Giver ID"),
+    "giver": lambda _: _("Giver"),
+    "recipient_id": lambda _: _("Recipient ID"),
+    "recipient": lambda _: _("Recipient"),
+    "given_at": lambda _: _("Given at"),
+    "honour_of_month": lambda _: _("Honour of the month"),
+    "agreed_round": lambda _: _("Agreed round"),
+    "agreed_at": lambda _: _("Agreed at"),
+    "custom_indicators": lambda _: _("Custom indicators"),
+    "topic": lambda _: _("Session topic"),
+    "place": lambda _: _("Place"),
+    "answer": lambda _: _("Answer"),
+    "attended": lambda _: _("Attended"),
+    "year": lambda _: _("Year"),
+    "goal_number": lambda _: _("Goal #"),
+    "goal": lambda _: _("Goal"),
+    "updated_at": lambda _: _("Updated at"),
 }
+# A plan's built-in figures: ``target_<figure>`` and ``actual_<figure>``.
+_PLAN_FIGURE = re.compile(r"^(target|actual)_(topics_approved|publications|reads|activities)$")
 
 
 def column_label(key: str, _: Gettext) -> str:
     """A column's heading in the reader's language; an unknown column keeps its key."""
     label = _COLUMN_LABELS.get(key)
-    return label(_) if label is not None else key
+    if label is not None:
+        return label(_)
+    if m := _PLAN_FIGURE.match(key):
+        which = _("Target: {figure}") if m[1] == "target" else _("Actual: {figure}")
+        return which.format(figure=figure_label(m[2], _))
+    return key
 
 
 def _runs_as_formula(text: str) -> bool:
@@ -130,6 +155,10 @@ def kind_title(kind: str, _: Gettext) -> str:
         "activities": _("Activities"),
         "leave": _("Leave"),
         "reviews": _("Performance reviews"),
+        "kudos": _("Kudos"),
+        "plans": _("Performance plans"),
+        "training": _("Training attendance"),
+        "goals": _("Career goals"),
     }.get(kind, kind)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from bot.kernel.i18n import Gettext
 from bot.workflows.home import views as home_views
 from handlers.feedback.blocks import home_blocks as feedback_blocks
+from handlers.home import development
 from handlers.ids import Action, item_action_id
 from handlers.kit.blocks import Blocks, button, context, header, line_sections, section
 from handlers.kit.labels import STATUS_ICON, kind_label, progress_text, status_label
@@ -151,6 +152,8 @@ def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
         blocks.extend(line_sections(_more(lines, OWN_LINES, _), _("Nothing open. Propose a topic to get your week going.")))
     if t.kudos_received:
         blocks.append(context("👏 " + _("Kudos received this month: {n}").format(n=t.kudos_received)))
+    if t.plan is not None:
+        blocks.extend(development.plan(t.plan, _))
     if t.onboarding:
         blocks.extend(onboarding_blocks.home_items(t.onboarding, _))
     if t.feedback:
@@ -158,6 +161,9 @@ def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
     if t.due:
         due = _more([_due_line(i, _) for i in t.due], DUE_LINES, _)
         blocks.append(section("\n".join([_("*Due*"), *due])))
+    blocks.extend(development.sessions(t.sessions, t.is_supervisor, _))
+    if t.goals is not None:
+        blocks.extend(development.goals(t.goals, t.goals_year, _))
     if not t.is_supervisor:
         return blocks
     if t.decisions:
@@ -168,6 +174,7 @@ def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
         behind = [_("• {member} — {count}/{quota}").format(member=f"<@{b.member.user_id}>", count=b.count,
                                                            quota=b.quota) for b in t.behind]
         blocks.extend(line_sections([_("*Behind on quota this week*"), *_more(behind, NAME_LINES, _)], ""))
+    blocks.extend(development.plans_open(t.plans_open, t.plan_period, _))
     if t.onboarding_progress:
         blocks.extend(line_sections(_more(onboarding_blocks.progress_lines(t.onboarding_progress, _), NAME_LINES, _), ""))
     if t.late_reviews:

@@ -25,7 +25,7 @@ from bot.workflows.reviews import targets as reviews_targets
 from bot.workflows.reviews import team as reviews_team
 from bot.workflows.reviews.figures import TARGET_KEYS
 from handlers.deps import Deps
-from handlers.ids import Action, Command, View
+from handlers.ids import Action, Command, View, item_pattern
 from handlers.kit import forms
 from handlers.kit.blocks import ephemeral
 from handlers.reviews import blocks as rr
@@ -231,15 +231,16 @@ def _register_plan(app: App, deps: Deps) -> None:
     """Agree, Comment (and its modal) and Revise on the plan DMs."""
     services = {"db": deps.db, "clock": deps.clock}
 
-    @app.action(Action.PLAN_AGREE)
+    @app.action(item_pattern(Action.PLAN_AGREE))
     def agree_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         a = reviews_plan.agree(**services, user_id=body["user"]["id"], round_id=_review_id(body))
         _ = gettext_for(a.locale)
         text = _("You have already agreed to this plan.") if a.already else _("Thank you: the plan is agreed.")
-        respond(text=text, response_type="ephemeral", replace_original=False)
+        if body.get("response_url"):  # from Home there is none: Home itself is redrawn
+            respond(text=text, response_type="ephemeral", replace_original=False)
 
-    @app.action(Action.PLAN_COMMENT)
+    @app.action(item_pattern(Action.PLAN_COMMENT))
     def comment_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         c = reviews_plan.comment_form(db=deps.db, user_id=body["user"]["id"], round_id=_review_id(body))

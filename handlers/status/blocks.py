@@ -6,7 +6,7 @@ from bot.kernel.i18n import Gettext
 from bot.workflows.status import views as status_views
 from handlers.ids import Command
 from handlers.kit.labels import STATUS_ICON, progress_text, status_label
-from handlers.kit.mrkdwn import clip, escape
+from handlers.kit.mrkdwn import clip, escape, slack_date
 from handlers.reviews.blocks import review_status_label
 
 
@@ -34,6 +34,49 @@ def _item(x: status_views.StatusItem, _: Gettext) -> str:
         id=x.id, days=title, status=status_label(x.state, _))
 
 
+def _plan_line(e: status_views.StatusExtras, _: Gettext) -> list[str]:
+    out = []
+    if e.own_plan is not None:
+        state = {
+            "none": _("none yet"),
+            "proposed": _("waiting for your answer — Agree or Comment on the plan message or your Home"),
+            "commented": _("you commented; your supervisor is revising it"),
+            "agreed": _("agreed"),
+        }.get(e.own_plan, e.own_plan)
+        out.append(_("Your plan for {period}: {state}").format(period=e.plan_period, state=state))
+    if e.plan_counts:
+        c = e.plan_counts
+        out.append(_("Plans for {period}: {agreed} agreed · {proposed} proposed · {none} none").format(
+            period=e.plan_period, agreed=c.get("agreed", 0), proposed=c.get("proposed", 0), none=c.get("none", 0)))
+    return out
+
+
+def _session_line(x: status_views.StatusSession, _: Gettext) -> str:
+    line = _("Next training: {when} {topic} · {n} joining").format(
+        when=slack_date(x.starts_at), topic=escape(x.topic), n=x.joins)
+    if x.joining:
+        return line + " · " + _("you are joining")
+    if x.joining is False:
+        return line + " · " + _("you can't make it")
+    return line
+
+
+def _extras(e: status_views.StatusExtras, _: Gettext) -> list[str]:
+    out = _plan_line(e, _)
+    if e.kudos_received is not None:
+        out.append(_("Kudos received this month: {n}").format(n=e.kudos_received))
+    if e.kudos_team is not None:
+        out.append(_("Kudos in the team this month: {n}").format(n=e.kudos_team))
+    if e.onboarding_own is not None:
+        out.append(_("Your onboarding: {done} / {total} items done").format(
+            done=e.onboarding_own[0], total=e.onboarding_own[1]))
+    if e.onboarding_members:
+        out.append(_("{n} new member(s) still onboarding").format(n=e.onboarding_members))
+    if e.next_session is not None:
+        out.append(_session_line(e.next_session, _))
+    return out
+
+
 def status_text(view: status_views.StatusView, _: Gettext) -> str:
     if not view.teams:
         return _("You are not in any team yet, so there is nothing to show. "
@@ -56,6 +99,8 @@ def status_text(view: status_views.StatusView, _: Gettext) -> str:
             out.append(line)
         if t.waiting_on_me:
             out.append(_("{n} item(s) wait for your decision (see the Home tab).").format(n=t.waiting_on_me))
+        if t.extras is not None:
+            out += _extras(t.extras, _)
         out.append("")
     return clip("\n".join(out).strip(), 3000)
 
@@ -78,10 +123,11 @@ def help_text(_: Gettext) -> str:
     }
     opsbot = {
         "help": _("`/opsbot help` — this list."),
-        "status": _("`/opsbot status` — your quota, items in progress and self-review, only to you."),
+        "status": _("`/opsbot status` — your quota, items in progress, self-review, plan, kudos and next "
+                    "training, only to you."),
         "report": _("`/opsbot report week|month [team] [dm]` — the team's summary with a chart (supervisors)."),
-        "export": _("`/opsbot export topics|content|activities|leave|reviews [period]` — a CSV by DM "
-                    "(supervisors, own team)."),
+        "export": _("`/opsbot export topics|content|activities|leave|reviews|kudos|plans|training|goals [period]` "
+                    "— a CSV by DM (supervisors, own team)."),
         "settings": _("`/opsbot settings` — the team's quota, schedule, zone and more (supervisors)."),
         "targets": _("`/opsbot targets @member [YYYY-MM]` — propose a member's plan for this or next month: targets and custom indicators (supervisors)."),
         "reviews": _("`/opsbot reviews [YYYY-MM]` — every member's review status, by DM (supervisors)."),

@@ -44,6 +44,8 @@ def setting_label(key: str, _: Gettext) -> str:
         "locale": _("Channel language"),
         "mention_in_summaries": _("Mentions in summaries"),
         "platforms": _("Platforms"),
+        "recognition_daily_cap": _("Kudos a person may give a day"),
+        "recognition_leaderboard": _("Most recognised in the monthly report"),
     }.get(key, key)
 
 
@@ -68,6 +70,11 @@ def settings_modal(*, team_id: int, team_name: str, current: TeamSettings, _: Ge
                 "on" if c.mention_in_summaries else "off"),
         text_field(Block.PLATFORMS, setting_label("platforms", _), "\n".join(c.platforms), _("One per line."),
               multiline=True, max_length=3000),
+        text_field(Block.RECOGNITION_CAP, setting_label("recognition_daily_cap", _), str(c.recognition_daily_cap),
+                   _("Kudos each person may give a day, in their own day (1–50)."), max_length=3),
+        select_field(Block.RECOGNITION_LEADERBOARD, setting_label("recognition_leaderboard", _),
+                     [("off", _("Only the count of kudos")), ("on", _("Name the three most recognised"))],
+                     "on" if c.recognition_leaderboard else "off"),
         context(_("If opsbot is started with a teams file, the file is applied again at every start and its "
                   "values replace these: change the file too.")),
     ]
@@ -83,7 +90,7 @@ def settings_modal(*, team_id: int, team_name: str, current: TeamSettings, _: Ge
 
 
 def _shown(key: str, value: object, _: Gettext) -> str:
-    if key == "mention_in_summaries":
+    if key in ("mention_in_summaries", "recognition_leaderboard"):
         return _("on") if value else _("off")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)

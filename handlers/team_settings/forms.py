@@ -27,4 +27,6 @@ def settings_form(view: dict[str, Any]) -> tuple[int, SettingsInput]:
         locale=text(Block.LOCALE),
         mention_in_summaries=text(Block.MENTIONS) == "on",
         platforms=text(Block.PLATFORMS),
+        recognition_daily_cap=text(Block.RECOGNITION_CAP),
+        recognition_leaderboard=text(Block.RECOGNITION_LEADERBOARD) == "on",
     )

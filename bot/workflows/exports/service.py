@@ -8,7 +8,6 @@ Each kind of data registers one table builder in :data:`EXPORTERS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,7 +23,12 @@ from bot.kernel.errors import N_, NotAuthorized, NotFound
 from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import TeamView, team_view
 from bot.kernel.teams_file import ReviewsConfig
+from bot.workflows.exports import development
 from bot.workflows.exports.rules import Period, parse_export
+from bot.workflows.exports.table import Exporter, Table
+from bot.workflows.exports.table import figure as _figure
+from bot.workflows.exports.table import local as _local
+from bot.workflows.exports.table import names as _names
 from bot.workflows.reviews.incentives import assess
 from bot.workflows.reviews.rules import ANNUAL, HAS_RESULT, MONTHLY
 from storage import outbox as outbox_rows
@@ -36,23 +40,6 @@ from storage.leave import Leave
 from storage.models import Team
 from storage.reviews import PeerRating, Review
 from storage.topics import Topic
-
-
-@dataclass(frozen=True)
-class Table:
-    columns: list[str]  # column keys; handlers/exports/blocks.py names them in the reader's language
-    rows: list[list[Any]]
-
-
-Exporter = Callable[[Session, TeamView, datetime, datetime], Table]
-
-
-def _local(at: datetime | None, tz: ZoneInfo) -> str:
-    return at.astimezone(tz).isoformat(timespec="minutes") if at else ""
-
-
-def _names(s: Session, user_ids: set[str]) -> dict[str, str]:
-    return {u: p.name or "" for u, p in queries.slack_users(s, user_ids).items()}
 
 
 def topics_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
@@ -143,10 +130,6 @@ def activities_table(s: Session, team: TeamView, start: datetime, end: datetime)
          "actual_engagement", "actual_conversion", "decided_by", "decided_at", "retro_at"],
         out,
     )
-
-
-def _figure(value: Any) -> Any:
-    return "" if value is None else value
 
 
 def leave_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
@@ -246,6 +229,7 @@ EXPORTERS: dict[str, Exporter] = {
     "activities": activities_table,
     "leave": leave_table,
     "reviews": reviews_table,
+    **development.EXPORTERS,
 }
 
 

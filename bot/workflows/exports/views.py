@@ -11,7 +11,7 @@ class ExportFile:
     """A CSV of a team's data for a period, for one supervisor."""
 
     locale: str
-    kind: str  # topics | content | activities | leave | reviews
+    kind: str  # topics | content | activities | leave | reviews | kudos | plans | training | goals
     team_name: str
     period: str
     columns: list[str]

@@ -21,6 +21,7 @@ from bot.kernel.team import TeamView, team_view
 from bot.workflows.activities.rules import retro_overdue_day
 from bot.workflows.content import views as content_views
 from bot.workflows.feedback.home import home_section as feedback_section
+from bot.workflows.home import development
 from bot.workflows.home import views as home_views
 from bot.workflows.kudos import service as kudos_service
 from bot.workflows.leave.away import after_leave
@@ -134,6 +135,7 @@ def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
                      key=lambda i: (i.due, i.kind, i.id))
         supervisor = queries.has_role(s, team.id, user_id, "supervisor")
         decisions, behind, late, period = _supervision(s, row, team, user_id, now) if supervisor else ([], [], [], "")
+        goals, year = development.goals_count(s, team, user_id, now) if member else (None, 0)
         out.append(home_views.HomeTeam(
             team_name=team.name, count=prog.count, quota=prog.quota,
             topics=[topic_views.TopicLine(t.id, t.title, t.status, me) for t in mine], is_supervisor=supervisor,
@@ -142,6 +144,10 @@ def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
             onboarding=onboarding.open_items(s, team, user_id, now) if member else [],
             onboarding_progress=onboarding.progress(s, team, now) if supervisor else [],
             feedback=feedback_section(s, team, user_id, now, supervisor),
+            plan=development.member_plan(s, team, user_id, now) if member else None,
+            plans_open=development.plans_open(s, team, now) if supervisor else [],
+            sessions=development.sessions(s, team, user_id, now, supervisor), goals=goals, goals_year=year,
+            plan_period=development.this_period(team, now),
         ))
     return home_views.HomeView(locale=locale, user_id=user_id, teams=out,
                                team_admin=teams_service.teams_section(s, user_id))

@@ -8,6 +8,7 @@ from bot.kernel.views import Person
 from bot.workflows.content.views import MetricsLine
 from bot.workflows.feedback.views import FeedbackHome
 from bot.workflows.onboarding.views import MemberProgress, OpenItem
+from bot.workflows.reviews.views import ReviewFigure
 from bot.workflows.teams.views import TeamsSection
 from bot.workflows.topics.views import TopicLine
 
@@ -47,6 +48,37 @@ class HomeBehind:
 
 
 @dataclass(frozen=True)
+class HomePlan:
+    """The viewer's performance plan for this month (private to them and their supervisors)."""
+
+    period: str
+    status: str  # proposed | commented | agreed
+    round_id: int  # the current round: Agree / Comment answer it
+    round: int
+    figures: list[ReviewFigure] = field(default_factory=list)  # agreed: targets beside actuals so far
+
+
+@dataclass(frozen=True)
+class HomePlanLine:
+    """A supervisor's view of a member whose plan for this month is not agreed."""
+
+    member: Person
+    status: str  # none | proposed | commented
+
+
+@dataclass(frozen=True)
+class HomeSession:
+    """An upcoming training session of the team."""
+
+    id: int
+    topic: str
+    starts_at: int  # epoch seconds
+    place: str
+    joining: bool | None  # the viewer's answer; None: not answered
+    joins: int  # how many answered Join
+
+
+@dataclass(frozen=True)
 class HomeTeam:
     team_name: str
     count: int
@@ -65,6 +97,13 @@ class HomeTeam:
     onboarding: list[OpenItem] = field(default_factory=list)  # own items whose day has come, not done
     onboarding_progress: list[MemberProgress] = field(default_factory=list)  # supervisors: new members
     feedback: FeedbackHome = field(default_factory=FeedbackHome)  # improvement items and feedback talks
+    # issue 18: the month's plan, training and career goals (bot/workflows/home/development.py)
+    plan: HomePlan | None = None  # members: this month's plan, if proposed
+    plans_open: list[HomePlanLine] = field(default_factory=list)  # supervisors: not agreed this month
+    sessions: list[HomeSession] = field(default_factory=list)  # upcoming (members: joined or not answered)
+    goals: int | None = None  # members: career goals this year (None: not shown)
+    goals_year: int = 0
+    plan_period: str = ""  # this month, YYYY-MM
 
 
 @dataclass(frozen=True)

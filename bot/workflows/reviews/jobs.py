@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.domain.periods import local_date
-from bot.domain.schedule import Shift
+from bot.domain.periods import local_date, local_instant
+from bot.domain.schedule import Shift, next_daily_run
 from bot.kernel import notices
 from bot.kernel.jobs import JobDef, JobReport, dm_once, due_at, skip_deactivated
 from bot.kernel.snooze import Roles
@@ -182,6 +182,29 @@ def _plan_progress(s: Session, team: TeamView, now: datetime, manual: bool, dry_
                 type="plan_progress", plan_id=p.id)
 
 
+def _plan_progress_next(s: Session, team: TeamView, zones: list[ZoneInfo], after: datetime) -> datetime | None:
+    """When ``plan-progress`` next has something to send: the mid-month day
+    (this month's or the next) at the daily hour in each zone; or, while a
+    member with an agreed plan for this month past that day has not had it
+    (on leave that day, or agreed since), the next working day's daily hour."""
+    spec, cfg = team.daily(), svc.config(s.get_one(Team, team.id))
+    today = team.today(after)
+    months = [(today.year, today.month), rules.next_month(today.year, today.month)]
+    days = [rules.plan_progress_day(y, m, cfg.plan_progress_day, team.calendar) for y, m in months]
+    found = [at for d in days for z in zones if (at := local_instant(d, spec.at, z)) > after]
+    period = rules.period_id(today.year, today.month)
+    members = set(queries.team_user_ids(s, team.id, "member"))
+    waiting = [p.user_id for p in review_rows.agreed_plans(s, team.id, period) if p.user_id in members]
+    if today >= days[0] and waiting:
+        done = queries.already_claimed_many(s, job=PLAN_PROGRESS, subjects=[f"{team.id}:{u}" for u in waiting],
+                                            period=period)
+        if len(done) < len(waiting):
+            at = next_daily_run(spec, team.calendar, zones, after)
+            if at is not None and local_date(at, team.tz).month == today.month:
+                found.append(at)
+    return min(found, default=None)
+
+
 def _resend_prompt(s: Session, team: TeamView, sn: Snooze, now: datetime) -> int:
     """A snoozed month-end prompt comes back while the self-review is not written."""
     r = review_rows.review(s, team.id, sn.user_id, rules.MONTHLY, sn.period)
@@ -226,7 +249,8 @@ JOBS = {
         JobDef(ANNUAL_REVIEW, "daily", False, Shift.EARLIER, True, _annual_review,
                "assemble each member's year and ask supervisors for the annual grade", months=(12,)),
         JobDef(PLAN_PROGRESS, "daily", False, Shift.EARLIER, True, _plan_progress,
-               "DM members with an agreed plan how it stands on the team's mid-month day"),
+               "DM members with an agreed plan how it stands on the team's mid-month day",
+               next_due=_plan_progress_next),
     )
 }
 SNOOZABLE: dict[str, Roles] = {SELFREVIEW_OPEN: "member", REVIEW_REMINDERS: ("member", "supervisor")}

@@ -86,6 +86,7 @@ def agree(*, db: sessionmaker[Session], clock: Clock, user_id: str, round_id: in
                           item_kind=PLAN, item_id=p.id, after={"round": r.number}, detail=p.period)
         notices.enqueue_dm(s, user=r.proposed_by, type="plan_agreed", team_id=p.team_id, now=now,
                            key=f"plan:{r.id}:agreed", round_id=r.id)
+        notices.enqueue_homes(s, users=[user_id], supervisors_of=p.team_id, now=now)
         return Answer(_locale(s, user_id, team))
 
 
@@ -116,6 +117,7 @@ def comment(*, db: sessionmaker[Session], clock: Clock, user_id: str, round_id: 
                           detail=p.period)
         notices.enqueue_dm(s, user=r.proposed_by, type="plan_commented", team_id=p.team_id, now=now,
                            key=f"plan:{r.id}:commented", round_id=r.id)
+        notices.enqueue_homes(s, users=[user_id], supervisors_of=p.team_id, now=now)
 
 
 def revise_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, round_id: int) -> TargetsContext:

@@ -124,3 +124,4 @@ def _add_round(s: Session, row: Team, user_id: str, member: str, period: str, ta
                       after={"round": p.round, "targets": targets, "indicators": custom}, detail=f"{member} {period}")
     notices.enqueue_dm(s, user=member, type="plan_proposed", team_id=row.id, now=now, key=f"plan:{r.id}:proposed",
                        round_id=r.id)
+    notices.enqueue_homes(s, users=[member], supervisors_of=row.id, now=now)

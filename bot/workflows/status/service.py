@@ -19,6 +19,7 @@ from bot.workflows.leave.away import after_leave
 from bot.workflows.pending import service as pending
 from bot.workflows.reviews import rules as review_rules
 from bot.workflows.reviews import service as review_svc
+from bot.workflows.status import development
 from bot.workflows.status import views as status_views
 from bot.workflows.topics.quota import progress_for
 from storage import queries
@@ -83,10 +84,12 @@ def my_status(*, db: sessionmaker[Session], clock: Clock, user_id: str) -> statu
             if is_member:
                 period, status, due = _self_review(s, row, team, user_id, now)
             waiting = 0
-            if queries.has_role(s, team.id, user_id, "supervisor"):
+            supervisor = queries.has_role(s, team.id, user_id, "supervisor")
+            if supervisor:
                 waiting = sum(1 for w in pending.waiting(s, team.id, now) if w.author_id != user_id)
             out.append(status_views.StatusTeam(team.name, team.week(now), prog.count, prog.quota, is_member,
-                                    _items(s, team, user_id, now), period, status, due, waiting))
+                                    _items(s, team, user_id, now), period, status, due, waiting,
+                                    development.extras(s, team, user_id, now, is_member, supervisor)))
         return status_views.StatusView(locale, out)
 
 

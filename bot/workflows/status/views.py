@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,34 @@ class StatusTeam:
     review_status: str | None
     review_due: str | None  # ISO date
     waiting_on_me: int  # decisions waiting on a supervisor
+    extras: StatusExtras | None = None
 
 
 @dataclass(frozen=True)
 class StatusView:
     locale: str
     teams: list[StatusTeam]
+
+
+@dataclass(frozen=True)
+class StatusSession:
+    """The team's next training session."""
+
+    topic: str
+    starts_at: int  # epoch seconds
+    joining: bool | None  # the caller's answer; None: not answered
+    joins: int
+
+
+@dataclass(frozen=True)
+class StatusExtras:
+    """Issue 18's lines (bot/workflows/status/development.py)."""
+
+    plan_period: str = ""
+    own_plan: str | None = None  # members: none | proposed | commented | agreed
+    plan_counts: dict[str, int] = field(default_factory=dict)  # supervisors: agreed / proposed / none
+    kudos_received: int | None = None  # members, this month
+    kudos_team: int | None = None  # supervisors: the team's kudos this month
+    onboarding_own: tuple[int, int] | None = None  # members onboarding: (done, total)
+    onboarding_members: int = 0  # supervisors: members still onboarding
+    next_session: StatusSession | None = None

@@ -10,6 +10,7 @@ from bot.domain.numbers import read_whole
 from bot.domain.periods import is_zone
 from bot.domain.schedule import parse_daily, parse_weekly
 from bot.kernel.errors import N_, InvalidInput
+from bot.workflows.kudos.rules import CAP_MAX
 
 QUOTA_MAX = 100
 PLATFORMS_MAX = 100
@@ -30,6 +31,8 @@ class TeamSettings:
     locale: str
     mention_in_summaries: bool
     platforms: tuple[str, ...]
+    recognition_daily_cap: int  # kudos a person may give a day (bot/workflows/kudos)
+    recognition_leaderboard: bool  # the monthly report names the three most recognised
 
     def changes(self, other: TeamSettings) -> dict[str, tuple[object, object]]:
         """{field: (before, after)} for every field that differs in ``other``."""
@@ -55,6 +58,16 @@ class SettingsInput:
     locale: str
     mention_in_summaries: bool
     platforms: str  # one per line
+    recognition_daily_cap: str
+    recognition_leaderboard: bool
+
+
+def _daily_cap(text: str) -> int:
+    message = N_("Kudos a day is a whole number from 1 to {max}.")
+    cap = read_whole(text, field="recognition_daily_cap", invalid=message, maximum=CAP_MAX, too_large=message)
+    if cap < 1:
+        raise InvalidInput(message, field="recognition_daily_cap", max=CAP_MAX)
+    return cap
 
 
 def validate_settings(raw: SettingsInput) -> TeamSettings:
@@ -90,6 +103,8 @@ def validate_settings(raw: SettingsInput) -> TeamSettings:
                            field="platforms", max=PLATFORMS_MAX, len=PLATFORM_LEN)
     return TeamSettings(
         weekly_topic_quota=quota,
+        recognition_daily_cap=_daily_cap(raw.recognition_daily_cap),
+        recognition_leaderboard=raw.recognition_leaderboard,
         daily=daily,
         timezone=tz,
         country=country,

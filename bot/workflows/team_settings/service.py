@@ -16,6 +16,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, NotAuthorized, NotFound
 from bot.kernel.i18n import resolve_locale
 from bot.kernel.team import DEFAULT_SCHEDULE
+from bot.workflows.kudos.rules import recognition_of
 from bot.workflows.team_settings.rules import WEEKLY_KEYS, SettingsInput, TeamSettings, validate_settings
 from storage import queries
 from storage.db import transaction
@@ -39,6 +40,7 @@ class SettingsSaved:
 
 def current_settings(team: Team) -> TeamSettings:
     schedule = {**DEFAULT_SCHEDULE, **(team.schedule or {})}
+    recognition = recognition_of(team.recognition)
     return TeamSettings(
         weekly_topic_quota=team.weekly_topic_quota,
         weekly_plan=schedule["weekly_plan"],
@@ -50,6 +52,8 @@ def current_settings(team: Team) -> TeamSettings:
         locale=team.locale,
         mention_in_summaries=team.mention_in_summaries,
         platforms=tuple(team.platforms or ()),
+        recognition_daily_cap=recognition.daily_cap,
+        recognition_leaderboard=recognition.leaderboard,
     )
 
 
@@ -100,6 +104,8 @@ def update_settings(*, db: sessionmaker[Session], clock: Clock, user_id: str, te
                 team.timezone, team.country, team.locale = new.timezone, new.country, new.locale
                 team.mention_in_summaries = new.mention_in_summaries
                 team.platforms = list(new.platforms)
+                team.recognition = {**(team.recognition or {}), "daily_cap": new.recognition_daily_cap,
+                                    "leaderboard": new.recognition_leaderboard}
                 team.updated_at = now
                 queries.add_audit(
                     s, at=now, actor_id=user_id, action="settings.update", outcome="ok", team_id=team_id,

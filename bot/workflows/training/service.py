@@ -82,7 +82,8 @@ def announce(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: 
                           item_kind=TRAINING, item_id=row.id, before=None,
                           after={"topic": draft.topic, "starts_at": draft.starts_at.isoformat()}, detail=None)
         tv = team_view(team)
-        notices.enqueue_card(s, item=TRAINING, item_id=row.id, team=tv, now=now)
+        notices.enqueue_card(s, item=TRAINING, item_id=row.id, team=tv, now=now,
+                             homes=queries.team_user_ids(s, team.id, "member"))
         return Announced(_locale_for(s, user_id, tv), team.name, team.channel)
 
 
@@ -109,7 +110,7 @@ def answer(*, db: sessionmaker[Session], clock: Clock, user_id: str, session_id:
             queries.add_audit(s, at=now, actor_id=user_id, action=action, outcome="ok", team_id=team.id,
                               item_kind=TRAINING, item_id=row.id, before={"joining": before},
                               after={"joining": joining}, detail=None)
-            notices.enqueue_card(s, item=TRAINING, item_id=row.id, team=team_view(team), now=now)
+            notices.enqueue_card(s, item=TRAINING, item_id=row.id, team=team_view(team), now=now, homes=[user_id])
         return Answered(_locale_for(s, user_id, team_view(team)), row.topic, joining)
 
 
