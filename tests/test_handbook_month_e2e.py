@@ -17,6 +17,8 @@ from storage.feedback import FeedbackEvent, FeedbackTalk, ImprovementItem
 from storage.reviews import Review, ReviewPlan
 from tests.conftest import ALICE, LEAD, SHANGHAI, make_rig
 from tests.helpers import all_text, button, buttons, dms
+from tests.test_exports_e2e import export
+from tests.test_exports_kinds_e2e import the_csv
 
 NOV_2 = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)  # the month's first working day
 
@@ -152,3 +154,14 @@ def test_a_month_from_plan_to_the_improvement_plan_follow_up(rig):
         assert [e.event for e in s.scalars(select(FeedbackEvent).order_by(FeedbackEvent.id))] == [
             "schedule", "record", "acknowledge", "item_not_yet", "item_done"]
         assert s.scalar(select(Review.status).where(Review.period == "2026-11")) == "evaluated"
+
+    # 8. Lena's export of November's talks: the talk, the notes and each item as it stands; Alice cannot export.
+    export(rig, LEAD, "talks 2026-11")
+    f, rows = the_csv(rig)
+    assert f["title"] == "Feedback talks and improvement plans · Growth · 2026-11"
+    assert [(r["Member"], r["Talk status"], r["Improvement item"], r["Owner"], r["Due date"], r["Item status"])
+            for r in rows] == [("Alice", "acknowledged", "Outline every draft", "Alice", "2026-12-09", "done"),
+                               ("Alice", "acknowledged", "Weekly headline review", "Lena Lead", "2026-12-31", "open")]
+    assert rows[0]["Starts"].startswith("2026-12-02T15:00") and rows[0]["Talk notes"].startswith("Drafts come late")
+    assert "Only a supervisor" in export(rig, ALICE, "talks 2026-11")["text"]
+    assert not rig.slack.files(ALICE)

@@ -110,6 +110,14 @@ _COLUMN_LABELS: dict[str, Callable[[Gettext], str]] = {
     "goal_number": lambda _: _("Goal #"),
     "goal": lambda _: _("Goal"),
     "updated_at": lambda _: _("Updated at"),
+    "talk_status": lambda _: _("Talk status"),
+    "notes": lambda _: _("Talk notes"),
+    "plan_version": lambda _: _("Plan version"),
+    "item": lambda _: _("Improvement item"),
+    "due_date": lambda _: _("Due date"),
+    "item_status": lambda _: _("Item status"),
+    "comment": lambda _: _("Latest comment"),
+    "closed_at": lambda _: _("Closed at"),
 }
 # A plan's built-in figures: ``target_<figure>`` and ``actual_<figure>``.
 _PLAN_FIGURE = re.compile(r"^(target|actual)_(topics_approved|publications|reads|activities)$")
@@ -157,6 +165,7 @@ def kind_title(kind: str, _: Gettext) -> str:
         "reviews": _("Performance reviews"),
         "kudos": _("Kudos"),
         "plans": _("Performance plans"),
+        "talks": _("Feedback talks and improvement plans"),
         "training": _("Training attendance"),
         "goals": _("Career goals"),
     }.get(kind, kind)

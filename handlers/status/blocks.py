@@ -126,7 +126,7 @@ def help_text(_: Gettext) -> str:
         "status": _("`/opsbot status` — your quota, items in progress, self-review, plan, kudos and next "
                     "training, only to you."),
         "report": _("`/opsbot report week|month [team] [dm]` — the team's summary with a chart (supervisors)."),
-        "export": _("`/opsbot export topics|content|activities|leave|reviews|kudos|plans|training|goals [period]` "
+        "export": _("`/opsbot export topics|content|activities|leave|reviews|kudos|plans|talks|training|goals [period]` "
                     "— a CSV by DM (supervisors, own team)."),
         "settings": _("`/opsbot settings` — the team's quota, schedule, zone and more (supervisors)."),
         "targets": _("`/opsbot targets @member [YYYY-MM]` — propose a member's plan for this or next month: targets and custom indicators (supervisors)."),

@@ -1,5 +1,5 @@
 """Issue 18's exports (docs/RULES.md §四, §五): kudos, performance plans,
-training attendance and career goals, each a table of the team for the
+feedback talks with their improvement plans, training attendance and career goals, each a table of the team for the
 period. Like every export they go only to a supervisor of the team (checked
 in ``service.request_export``): plans and goals are private to the member
 and the team's supervisors, and no member ever exports."""
@@ -18,6 +18,7 @@ from bot.workflows.reviews.figures import TARGET_KEYS, figures_for
 from storage import kudos as kudos_rows
 from storage import queries
 from storage import training as training_rows
+from storage.feedback import FeedbackTalk, ImprovementItem
 from storage.kudos import Honour
 from storage.reviews import ReviewPlan, ReviewPlanRound
 from storage.training import CareerGoals
@@ -72,6 +73,28 @@ def plans_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
                   "custom_indicators"], out)
 
 
+def talks_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
+    """The feedback talks after the reviews of the months the period touches:
+    one row per item of each talk's current improvement plan (a talk with no
+    plan yet has one row without an item). Earlier versions stay in the store's
+    history, not here."""
+    talks = s.scalars(select(FeedbackTalk).where(FeedbackTalk.team_id == team.id,
+                                                 FeedbackTalk.period.in_(_months(team, start, end)))
+                      .order_by(FeedbackTalk.period, FeedbackTalk.user_id)).all()
+    items = s.scalars(select(ImprovementItem).where(ImprovementItem.talk_id.in_([t.id for t in talks]))
+                      .order_by(ImprovementItem.id)).all() if talks else []
+    who = names(s, {t.user_id for t in talks} | {i.owner_id for i in items})
+    out = []
+    for talk in talks:
+        head = [talk.id, talk.period, talk.user_id, who.get(talk.user_id, ""), local(talk.starts_at, team.tz),
+                talk.place or "", talk.status, talk.notes or "", talk.plan_version or ""]
+        current = [i for i in items if i.talk_id == talk.id and i.version == talk.plan_version]
+        out += [[*head, i.text, i.owner_id, who.get(i.owner_id, ""), i.due_date.isoformat(), i.status,
+                 i.comment or "", local(i.closed_at, team.tz)] for i in current] or [[*head, *[""] * 7]]
+    return Table(["id", "period", "user_id", "user", "starts_at", "place", "talk_status", "notes", "plan_version",
+                  "item", "owner_id", "owner", "due_date", "item_status", "comment", "closed_at"], out)
+
+
 def training_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
     """One row per session and person: the team's members and anyone who
     answered or was recorded; their answer and whether they attended."""
@@ -105,6 +128,7 @@ def goals_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
 EXPORTERS: dict[str, Exporter] = {
     "kudos": kudos_table,
     "plans": plans_table,
+    "talks": talks_table,
     "training": training_table,
     "goals": goals_table,
 }

@@ -8,7 +8,7 @@ from datetime import date
 from bot.domain.periods import accepted_span, check_month, check_week, parse_month, parse_week
 from bot.kernel.errors import N_, InvalidInput
 
-KINDS = ("topics", "content", "activities", "leave", "reviews", "kudos", "plans", "training", "goals")
+KINDS = ("topics", "content", "activities", "leave", "reviews", "kudos", "plans", "talks", "training", "goals")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def parse_export(text: str, today: date, created: date | None = None) -> ExportC
     kind = parts[0].lower() if parts else ""
     if kind not in KINDS:
         raise InvalidInput(N_("Export what? Use `/opsbot export topics|content|activities|leave|reviews|kudos|plans|"
-                              "training|goals [period]`."))
+                              "talks|training|goals [period]`."))
     return ExportCommand(kind, parse_period(parts[1] if len(parts) > 1 else "", today, created))
 
 
