@@ -15,10 +15,11 @@ from sqlalchemy import select
 from storage.db import transaction
 from storage.feedback import FeedbackEvent, FeedbackTalk, ImprovementItem
 from storage.reviews import Review, ReviewPlan
-from tests.conftest import ALICE, LEAD, SHANGHAI, make_rig
+from tests.conftest import ALICE, BOB, LEAD, SHANGHAI, make_rig
 from tests.helpers import all_text, button, buttons, dms
 from tests.test_exports_e2e import export
 from tests.test_exports_kinds_e2e import the_csv
+from tests.test_status_help_e2e import status
 
 NOV_2 = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)  # the month's first working day
 
@@ -138,6 +139,11 @@ def test_a_month_from_plan_to_the_improvement_plan_follow_up(rig):
     asks = [c for c in dms(rig.slack.calls(), ALICE) if "Not yet" in buttons(c.params)]
     assert len(asks) == 2 and "due 2026-12-09" in all_text(asks[-1].params)
     rig.clock.set(at(12, 9, 10, 5))
+    assert "Improvement items you own: 1 open, 0 overdue" in status(rig, ALICE)
+    lena = status(rig, LEAD)
+    assert "Improvement items you own: 1 open, 0 overdue" in lena
+    assert "Improvement plans in the team: 2 item(s) open, 0 overdue" in lena
+    assert "Improvement" not in status(rig, BOB), "Bob owns nothing and sees no one else's plan"
     press(rig, ALICE, asks[-1], "Done")
     assert said(rig) == "Done: the item is closed."
 
@@ -165,3 +171,8 @@ def test_a_month_from_plan_to_the_improvement_plan_follow_up(rig):
     assert rows[0]["Starts"].startswith("2026-12-02T15:00") and rows[0]["Talk notes"].startswith("Drafts come late")
     assert "Only a supervisor" in export(rig, ALICE, "talks 2026-11")["text"]
     assert not rig.slack.files(ALICE)
+
+    # 9. In January Lena's own item is overdue, and /opsbot status says so; Alice has none open.
+    rig.clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=SHANGHAI))
+    assert "Improvement plans in the team: 1 item(s) open, 1 overdue" in status(rig, LEAD)
+    assert "Improvement items you own" not in status(rig, ALICE)

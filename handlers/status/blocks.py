@@ -74,6 +74,12 @@ def _extras(e: status_views.StatusExtras, _: Gettext) -> list[str]:
         out.append(_("{n} new member(s) still onboarding").format(n=e.onboarding_members))
     if e.next_session is not None:
         out.append(_session_line(e.next_session, _))
+    if e.improvement_own is not None:
+        out.append(_("Improvement items you own: {n} open, {late} overdue").format(
+            n=e.improvement_own[0], late=e.improvement_own[1]))
+    if e.improvement_team is not None:
+        out.append(_("Improvement plans in the team: {n} item(s) open, {late} overdue").format(
+            n=e.improvement_team[0], late=e.improvement_team[1]))
     return out
 
 

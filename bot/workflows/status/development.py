@@ -1,5 +1,5 @@
 """``/opsbot status``'s issue-18 lines: the month's plans, kudos, onboarding
-in progress and the next training session. A member sees their own; a
+in progress, the next training session and open improvement items. A member sees their own; a
 supervisor the team's aggregates (never another member's plan in detail)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from bot.kernel.team import TeamView
 from bot.workflows.home.development import UPCOMING, this_period
 from bot.workflows.onboarding import service as onboarding
 from bot.workflows.status import views as status_views
+from storage import feedback as feedback_rows
 from storage import kudos as kudos_rows
 from storage import queries
 from storage import reviews as review_rows
@@ -45,6 +46,19 @@ def _next_session(s: Session, team: TeamView, user_id: str, now: datetime) -> st
                                       sum(1 for yes in answers.values() if yes))
 
 
+def _improvement(s: Session, team: TeamView, user_id: str, now: datetime, supervisor: bool
+                 ) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(open, overdue) improvement items the caller owns, and the team's for a supervisor."""
+    today = team.today(now)
+
+    def counted(items) -> tuple[int, int]:
+        return len(items), sum(1 for i in items if i.due_date < today)
+
+    own = feedback_rows.open_items(s, team.id, owner_id=user_id)
+    everyone = feedback_rows.open_items(s, team.id) if supervisor else []
+    return (counted(own) if own else None), (counted(everyone) if everyone else None)
+
+
 def extras(s: Session, team: TeamView, user_id: str, now: datetime, member: bool, supervisor: bool
            ) -> status_views.StatusExtras:
     period = this_period(team, now)
@@ -52,6 +66,7 @@ def extras(s: Session, team: TeamView, user_id: str, now: datetime, member: bool
     start, end = month_bounds(now, team.tz)
     progress = onboarding.progress(s, team, now)
     mine = next((p for p in progress if p.user_id == user_id), None) if member else None
+    items_own, items_team = _improvement(s, team, user_id, now, supervisor)
     return status_views.StatusExtras(
         plan_period=period, own_plan=own_plan, plan_counts=plan_counts,
         kudos_received=kudos_rows.count_between(s, team.id, start, end, recipient=user_id) if member else None,
@@ -59,4 +74,5 @@ def extras(s: Session, team: TeamView, user_id: str, now: datetime, member: bool
         onboarding_own=(mine.done, mine.total) if mine else None,
         onboarding_members=len(progress) if supervisor else 0,
         next_session=_next_session(s, team, user_id, now),
+        improvement_own=items_own, improvement_team=items_team,
     )

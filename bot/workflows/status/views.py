@@ -60,3 +60,5 @@ class StatusExtras:
     onboarding_own: tuple[int, int] | None = None  # members onboarding: (done, total)
     onboarding_members: int = 0  # supervisors: members still onboarding
     next_session: StatusSession | None = None
+    improvement_own: tuple[int, int] | None = None  # open improvement items the caller owns: (open, overdue)
+    improvement_team: tuple[int, int] | None = None  # supervisors: the team's open items: (open, overdue)
