@@ -48,6 +48,7 @@ KEY_MOMENTS = {
                 "Total 80.80 · Grade A", "the result was revised", "Total 84.40 · Grade A"],
     "talk": ["Set-up, by signed requests (not shown): Alice wrote November's self-review",
              "Lena types in #growth:  /opsbot talk @Alice", "modal “Feedback talk” opens for Lena",
+             "王芳 types in #brand:  /opsbot talk @李梅", "only visible to you (王芳)\n  │ @李梅 还没有已评价的考核可供面谈。",
              "DM → Alice\n  │ Your feedback talk for 2026-11 with @Lena is on Tuesday, December 8, 2026 15:00",
              "Local time: 2026-12-08 15:00 (Asia/Shanghai) · Place: Room 3",
              "The scheduler fires talk-reminder for Growth: sent to Alice, Lena.",

@@ -98,6 +98,7 @@ def test_the_feedback_talk_follows_the_reviews_and_its_plan_is_followed_up_in_de
         assert (f"DM → {who}\n  │ Your feedback talk for 2026-11 with @{other} is on Tuesday, December 8, 2026 15:00"
                 in talk)
     assert talk.count("Local time: 2026-12-08 15:00 (Asia/Shanghai)") == 2
+    assert "only visible to you (王芳)\n  │ @李梅 还没有已评价的考核可供面谈。" in talk, "品牌组 reads Chinese"
     day = story[story.index("Tuesday, the talk's day"):story.index("Thursday: the quota reminder reaches Alice")]
     assert "The scheduler fires talk-reminder for Growth: sent to Alice, Lena." in day
     assert day.count("│ Reminder: your feedback talk for 2026-11") == 2 and "[ Record notes ]" in day

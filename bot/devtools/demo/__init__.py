@@ -75,7 +75,8 @@ ACTS: dict[str, type[Stage]] = {
 # its Friday summary. Activities and leave share a week: Bob asks for his day
 # off once the activity is approved, and the retrospective falls between his
 # day off and his first day back. Lena schedules Alice's feedback talk right
-# after the reviews, for Tuesday 8 December, the free day after Bob's leave is
+# after the reviews (王芳 learns, in Chinese, that 李梅 has no evaluated review
+# to talk about), for Tuesday 8 December, the free day after Bob's leave is
 # approved; the improvement plan's follow-ups fall on Monday 14 December
 # (before the plan's mid-month progress) and Friday 18 December. The annual
 # review closes the story.
@@ -90,18 +91,18 @@ STORY: tuple[str, ...] = (
     *PlanAct.SCENES[:-1],
     *TopicsAct.SCENES[_TOPICS_WEEK:],
     *ReviewsAct.SCENES,
-    TalkAct.SCENES[0],
+    "talk_scheduled", "wang_has_no_review_to_talk_about",
     *RecognitionAct.SCENES[:-1],
     *ContentAct.SCENES,
     "activity_proposed", "activity_changes_requested", "activity_resubmitted", "activity_approved",
     "bob_requests_leave",
-    *TalkAct.SCENES[1:4],
+    "talk_day_reminder", "talk_notes_recorded", "alice_acknowledges_the_plan",
     "thursday_reminder_with_bob_away",
     "retrospective_asked_and_written",
     "bob_reminded_when_back",
-    TalkAct.SCENES[4],
+    "improvement_not_yet",
     "plan_progress_mid_month",
-    TalkAct.SCENES[5],
+    "improvement_done",
     "year_end_review",
 )
 

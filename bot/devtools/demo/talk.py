@@ -3,7 +3,8 @@ schedules Alice's talk after November's review with ``/opsbot talk``; both
 hear the time in their own zone and are reminded on the day; after the talk
 Lena records the notes and a two-item improvement plan, which Alice
 acknowledges. On each item's due working day its owner is asked Done / Not
-yet: Alice answers Not yet with a comment and a new date, then Done.
+yet: Alice answers Not yet with a comment and a new date, then Done. In
+品牌组, 王芳 learns in Chinese that 李梅 has no evaluated review to talk about.
 
 In the story the talk is scheduled right after the reviews act (Wednesday 2
 December 2026, Asia/Shanghai) for Tuesday 8 December, a day the other acts
@@ -17,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.devtools.demo.stage import ALICE, GROWTH, LEAD, SHANGHAI, Stage, button, dec
+from bot.devtools.demo.stage import ALICE, BRAND, GROWTH, LEAD, MEI, SHANGHAI, WANG, Stage, button, dec
 from bot.devtools.slack_standin import Call
 
 TALK_AT = dec(8, 15)
@@ -35,7 +36,7 @@ class TalkAct(Stage):
 
     ACT = "talk"
     BLURB = "the feedback talk after November's review, and its improvement plan followed up"
-    SCENES = ("talk_scheduled", "talk_day_reminder", "talk_notes_recorded", "alice_acknowledges_the_plan",
+    SCENES = ("talk_scheduled", "wang_has_no_review_to_talk_about", "talk_day_reminder", "talk_notes_recorded", "alice_acknowledges_the_plan",
               "improvement_not_yet", "improvement_done")
 
     def prepare(self) -> None:
@@ -100,6 +101,15 @@ class TalkAct(Stage):
         self.check(self._fb_said(fresh, LEAD, when) and self._fb_said(fresh, ALICE, when), "both told the talk's time")
         self.term.note("Each hears the time in their own zone (Alice and Lena are both in Shanghai); "
                        "nothing of the talk reaches #growth or a colleague.")
+
+    def wang_has_no_review_to_talk_about(self) -> None:
+        self.scene(dec(2, 10, 50), "Meanwhile in 品牌组: 王芳 would schedule 李梅's talk, in Chinese")
+        self.term.narrate(f"王芳 types in {self.term.channel(BRAND)}:  /opsbot talk @李梅")
+        r = self.rig.command(WANG, "/opsbot", f"talk <@{MEI}>", channel=BRAND)
+        self.reply(r, WANG)
+        self.check("还没有已评价的考核" in r.body, "王芳 told 李梅 has no evaluated review")
+        self.term.note("A talk is about an evaluated monthly review: 李梅's November is not evaluated, "
+                       "so nothing is stored.")
 
     def talk_day_reminder(self) -> None:
         self.scene(dec(8, 10), "Tuesday, the talk's day: the reminder, at 10:00 where each of them is")
