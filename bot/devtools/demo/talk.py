@@ -54,8 +54,9 @@ class TalkAct(Stage):
             assert ask is not None
             found = button(ask, "review_evaluate")
             self.rig.click(LEAD, "review_evaluate", found["value"] if found else "", message=ask)
-            self.rig.submit(LEAD, self.rig.last_view(), {"rv_score_performance": "84", "rv_score_ability": "80",
-                                                          "rv_score_attitude": "90", "rv_comment": "Good month."})
+            r = self.rig.submit(LEAD, self.rig.last_view(), {"rv_score_performance": "84", "rv_score_ability": "80",
+                                                              "rv_score_attitude": "90", "rv_comment": "Good month."})
+            self.check(r.status == 200 and not r.body, "Lena's evaluation saved")
             self.offstage()
         self.rig.clock.set(dec(2, 10, 30))
         self.set_up("Alice wrote November's self-review on Monday 30 Nov and Lena evaluated it; "
