@@ -318,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="play a scripted week against a local stand-in for Slack (no workspace needed)")
     d.add_argument("--db", help="SQLite file to keep (default: a temporary one)")
     d.add_argument("--slow", action="store_true", help="pause between scenes")
-    d.add_argument("--act", choices=("setup", "topics", "development", "plan", "reviews", "recognition", "content",
+    d.add_argument("--act", choices=("setup", "topics", "development", "plan", "reviews", "talk", "recognition", "content",
                                      "activities", "leave", "all"), default="all",
                    help="play one act alone, setting up briefly what it needs from the acts before it "
                         "(default: all, the whole story)")

@@ -46,6 +46,20 @@ KEY_MOMENTS = {
     "reviews": ["Set-up, by signed requests (not shown): Alice proposed three topics",
                 "• Topics proposed 3 · Topics approved 1", "[ Evaluate ] [ Ask colleagues ]",
                 "Total 80.80 · Grade A", "the result was revised", "Total 84.40 · Grade A"],
+    "talk": ["Set-up, by signed requests (not shown): Alice wrote November's self-review",
+             "Lena types in #growth:  /opsbot talk @Alice", "modal “Feedback talk” opens for Lena",
+             "王芳 types in #brand:  /opsbot talk @李梅", "only visible to you (王芳)\n  │ @李梅 还没有已评价的考核可供面谈。",
+             "DM → Alice\n  │ Your feedback talk for 2026-11 with @Lena is on Tuesday, December 8, 2026 15:00",
+             "Local time: 2026-12-08 15:00 (Asia/Shanghai) · Place: Room 3",
+             "The scheduler fires talk-reminder for Growth: sent to Alice, Lena.",
+             "│ Reminder: your feedback talk for 2026-11 with @Alice", "[ Record notes ]",
+             "modal “Talk notes” opens for Lena",
+             "• Send Lena an outline before drafting each piece — owner @Alice, due 2026-12-14",
+             "[ Acknowledge ] [ Object ]", "│ Thank you: the notes and the plan are acknowledged.",
+             "│ @Alice acknowledged the notes and improvement plan",
+             "│ Improvement item due 2026-12-14: Send Lena an outline before drafting each piece. Is it done?",
+             "[ Done ] [ Not yet ]", "modal “Not done yet” opens for Alice",
+             "│ Improvement item due 2026-12-18: Send Lena an outline", "│ Done: the item is closed."],
     "recognition": ["Set-up: none", "Alice types in #growth:  /kudos @Bob found the client's quote",
                     "#growth (C0GROWTH)\n  │ 👏 @Alice recognises @Bob:", "DM → Bob\n  │ 👏 @Alice recognised you in #growth:",
                     "│ 🏅 Honour of the month 2026-11 in Growth: @Alice, named by @Lena.",
@@ -69,6 +83,7 @@ FIRST_SCENE = {
     "development": "王芳 gives 品牌组 an onboarding checklist",
     "plan": "Before the month ends, Lena proposes Alice's plan for December",
     "reviews": "Month-end day: the self-review prompt",
+    "talk": "Lena schedules Alice's feedback talk on November's review",
     "recognition": "Alice thanks Bob in #growth with /kudos",
     "content": "Content: Alice proposes a year-end piece",
     "activities": "Alice proposes an activity with /activity",
@@ -110,8 +125,8 @@ def test_the_whole_story_is_every_act_each_in_its_own_order():
     assert sorted(STORY) == sorted(everything) and len(set(STORY)) == len(STORY)
     for cls in ACTS.values():
         assert [name for name in STORY if name in cls.SCENES] == list(cls.SCENES)
-    assert list(ACTS) == ["setup", "topics", "development", "plan", "reviews", "recognition",
-                          "content", "activities", "leave"], "the story's order"
+    assert list(ACTS) == ["setup", "topics", "development", "plan", "reviews", "talk",
+                          "recognition", "content", "activities", "leave"], "the story's order"
     assert Demo.SCENES == STORY and all(issubclass(Demo, cls) for cls in ACTS.values())
     assert STORY[0] == ACTS["setup"].SCENES[0], "the story begins with the setup"
 

@@ -82,3 +82,40 @@ def test_onboarding_in_chinese_and_a_training_session_in_the_first_week(story):
             "  │ • Writing headlines that earn the click · Wed 25 Nov (Shanghai time)") in review
     year = story[story.index("The last day of the year: the annual review"):]
     assert "│ Career development goals\n  │ 1. Lead a campaign from brief to retrospective" in year
+
+
+def test_the_feedback_talk_follows_the_reviews_and_its_plan_is_followed_up_in_december(story):
+    order = ["Lena revises the result; it is final", "Lena schedules Alice's feedback talk on November's review",
+             "Alice thanks Bob in #growth with /kudos", "Bob asks for Thursday off with /leave",
+             "Tuesday, the talk's day: the reminder", "After the talk, Lena records the notes",
+             "Alice acknowledges the notes and the plan", "Thursday: the quota reminder reaches Alice",
+             "Monday, Alice's item is due", "Mid-December: where Alice stands against her plan",
+             "Friday: both items are due", "The last day of the year: the annual review"]
+    assert [story.index(heading) for heading in order] == sorted(story.index(heading) for heading in order)
+    talk = story[story.index("Lena schedules Alice's feedback talk"):story.index("Alice thanks Bob in #growth")]
+    assert "Lena types in #growth:  /opsbot talk @Alice" in talk
+    for who, other in (("Alice", "Lena"), ("Lena", "Alice")):
+        assert (f"DM → {who}\n  │ Your feedback talk for 2026-11 with @{other} is on Tuesday, December 8, 2026 15:00"
+                in talk)
+    assert talk.count("Local time: 2026-12-08 15:00 (Asia/Shanghai)") == 2
+    assert "only visible to you (王芳)\n  │ @李梅 还没有已评价的考核可供面谈。" in talk, "品牌组 reads Chinese"
+    day = story[story.index("Tuesday, the talk's day"):story.index("Thursday: the quota reminder reaches Alice")]
+    assert "The scheduler fires talk-reminder for Growth: sent to Alice, Lena." in day
+    assert day.count("│ Reminder: your feedback talk for 2026-11") == 2 and "[ Record notes ]" in day
+    notes = day[day.index("DM → Alice\n  │ @Lena recorded the notes"):]
+    assert "│ • Send Lena an outline before drafting each piece — owner @Alice, due 2026-12-14" in notes
+    assert "│ • Book Alice a headline workshop with 品牌组 — owner @Lena, due 2026-12-18" in notes
+    assert "│ [ Acknowledge ] [ Object ]" in notes
+    assert "│ Thank you: the notes and the plan are acknowledged." in notes
+    assert "DM → Lena\n  │ @Alice acknowledged the notes and improvement plan" in notes
+    assert "#growth (C0GROWTH)" not in day and "DM → Bob" not in day, "the talk is private"
+
+    first = story[story.index("Monday, Alice's item is due"):story.index("Mid-December: where Alice stands")]
+    assert "sent to Alice; Lena waits (not the item's due working day" in " ".join(first.split())
+    assert "│ Improvement item due 2026-12-14: Send Lena an outline before drafting each piece. Is it done?" in first
+    assert "[ Done ] [ Not yet ]" in first and "modal “Not done yet” opens for Alice" in first
+    assert "picks 2026-12-18 and presses [ Save ]" in " ".join(first.split())
+    last = story[story.index("Friday: both items are due"):story.index("The last day of the year")]
+    assert "The scheduler fires improvement-followup for Growth: sent to Alice, Lena." in last
+    assert "│ Improvement item due 2026-12-18: Send Lena an outline" in last, "asked again on the new date"
+    assert last.count("│ Done: the item is closed.") == 2

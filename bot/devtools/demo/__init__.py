@@ -3,7 +3,7 @@
 The story is told in acts, each a module that builds on
 :mod:`bot.devtools.demo.stage` (and on nothing else here): ``setup``,
 ``topics``, ``development``, ``plan``, ``reviews``, ``recognition``,
-``content``, ``activities`` and ``leave``. This
+``talk``, ``content``, ``activities`` and ``leave``. This
 package puts them together: :data:`ACTS` plays one alone (``opsbot demo --act
 NAME``), :class:`Demo` plays the whole story (``--act all``, the default),
 which starts from an empty workspace with the setup.
@@ -50,6 +50,7 @@ from bot.devtools.demo.stage import (
     _utf8,
     stamp,
 )
+from bot.devtools.demo.talk import TalkAct
 from bot.devtools.demo.topics import TopicsAct
 
 # The acts, in the order the story tells them.
@@ -59,6 +60,7 @@ ACTS: dict[str, type[Stage]] = {
     "development": DevelopmentAct,
     "plan": PlanAct,
     "reviews": ReviewsAct,
+    "talk": TalkAct,
     "recognition": RecognitionAct,
     "content": ContentAct,
     "activities": ActivitiesAct,
@@ -72,8 +74,12 @@ ACTS: dict[str, type[Stage]] = {
 # December plan on the Friday, between the topics act's Thursday reminders and
 # its Friday summary. Activities and leave share a week: Bob asks for his day
 # off once the activity is approved, and the retrospective falls between his
-# day off and his first day back. The plan's mid-month progress and the annual
-# review close the story.
+# day off and his first day back. Lena schedules Alice's feedback talk right
+# after the reviews (王芳 learns, in Chinese, that 李梅 has no evaluated review
+# to talk about), for Tuesday 8 December, the free day after Bob's leave is
+# approved; the improvement plan's follow-ups fall on Monday 14 December
+# (before the plan's mid-month progress) and Friday 18 December. The annual
+# review closes the story.
 _DECIDED = TopicsAct.SCENES.index("thursday_reminder")
 _TOPICS_WEEK = TopicsAct.SCENES.index("friday_summary")
 STORY: tuple[str, ...] = (
@@ -85,19 +91,24 @@ STORY: tuple[str, ...] = (
     *PlanAct.SCENES[:-1],
     *TopicsAct.SCENES[_TOPICS_WEEK:],
     *ReviewsAct.SCENES,
-    # (the feedback talk after the month's reviews goes here)
+    "talk_scheduled", "wang_has_no_review_to_talk_about",
     *RecognitionAct.SCENES[:-1],
     *ContentAct.SCENES,
     "activity_proposed", "activity_changes_requested", "activity_resubmitted", "activity_approved",
-    "bob_requests_leave", "thursday_reminder_with_bob_away",
+    "bob_requests_leave",
+    "talk_day_reminder", "talk_notes_recorded", "alice_acknowledges_the_plan",
+    "thursday_reminder_with_bob_away",
     "retrospective_asked_and_written",
     "bob_reminded_when_back",
+    "improvement_not_yet",
     "plan_progress_mid_month",
+    "improvement_done",
     "year_end_review",
 )
 
 
-class Demo(SetupAct, TopicsAct, DevelopmentAct, PlanAct, ReviewsAct, RecognitionAct, ContentAct, ActivitiesAct, LeaveAct):
+class Demo(SetupAct, TopicsAct, DevelopmentAct, PlanAct, ReviewsAct, TalkAct, RecognitionAct, ContentAct, ActivitiesAct,
+           LeaveAct):
     """The scripted week, every act in turn. ``run()`` returns the exit code.
     It starts with no teams: the setup act makes them, as the others expect."""
 
@@ -135,6 +146,6 @@ __all__ = [
     "ACTS", "ALICE", "ALL", "BOB", "BRAND", "BRAND_TEAM", "CHANNELS", "CHANNEL_ZONES", "GROWTH", "GROWTH_TEAM",
     "LEAD", "MEI", "NEW_YORK", "QUIET", "REFUSAL", "SHANGHAI", "START", "STORY", "SUMMARY_PREFIX", "TEAMS",
     "USERS", "WANG", "ActivitiesAct", "ContentAct", "Demo", "DevelopmentAct", "LeaveAct", "PlanAct", "RecognitionAct", "ReviewsAct", "SetupAct", "Stage",
-    "TopicsAct",
+    "TalkAct", "TopicsAct",
     "run_demo", "stamp",
 ]
