@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.devtools.demo.setup import form_values
 from bot.devtools.demo.stage import (
     ALICE,
     BOB,
@@ -44,16 +45,6 @@ def nov(day: int, hour: int, minute: int = 0) -> datetime:
     return START.replace(day=day, hour=hour, minute=minute)
 
 
-def setup_values(team: dict[str, Any]) -> dict[str, Any]:
-    """The setup modal's fields, keyed by block id, for a team of ``stage.TEAMS``."""
-    return {
-        "team_name": team["name"], "team_channel": team["channel"], "team_supervisors": team["supervisors"],
-        "team_members": team["members"], "timezone": team["timezone"], "country": team["country"],
-        "locale": team["locale"], "weekly_topic_quota": str(team["weekly_topic_quota"]),
-        "platforms": "\n".join(team["platforms"]),
-    }
-
-
 class DevelopmentAct(Stage):
     """Onboarding, a training session, career goals."""
 
@@ -71,7 +62,7 @@ class DevelopmentAct(Stage):
         self.rig.clock.set(START)
         for admin, team in zip((LEAD, WANG), TEAMS["teams"], strict=True):
             self.rig.command(admin, "/opsbot", "setup", channel=team["channel"])
-            r = self.rig.submit(admin, self.rig.last_view(), setup_values(team))
+            r = self.rig.submit(admin, self.rig.last_view(), form_values(team))
             self.check(r.status == 200, f"the app answered HTTP {r.status}")
             self.offstage()
         self.set_up("Lena set up Growth and 王芳 set up 品牌组 with /opsbot setup on Monday 23 Nov, 09:00.")
