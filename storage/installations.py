@@ -13,6 +13,7 @@ never ``create_all``) and every token sealed at rest.
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -25,6 +26,8 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, Table, Text, delete, insert
 
 from storage.models import Base
+
+log = logging.getLogger(__name__)
 
 TOKEN_FIELDS = ("bot_token", "user_token", "bot_refresh_token", "user_refresh_token")
 # What Slack's tokens start with: a value read back like this was stored before encryption was on.
@@ -70,8 +73,11 @@ class Sealer:
         except InvalidToken:
             if value.startswith(SLACK_TOKEN_PREFIXES):
                 return value  # written before OPSBOT_TOKEN_KEY was set; sealed at its next save
-            raise TokenKeyError("OPSBOT_TOKEN_KEY does not open a stored Slack token: was the key changed? "
-                                "Restore the old key, or reinstall the app in that workspace") from None
+            # Bolt's authorize swallows what a store raises: say it here, where the cause is known.
+            message = ("OPSBOT_TOKEN_KEY does not open a stored Slack token: was the key changed? "
+                       "Restore the old key, or reinstall the app in that workspace")
+            log.error(message)
+            raise TokenKeyError(message) from None
 
 
 T = TypeVar("T", Installation, Bot)

@@ -6,6 +6,7 @@ then requests from that workspace answered with its own token, from another not 
 from __future__ import annotations
 
 import html
+import logging
 import re
 import urllib.error
 import urllib.request
@@ -15,12 +16,13 @@ from email.message import Message
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from bot.devtools.rig import OAUTH_CLIENT_ID, Rig
 from handlers.oauth import bot_scopes
 from storage.db import transaction
-from storage.installations import BOTS, INSTALLATIONS, OAUTH_STATES
+from storage.installations import BOTS, INSTALLATIONS, OAUTH_STATES, Sealer
 from storage.models import Admin, AuditEntry
 from tests.conftest import ALICE, make_rig
 
@@ -180,3 +182,13 @@ def test_the_daily_retention_run_purges_expired_states_and_keeps_fresh_ones(oaut
     oauth_rig.app.scheduler.retention.run(oauth_rig.clock.now() + timedelta(seconds=301))
     assert [r["state"] for r in rows(oauth_rig, OAUTH_STATES)] == [fresh]
     assert old != fresh
+
+
+def test_a_changed_token_key_sends_nothing_and_the_log_says_why(oauth_rig, caplog):
+    install(oauth_rig)
+    oauth_rig.app.bolt.oauth_flow.settings.installation_store.sealer = Sealer(Fernet.generate_key().decode())
+    oauth_rig.slack.clear()
+    with caplog.at_level(logging.WARNING):
+        oauth_rig.command(ALICE, "/topic", team=ACME)
+    assert oauth_rig.slack.calls("views.open") == []
+    assert "OPSBOT_TOKEN_KEY does not open a stored Slack token" in caplog.text
