@@ -192,3 +192,13 @@ def test_a_changed_token_key_sends_nothing_and_the_log_says_why(oauth_rig, caplo
         oauth_rig.command(ALICE, "/topic", team=ACME)
     assert oauth_rig.slack.calls("views.open") == []
     assert "OPSBOT_TOKEN_KEY does not open a stored Slack token" in caplog.text
+
+
+def test_single_workspace_mode_serves_no_install_pages(sqlite_url):
+    rig = make_rig(sqlite_url).start()
+    try:
+        assert browse(rig, "/slack/install")[0] == 404
+        assert browse(rig, "/slack/oauth_redirect?code=c&state=s")[0] == 404
+        assert rig.app.bolt.oauth_flow is None
+    finally:
+        rig.stop()
