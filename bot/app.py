@@ -57,6 +57,7 @@ from handlers.home import plugin as home_slack
 from handlers.kit import notices as notice_blocks
 from handlers.kudos import plugin as kudos_slack
 from handlers.leave import plugin as leave_slack
+from handlers.oauth import OAuthConfig, authorization_url, bot_scopes, oauth_flow
 from handlers.onboarding import plugin as onboarding_slack
 from handlers.opsbot import plugin as opsbot_slack
 from handlers.pending import plugin as pending_slack
@@ -67,7 +68,7 @@ from handlers.reviews import plugin as reviews_slack
 from handlers.teams import plugin as teams_slack
 from handlers.topics import plugin as topics_slack
 from handlers.training import plugin as training_slack
-from storage import migrate
+from storage import installations, migrate
 from storage.db import make_engine, make_session_factory, transaction
 
 log = logging.getLogger(__name__)
@@ -183,9 +184,10 @@ def create_app(
 
     runner = JobRunner(db=db, clock=clock, jobs=REGISTRY.jobs, resenders=REGISTRY.resenders, away=REGISTRY.away,
                        slack=gateway, wake=worker.wake)
-    bolt = _bolt_app(settings, client, token)
+    bolt = _bolt_app(settings, client, token, _oauth_config(settings, engine, db, clock) if settings.oauth else None)
     handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable), SLACK_PLUGINS)
-    retention = Retention(db=db, clock=clock, days=settings.opsbot_retention_days)
+    retention = Retention(db=db, clock=clock, days=settings.opsbot_retention_days,
+                          purges={"expired OAuth states": lambda now: installations.purge_expired_states(engine, now)})
     app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner,
                  Scheduler(engine=engine, runner=runner, retention=retention), inbox, inbox_worker)
     _plan_on_team_commits(db, app.scheduler)
@@ -227,13 +229,47 @@ def _plan_on_team_commits(db: sessionmaker[Session], scheduler: Scheduler) -> No
         session.info.pop(TEAMS_CHANGED, None)
 
 
-def _bolt_app(settings: Settings, client: WebClient, token: str | None) -> App:
+def _oauth_config(settings: Settings, engine: Engine, db: sessionmaker[Session], clock: Clock) -> OAuthConfig:
+    """OAuth mode: installations and states in the product's database, tokens sealed with
+    OPSBOT_TOKEN_KEY (README "Tokens at rest"), the installer made an admin."""
+    assert settings.slack_client_id and settings.slack_client_secret
+    key = settings.opsbot_token_key.get_secret_value() if settings.opsbot_token_key else None
+    if not key:
+        log.warning("OPSBOT_PLAINTEXT_TOKENS is on: installed workspaces' tokens are stored unencrypted")
+
+    def on_installed(user_id: str) -> None:
+        with transaction(db) as s:
+            admins.installed_by(s, user_id, clock.now())
+
+    scopes = [w for w in settings.slack_scopes.replace(",", " ").split() if w] or bot_scopes()
+    return OAuthConfig(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=scopes,
+        installation_store=installations.InstallationStore(client_id=settings.slack_client_id, engine=engine,
+                                                           sealer=installations.Sealer(key)),
+        state_store=installations.OAuthStateStore(engine=engine, now=clock.now,
+                                                  ttl_seconds=settings.oauth_state_ttl_seconds),
+        state_ttl_seconds=settings.oauth_state_ttl_seconds,
+        authorization_url=authorization_url(settings.slack_api_url),
+        on_installed=on_installed,
+    )
+
+
+def _bolt_app(settings: Settings, client: WebClient, token: str | None, oauth: OAuthConfig | None = None) -> App:
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     if not secret:
         raise ValueError("SLACK_SIGNING_SECRET is not set: opsbot verifies every request from Slack")
+    # Bolt builds each request's client from authorize()'s token; the OAuth flow calls
+    # oauth.v2.access on it too: both on SLACK_API_URL.
+    bolt_client = make_client(None, settings.slack_api_url)
+    if oauth is not None:
+        flow, authorize = oauth_flow(oauth, bolt_client)
+        return App(client=bolt_client, logger=_bolt_logger(), authorize=authorize, oauth_flow=flow,
+                   oauth_settings=flow.settings, signing_secret=secret, process_before_response=True,
+                   token_verification_enabled=False, request_verification_enabled=True)
     return App(
-        # Bolt builds each request's client from authorize()'s token.
-        client=make_client(None, settings.slack_api_url),
+        client=bolt_client,
         logger=_bolt_logger(),
         authorize=cached_authorize(client, token),
         signing_secret=secret,

@@ -214,8 +214,9 @@ def cmd_serve(args, settings: Settings) -> int:
 
     from bot.web import make_asgi
 
-    if not settings.slack_bot_token or not settings.slack_signing_secret:
-        raise CliError("serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README: Settings)")
+    if not (settings.slack_bot_token or settings.oauth) or not settings.slack_signing_secret:
+        raise CliError("serve needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID and "
+                       "SLACK_CLIENT_SECRET (Add to Slack) (see README: Settings)")
     app = _app(settings)
     for w in app.warnings:
         logging.getLogger("opsbot").warning(w)
@@ -377,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as e:  # a bad environment variable: name it, no traceback
         for err in e.errors():
             name = "_".join(str(part) for part in err["loc"]).upper()
-            print(f"opsbot: {name}: {err['msg']}", file=sys.stderr)
+            print(f"opsbot: {name}: {err['msg']}" if name else f"opsbot: {err['msg']}", file=sys.stderr)
         return 2
     try:
         _logging(settings.log_level if args.command in ("serve", "scheduler") else "WARNING")

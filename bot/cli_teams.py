@@ -28,6 +28,7 @@ WHERE = {
     admins.FILE: "the teams file's admins",
     admins.ENV: "OPSBOT_ADMINS",
     admins.CLI: "`opsbot admins add`",
+    admins.INSTALL: "installing the app (Add to Slack)",
 }
 REMOVE_THERE = {
     admins.FILE: "remove them from the teams file's `admins` and run `opsbot teams apply FILE` (or restart opsbot)",
@@ -188,10 +189,10 @@ def cmd_admins_remove(args, settings: Settings) -> int:
         existing = s.get(Admin, user_id)
         if existing is None:
             raise CliError(f"{user_id} is not a named admin; `opsbot admins list` shows who is")
-        if existing.source != admins.CLI:
+        if existing.source not in admins.REMOVABLE:
             there = REMOVE_THERE.get(existing.source, f"they were named by {existing.source}")
             raise CliError(f"{user_id} is named by {WHERE.get(existing.source, existing.source)}, not by "
-                           f"`opsbot admins add`: {there}")
+                           f"`opsbot admins add` or an install: {there}")
         admins.remove(s, user_id)
         _audit(s, app, "admin.remove", before={"user": user_id}, kind="admin")
         still = bool(s.scalar(select(SlackUser.workspace_admin).where(SlackUser.user_id == user_id)))

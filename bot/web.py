@@ -3,6 +3,10 @@
 Bolt's dispatch is synchronous; it runs in the threadpool so the event loop
 keeps accepting requests while a listener waits on the database.
 
+With ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` set, ``GET /slack/install`` and
+``GET /slack/oauth_redirect`` are Bolt's OAuth flow ("Add to Slack"), handed to it the way
+``/slack/events`` is handed to Bolt's dispatch.
+
 A request body over ``MAX_BODY_BYTES`` is refused with 413 before it is read
 whole: at once when its Content-Length says so, and otherwise (chunked) as
 soon as what has arrived passes the limit. Nothing of it reaches Bolt.
@@ -81,7 +85,23 @@ def make_asgi(app: Opsbot) -> Starlette:
         body = {"version": __version__, "database": "ok" if ok else "unreachable", "scheduler": app.scheduler.role}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    return Starlette(routes=[
+    routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-    ])
+    ]
+    flow = app.bolt.oauth_flow
+    if flow is not None:  # "Add to Slack" (README "Install with OAuth"): Bolt answers both pages
+
+        async def install(request: Request) -> Response:
+            bolt_response = await anyio.to_thread.run_sync(flow.handle_installation, to_bolt_request(request, b""),
+                                                            limiter=limiter)
+            return to_starlette_response(bolt_response)
+
+        async def oauth_redirect(request: Request) -> Response:
+            bolt_response = await anyio.to_thread.run_sync(flow.handle_callback, to_bolt_request(request, b""),
+                                                            limiter=limiter)
+            return to_starlette_response(bolt_response)
+
+        routes += [Route(flow.install_path, install, methods=["GET"]),
+                   Route(flow.redirect_uri_path, oauth_redirect, methods=["GET"])]
+    return Starlette(routes=routes)

@@ -101,7 +101,7 @@ class Admin(Base):
     __tablename__ = "admins"
 
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    source: Mapped[str] = mapped_column(String(8))  # file | env | cli
+    source: Mapped[str] = mapped_column(String(8))  # file | env | cli | install
     added_at: Mapped[datetime]
 
 

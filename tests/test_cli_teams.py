@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.kernel import admins
 from bot.kernel.clock import ManualClock
 from bot.kernel.teams import apply_teams
 from bot.kernel.teams_file import parse_teams
@@ -300,6 +301,16 @@ def test_admins_remove_refuses_those_named_elsewhere_and_unknown_ids(opsbot, mon
     assert (code, out) == (2, "")
     assert "U0NOBODY is not a named admin" in err
     assert admins_stored(opsbot.url) == before
+
+
+def test_an_installer_is_listed_as_such_and_removed_like_an_admin_of_the_cli(opsbot):
+    opsbot.ok("admins", "list")  # migrates
+    with stored(opsbot.url) as s:
+        assert admins.installed_by(s, "U0BOSS", datetime(2026, 11, 23, tzinfo=UTC))
+        assert not admins.installed_by(s, "U0BOSS", datetime(2026, 11, 24, tzinfo=UTC))  # once
+    assert "named by installing the app (Add to Slack)" in opsbot.ok("admins", "list")
+    assert "U0BOSS is no longer a named admin." in opsbot.ok("admins", "remove", "U0BOSS")
+    assert admins_stored(opsbot.url) == []
 
 
 @pytest.mark.parametrize("command", ["add", "remove"])

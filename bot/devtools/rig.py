@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import uvicorn
+from cryptography.fernet import Fernet
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Opsbot, create_app
@@ -31,6 +32,9 @@ from bot.kernel.teams_file import TeamsFile, parse_teams
 from bot.web import make_asgi
 from storage import outbox as outbox_rows
 from storage.db import transaction
+
+# The app's credentials in "Add to Slack" mode (Rig(oauth=True)).
+OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET = "1111.2222", "rig-client-secret"
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Rig:
         start: datetime,
         users: dict[str, dict[str, Any]] | None = None,
         api_url_slash: bool = False,
+        oauth: bool = False,
     ) -> None:
         self.database_url = database_url
         # None: started with no teams file at all, as `opsbot serve` may be.
@@ -64,6 +69,9 @@ class Rig:
         self.slack = SlackStandIn(users=users or {})
         self.secret = secrets.token_hex(16)
         self.api_url_slash = api_url_slash
+        # "Add to Slack" mode: no bot token; the stand-in knows the app's client id and secret.
+        self.oauth = oauth
+        self.token_key = Fernet.generate_key().decode() if oauth else None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.app: Opsbot | None = None
@@ -74,8 +82,14 @@ class Rig:
     def start(self) -> Rig:
         self.slack.start()
         api = self.slack.api_url if self.api_url_slash else self.slack.api_url.rstrip("/")
+        if self.oauth:
+            self.slack.register_app(OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET)
+            auth: dict[str, Any] = {"slack_client_id": OAUTH_CLIENT_ID, "slack_client_secret": OAUTH_CLIENT_SECRET,
+                                    "opsbot_token_key": self.token_key}
+        else:
+            auth = {"slack_bot_token": "xoxb-rig-token"}
         settings = Settings(
-            slack_bot_token="xoxb-rig-token",
+            **auth,
             slack_signing_secret=self.secret,
             slack_api_url=api,
             database_url=self.database_url,
@@ -171,10 +185,11 @@ class Rig:
         self._trigger += 1
         return f"{self._trigger}.{secrets.token_hex(4)}"
 
-    def command(self, user: str, command: str, text: str = "", *, channel: str = "C0OTHER") -> Reply:
+    def command(self, user: str, command: str, text: str = "", *, channel: str = "C0OTHER",
+                team: str = "T0TEAM") -> Reply:
         self.last_response_url = self.slack.new_response_url()
         body = urllib.parse.urlencode({
-            "token": "legacy", "team_id": "T0TEAM", "team_domain": "demo", "channel_id": channel,
+            "token": "legacy", "team_id": team, "team_domain": "demo", "channel_id": channel,
             "channel_name": "demo", "user_id": user, "user_name": user.lower(), "command": command,
             "text": text, "api_app_id": "A0OPSBOT", "response_url": self.last_response_url,
             "trigger_id": self._trigger_id(),

@@ -46,11 +46,13 @@ from bot.devtools.slack_standin_methods import (
     FileMethods,
     ViewMethods,
 )
+from bot.devtools.slack_standin_oauth import OAuthMethods
 
 __all__ = ["Call", "SlackStandIn", "visible_text"]
 
 
-class SlackStandIn(FaultInjection, AuthMethods, ChatMethods, ViewMethods, FileMethods, ConversationMethods):
+class SlackStandIn(FaultInjection, OAuthMethods, AuthMethods, ChatMethods, ViewMethods, FileMethods,
+                   ConversationMethods):
     """A threaded HTTP server on 127.0.0.1 that answers like the Slack Web API.
 
     Faults (``fail_next``, ``rate_limit_next``, ``drop_connections_next``) apply to
@@ -95,6 +97,7 @@ class SlackStandIn(FaultInjection, AuthMethods, ChatMethods, ViewMethods, FileMe
         self._retry_after = 1
         self._drop_next = 0
         self._outage: int | None = None
+        self._init_oauth()  # workspaces, codes and the tokens oauth.v2.access issued
 
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -274,12 +277,14 @@ class SlackStandIn(FaultInjection, AuthMethods, ChatMethods, ViewMethods, FileMe
         with self._lock:
             self._calls.append(call)
 
-    def _dispatch(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _dispatch(self, method: str, params: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         """Answer one API call. Raises ApiError for Slack-style errors."""
         with self._lock:
             extra = self._extra_handlers.get(method)
             if extra is not None:
                 return {"ok": True, **extra(params)}
+            if method == "auth.test":  # answered per token: whose workspace it was issued for
+                return self._auth_test(params, token)
             impl = _METHODS.get(method)
             if impl is None:
                 raise ApiError("unknown_method")
@@ -343,6 +348,7 @@ class SlackStandIn(FaultInjection, AuthMethods, ChatMethods, ViewMethods, FileMe
 
 _METHODS: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": SlackStandIn._auth_test,
+    "oauth.v2.access": SlackStandIn._oauth_v2_access,
     "chat.postMessage": SlackStandIn._chat_post_message,
     "chat.update": SlackStandIn._chat_update,
     "chat.delete": SlackStandIn._chat_delete,

@@ -8,6 +8,7 @@ Used by :mod:`bot.devtools.slack_standin`. Stdlib only; no test framework import
 
 from __future__ import annotations
 
+import base64
 import email.parser
 import email.policy
 import http.server
@@ -31,7 +32,7 @@ class Owner(Protocol):
         self, method: str, params: dict[str, Any]
     ) -> tuple[str, int, dict[str, Any], dict[str, str]] | None: ...
 
-    def _dispatch(self, method: str, params: dict[str, Any]) -> dict[str, Any]: ...
+    def _dispatch(self, method: str, params: dict[str, Any], token: str | None = None) -> dict[str, Any]: ...
 
     def _receive_upload(self, file_id: str, data: bytes) -> bool: ...
 
@@ -70,6 +71,13 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
         else:
             out[name] = payload.decode(part.get_content_charset() or "utf-8")
     return out
+
+
+def _basic(credentials: str) -> tuple[str, str, str]:
+    try:
+        return base64.b64decode(credentials).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return "", "", ""
 
 
 class RequestHandler(http.server.BaseHTTPRequestHandler):
@@ -116,6 +124,10 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization") or ""
         if auth.lower().startswith("bearer "):
             token = auth[7:].strip()
+        elif auth.lower().startswith("basic "):  # oauth.v2.access: the app's client id and secret
+            client_id, _, client_secret = _basic(auth[6:].strip())
+            params.setdefault("client_id", client_id)
+            params.setdefault("client_secret", client_secret)
         form_token = params.pop("token", None)
         if token is None and isinstance(form_token, str):
             token = form_token
@@ -188,7 +200,7 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             return
 
         try:
-            body = owner._dispatch(method, params)
+            body = owner._dispatch(method, params, token)
         except ApiError as e:
             body = {"ok": False, "error": e.error, **e.extra}
         except Exception as e:  # a bug in the stand-in or a custom handler: answer like Slack would

@@ -22,7 +22,18 @@ from bot.devtools.slack_standin_calls import BOT_ID, BOT_USER_ID, TEAM_ID, ApiEr
 
 
 class AuthMethods:
-    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+    workspaces: dict[str, Any]
+
+    def token_team(self, token: str | None) -> str | None: ...
+
+    def _auth_test(self, params: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        """A token ``oauth.v2.access`` issued: its workspace's ids; any other: the stand-in's own."""
+        team = self.token_team(token)
+        if team is not None:
+            ws = self.workspaces[team]
+            return {"ok": True, "url": f"https://{team.lower()}.slack.test/", "team": ws.name, "user": "opsbot",
+                    "team_id": ws.team_id, "user_id": ws.bot_user_id, "bot_id": ws.bot_id,
+                    "enterprise_id": (ws.enterprise or {}).get("id"), "is_enterprise_install": False}
         return {
             "ok": True,
             "url": "https://standin.slack.test/",

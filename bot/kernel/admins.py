@@ -1,11 +1,14 @@
 """Who is an opsbot admin (docs/PRODUCT.md §1): may set teams up in Slack.
 
-Three doors, any of which makes an admin:
+Four doors, any of which makes an admin:
 
 - named by the operator and stored in ``admins``: the teams file's
   ``admins`` (source ``file``, kept in step with the file at every start),
   ``OPSBOT_ADMINS`` (source ``env``, in step with the environment at every
   start) and ``opsbot admins add U…`` (source ``cli``, until removed);
+- whoever installed the app with "Add to Slack" (source ``install``, until
+  ``opsbot admins remove``). Not yet per workspace: an admin is an admin of
+  the whole deployment until rows are scoped by workspace (issue 19);
 - a workspace owner or admin, as Slack's ``users.info`` reports it
   (``is_owner`` / ``is_admin``), cached on the person's profile.
 """
@@ -19,9 +22,12 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from storage import queries
 from storage.models import Admin, SlackUser
 
-FILE, ENV, CLI = "file", "env", "cli"
+FILE, ENV, CLI, INSTALL = "file", "env", "cli", "install"
+# Sources `opsbot admins remove` may undo: those nothing else keeps in step.
+REMOVABLE = (CLI, INSTALL)
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 
 
@@ -74,6 +80,17 @@ def add(s: Session, user_id: str, now: datetime, source: str = CLI) -> bool:
     if s.get(Admin, user_id) is not None:
         return False
     s.add(Admin(user_id=user_id, source=source, added_at=now))
+    return True
+
+
+def installed_by(s: Session, user_id: str, now: datetime) -> bool:
+    """Whoever installed the app becomes an admin (source ``install``), on the audit trail;
+    one named by another source keeps theirs. True when they were not an admin by name."""
+    if not add(s, user_id, now, INSTALL):
+        return False
+    queries.add_audit(s, at=now, actor_id=user_id, action="admin.add", outcome="ok", team_id=None,
+                      item_kind="admin", item_id=None, before=None, after={"user": user_id, "source": INSTALL},
+                      detail=None)
     return True
 
 

@@ -22,12 +22,16 @@ What the finished rows were still good for, and why losing them is safe:
   the app has never written to.
 
 The decisions, audit log and items themselves are kept: they are the record.
+
+The composition root may hand in other deployment-wide purges of rows that are
+only ever good until a time of their own (``purges``: expired OAuth states);
+they run in the same daily run, as of the same ``now``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -56,20 +60,33 @@ class Pruned:
 
 
 class Retention:
-    def __init__(self, *, db: sessionmaker[Session], clock: Clock, days: int) -> None:
+    def __init__(self, *, db: sessionmaker[Session], clock: Clock, days: int,
+                 purges: Mapping[str, Callable[[datetime], int]] | None = None) -> None:
         self.db, self.clock, self.days = db, clock, days
+        # what → purge(now) → how many rows went
+        self.purges = dict(purges or {})
 
     def cutoff(self, now: datetime) -> datetime:
         return now - timedelta(days=self.days)
 
     def run(self, now: datetime | None = None) -> Pruned:
-        """Delete what finished before ``now`` less the retention period."""
-        before = self.cutoff(now or self.clock.now())
+        """Delete what finished before ``now`` less the retention period, and
+        run the purges handed in as of ``now``."""
+        now = now or self.clock.now()
+        before = self.cutoff(now)
         inbox = self._prune(inbox_rows.prune_finished, before)
         outbox = self._prune(outbox_rows.prune_finished, before)
         if inbox or outbox:
             log.info("retention: deleted %s inbox request(s) and %s outbox notice(s) finished before %s",
                      inbox, outbox, before.isoformat())
+        for what, purge in self.purges.items():
+            try:
+                gone = purge(now)
+            except Exception:
+                log.exception("retention: purging %s failed; the next run will", what)
+                continue
+            if gone:
+                log.info("retention: purged %s %s", gone, what)
         return Pruned(inbox, outbox)
 
     def _prune(self, prune: Callable[..., int], before: datetime) -> int:

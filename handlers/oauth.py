@@ -1,0 +1,109 @@
+""""Add to Slack": Bolt's OAuth flow and the authorization of many workspaces (issue 19).
+
+Used only in OAuth mode (``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` set); a single-workspace
+deployment keeps ``handlers/auth.py``. ``/slack/install`` sends the installer to Slack with a
+state, ``/slack/oauth_redirect`` exchanges the code (``oauth.v2.access``) on the configured
+``SLACK_API_URL``, stores the installation, and makes the installer an opsbot admin through the
+callback the composition root hands in. Each request is then authorized from the stored
+installation of its workspace, with Bolt's cache on: one ``auth.test`` per token, not per request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.oauth import OAuthFlow
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.oauth.state_store import OAuthStateStore
+
+from handlers.ids import COMMAND_SCOPE, METHOD_SCOPES
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+# Refresh a rotating token this long before it expires.
+TOKEN_ROTATION_MINUTES = 120
+
+log = logging.getLogger(__name__)
+
+
+def authorization_url(api_url: str) -> str:
+    """``https://slack.com/api/`` → ``https://slack.com/oauth/v2/authorize``."""
+    return urljoin(api_url if api_url.endswith("/") else api_url + "/", "../oauth/v2/authorize")
+
+
+def bot_scopes() -> list[str]:
+    """The bot scopes the code calls for: exactly app.yaml's (``tests/test_manifest.py``)."""
+    needed = {COMMAND_SCOPE}
+    for scope in METHOD_SCOPES.values():
+        if scope is not None:
+            needed.update((scope,) if isinstance(scope, str) else scope)
+    return sorted(needed)
+
+
+@dataclass(frozen=True)
+class OAuthConfig:
+    client_id: str
+    client_secret: str
+    scopes: Sequence[str]
+    installation_store: InstallationStore
+    state_store: OAuthStateStore
+    state_ttl_seconds: int
+    # Slack's authorize page, beside the Web API (SLACK_API_URL's host: slack.com, GovSlack, a stand-in).
+    authorization_url: str
+    # Told the installer's user id once their installation is stored.
+    on_installed: Callable[[str], None]
+
+
+def _callbacks(on_installed: Callable[[str], None]) -> CallbackOptions:
+    def success(args: SuccessArgs) -> BoltResponse:
+        installer = args.installation.user_id
+        if installer:
+            on_installed(installer)
+        log.info("installed in team %s (enterprise %s) by %s", args.installation.team_id,
+                 args.installation.enterprise_id, installer)
+        return args.default.success(args)
+
+    def failure(args: FailureArgs) -> BoltResponse:
+        log.warning("an install failed: %s", args.reason)
+        return args.default.failure(args)
+
+    return CallbackOptions(success=success, failure=failure)
+
+
+def oauth_flow(config: OAuthConfig, client: WebClient) -> tuple[OAuthFlow, InstallationStoreAuthorize]:
+    """Bolt's OAuth flow, its Web API calls on ``client`` (the configured base URL), and the
+    authorization every request goes through, its ``auth.test`` answers cached per token."""
+    settings = OAuthSettings(
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        scopes=list(config.scopes),
+        user_scopes=[],
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        callback_options=_callbacks(config.on_installed),
+        installation_store=config.installation_store,
+        installation_store_bot_only=True,
+        token_rotation_expiration_minutes=TOKEN_ROTATION_MINUTES,
+        state_store=config.state_store,
+        state_expiration_seconds=config.state_ttl_seconds,
+        authorization_url=config.authorization_url,
+    )
+    authorize = InstallationStoreAuthorize(
+        logger=log,
+        installation_store=config.installation_store,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        token_rotation_expiration_minutes=TOKEN_ROTATION_MINUTES,
+        bot_only=True,
+        cache_enabled=True,
+        client=client,
+    )
+    return OAuthFlow(client=client, settings=settings), authorize
