@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 def authorization_url(api_url: str) -> str:
     """``https://slack.com/api/`` → ``https://slack.com/oauth/v2/authorize``."""
-    return urljoin(api_url if api_url.endswith("/") else api_url + "/", "../oauth/v2/authorize")
+    return urljoin(api_url.rstrip("/").removesuffix("/api") + "/", "oauth/v2/authorize")
 
 
 def bot_scopes() -> list[str]:

@@ -12,6 +12,9 @@ which starts from an empty workspace with the setup.
 from __future__ import annotations
 
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -46,8 +49,6 @@ from bot.devtools.demo.stage import (
     WANG,
     Scene,
     Stage,
-    _database,
-    _utf8,
     stamp,
 )
 from bot.devtools.demo.talk import TalkAct
@@ -149,3 +150,27 @@ __all__ = [
     "TalkAct", "TopicsAct",
     "run_demo", "stamp",
 ]
+
+
+@contextmanager
+def _database(database: str | None) -> Iterator[str]:
+    if database is None:
+        with tempfile.TemporaryDirectory(prefix="opsbot-demo-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'opsbot-demo.sqlite3'}"
+        return
+    if "://" in database:
+        yield database
+        return
+    path = Path(database).expanduser().resolve()
+    if path.exists() and path.stat().st_size > 0:
+        raise FileExistsError(f"{path} already exists; the demo plays its week on a new database (pick another file)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    yield f"sqlite:///{path}"
+
+
+def _utf8(out: TextIO) -> None:
+    """Chinese titles and emoji must not crash a terminal with a narrow encoding."""
+    enc = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "")
+    reconfigure = getattr(out, "reconfigure", None)
+    if enc != "utf8" and reconfigure is not None:
+        reconfigure(errors="replace")

@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.devtools.demo.setup import form_values
 from bot.devtools.demo.stage import (
     ALICE,
     BOB,
@@ -32,6 +31,7 @@ from bot.devtools.demo.stage import (
     WANG,
     Stage,
     button,
+    form_values,
 )
 from bot.devtools.slack_standin import Call
 

@@ -27,6 +27,7 @@ from bot.devtools.demo.stage import (
     TEAMS,
     WANG,
     Stage,
+    form_values,
 )
 from bot.devtools.rig import Reply
 from bot.devtools.slack_standin import Call
@@ -37,16 +38,6 @@ from storage.models import Team
 SPECS = {team["name"]: team for team in TEAMS["teams"]}
 # The intro DM's first words in English; a DM without them was written in another language.
 ENGLISH_INTRO = "You are now in"
-
-
-def form_values(team: dict[str, Any]) -> dict[str, Any]:
-    """The setup modal's fields, keyed by block id, for a team of ``stage.TEAMS``."""
-    return {
-        "team_name": team["name"], "team_channel": team["channel"], "team_supervisors": team["supervisors"],
-        "team_members": team["members"], "timezone": team["timezone"], "country": team["country"],
-        "locale": team["locale"], "weekly_topic_quota": str(team["weekly_topic_quota"]),
-        "platforms": "\n".join(team["platforms"]),
-    }
 
 
 class SetupAct(Stage):

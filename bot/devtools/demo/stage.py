@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -66,6 +64,16 @@ USERS: dict[str, dict[str, Any]] = {
 }
 CHANNELS = {GROWTH: "growth", BRAND: "brand"}
 CHANNEL_ZONES = {GROWTH: "Asia/Shanghai", BRAND: "Asia/Shanghai"}
+
+
+def form_values(team: dict[str, Any]) -> dict[str, Any]:
+    """The setup modal's fields, keyed by block id, for a team of ``TEAMS``."""
+    return {
+        "team_name": team["name"], "team_channel": team["channel"], "team_supervisors": team["supervisors"],
+        "team_members": team["members"], "timezone": team["timezone"], "country": team["country"],
+        "locale": team["locale"], "weekly_topic_quota": str(team["weekly_topic_quota"]),
+        "platforms": "\n".join(team["platforms"]),
+    }
 
 REFUSAL = "Only a supervisor of this team can do that."
 SUMMARY_PREFIX = "Done:"
@@ -374,27 +382,3 @@ def _quiet_start() -> Iterator[None]:
     finally:
         for lg in loggers:
             lg.removeFilter(_errors_only)
-
-
-@contextmanager
-def _database(database: str | None) -> Iterator[str]:
-    if database is None:
-        with tempfile.TemporaryDirectory(prefix="opsbot-demo-") as tmp:
-            yield f"sqlite:///{Path(tmp) / 'opsbot-demo.sqlite3'}"
-        return
-    if "://" in database:
-        yield database
-        return
-    path = Path(database).expanduser().resolve()
-    if path.exists() and path.stat().st_size > 0:
-        raise FileExistsError(f"{path} already exists; the demo plays its week on a new database (pick another file)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    yield f"sqlite:///{path}"
-
-
-def _utf8(out: TextIO) -> None:
-    """Chinese titles and emoji must not crash a terminal with a narrow encoding."""
-    enc = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "")
-    reconfigure = getattr(out, "reconfigure", None)
-    if enc != "utf8" and reconfigure is not None:
-        reconfigure(errors="replace")
