@@ -39,9 +39,15 @@ class Base(DeclarativeBase):
 
 class Team(Base):
     __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("workspace", "name", name="uq_teams_workspace_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # The Slack workspace (team id, T…) of a team set up in an installed workspace (OAuth mode);
+    # "" in the single-workspace mode. Names are unique per workspace (migration 0017).
+    workspace: Mapped[str] = mapped_column(String(32), server_default="", default="", index=True)
+    # The Enterprise Grid org of that workspace, when it has one.
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64))
     country: Mapped[str | None] = mapped_column(String(8))
