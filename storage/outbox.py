@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     bindparam,
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from storage.models import (
     Membership,
     OutboxNotice,
+    Team,
 )
 from storage.queries import _insert_ignore, _insert_statement
 
@@ -193,13 +194,35 @@ def _due(now: datetime, last: Sequence[str], *columns: Any) -> Any:
     )
 
 
-def due_notices(session: Session, now: datetime, limit: int, *, last: Sequence[str] = ()
-                ) -> list[tuple[int, str, str]]:
+# The Slack workspace a notice goes to, as the pacer counts it: its team's
+# (teams.workspace), "" for a notice with no team and in the single-workspace mode.
+_WORKSPACE = func.coalesce(Team.workspace, "")
+
+
+class Due(NamedTuple):
+    id: int
+    kind: str
+    recipient: str
+    workspace: str
+
+
+def due_notices(session: Session, now: datetime, limit: int, *, last: Sequence[str] = (),
+                skip_workspaces: Collection[str] = ()) -> list[Due]:
     """The notices due now, oldest first but those of the kinds in ``last``
-    after the others, with each one's kind and recipient so the worker can
-    order a round around Slack's per-channel limits."""
-    rows = session.execute(_due(now, last, OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient).limit(limit))
-    return [(i, k, r) for i, k, r in rows]
+    after the others, with each one's kind, recipient and workspace so the
+    worker can order a round around Slack's per-channel and per-workspace
+    limits; none of the workspaces in ``skip_workspaces`` (held back)."""
+    q = (_due(now, last, OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient, _WORKSPACE)
+         .select_from(OutboxNotice).outerjoin(Team, Team.id == OutboxNotice.team_id))
+    if skip_workspaces:
+        q = q.where(_WORKSPACE.not_in(sorted(skip_workspaces)))
+    return [Due(*row) for row in session.execute(q.limit(limit))]
+
+
+def workspace_of_notice(session: Session, notice_id: int) -> str:
+    """The workspace of one notice, as :func:`due_notices` gives it."""
+    q = select(_WORKSPACE).select_from(OutboxNotice).outerjoin(Team, Team.id == OutboxNotice.team_id)
+    return session.scalar(q.where(OutboxNotice.id == notice_id)) or ""
 
 
 def claim_notice(session: Session, notice_id: int, now: datetime, until: datetime) -> bool:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,10 +24,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kernel import first_post as first_post_of
-from bot.kernel import notices
+from bot.kernel import lanes, notices
 from bot.kernel import outbox_failures as failures
 from bot.kernel.clock import Clock
 from bot.kernel.loop import BackgroundLoop
+from bot.kernel.pacer import CHANNEL_BURST as CHANNEL_BURST  # Slack's limits, read here by bench/
+from bot.kernel.pacer import CHANNEL_RATE as CHANNEL_RATE
+from bot.kernel.pacer import WORKSPACE_BURST as WORKSPACE_BURST
+from bot.kernel.pacer import WORKSPACE_RATE as WORKSPACE_RATE
+from bot.kernel.pacer import Pacer as Pacer
 from storage import outbox as outbox_rows
 from storage import queries
 from storage.db import transaction
@@ -45,62 +50,13 @@ NOT_YET_RETRY = 1.0
 NOT_IN_CHANNEL_RETRY = timedelta(minutes=30)
 
 
-# Slack's published limits for posting (docs.slack.dev/apis/web-api/rate-limits):
-# chat.postMessage "generally allows posting one message per second per
-# channel", short bursts above that allowed, "while also maintaining a
-# workspace-wide limit" whose number Slack does not publish. The pacer keeps
-# under these; docs/performance.md says where each number comes from.
-CHANNEL_RATE, CHANNEL_BURST = 1.0, 4
-WORKSPACE_RATE, WORKSPACE_BURST = 10.0, 20
 # After a 429 the refused notice waits its whole Retry-After (in the
-# database); every other delivery holds back too, for at most this long, so
-# one long Retry-After cannot stall the whole outbox.
+# database); every other delivery to its workspace holds back too (Slack's
+# limits are per workspace and app; other workspaces go on), for at most this
+# long, so one long Retry-After cannot stall that workspace's outbox.
 HOLD_AFTER_429 = timedelta(seconds=2)
-
-
-class Pacer:
-    """Client-side token buckets in front of ``chat.postMessage``: one per
-    channel and one for the workspace, a little under Slack's limits so that
-    a fan-out of thousands of DMs goes out at the rate Slack allows instead of
-    bouncing off 429s. Thread-safe; waits on ``stop`` so shutdown is prompt."""
-
-    def __init__(self, *, channel: tuple[float, int] = (CHANNEL_RATE, CHANNEL_BURST),
-                 workspace: tuple[float, int] = (WORKSPACE_RATE, WORKSPACE_BURST), margin: float = 0.97,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.channel = (channel[0] * margin, max(1, channel[1] - 1))
-        self.workspace = (workspace[0] * margin, max(1, workspace[1] - 1))
-        self._now = monotonic
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, stamp)
-
-    def _level(self, key: str, rate: float, burst: int, now: float) -> float:
-        tokens, stamp = self._buckets.get(key, (float(burst), now))
-        return min(float(burst), tokens + (now - stamp) * rate)
-
-    def ready(self, channel: str) -> bool:
-        """Whether a post to ``channel`` could go now without waiting on its channel."""
-        with self._lock:
-            return self._level(channel, *self.channel, self._now()) >= 1.0
-
-    def acquire(self, channel: str, stop: threading.Event | None = None) -> bool:
-        """Wait for a token for one post to ``channel``; False if stopped first."""
-        while True:
-            with self._lock:
-                now = self._now()
-                c = self._level(channel, *self.channel, now)
-                w = self._level("*", *self.workspace, now)
-                if c >= 1.0 and w >= 1.0:
-                    self._buckets[channel] = (c - 1.0, now)
-                    self._buckets["*"] = (w - 1.0, now)
-                    if len(self._buckets) > 10_000:  # forget idle channels (full buckets)
-                        self._buckets = {k: v for k, v in self._buckets.items() if v[1] > now - 60 or k == "*"}
-                    return True
-                delay = max((1.0 - c) / self.channel[0], (1.0 - w) / self.workspace[0])
-            if stop is not None:
-                if stop.wait(delay):
-                    return False
-            else:
-                time.sleep(delay)
+# Deliveries to different workspaces at once (one at a time within a workspace: bot/kernel/lanes.py).
+THREADS = 4
 
 
 class RetryLater(Exception):
@@ -180,10 +136,13 @@ class OutboxWorker(BackgroundLoop):
         poll_interval: float = 1.0,
         on_delivered: Callable[[OutboxNotice], None] | None = None,
         pacer: Pacer | None = None,
+        threads: int = THREADS,
     ) -> None:
         self.db, self.clock, self.slack, self.loaders = db, clock, slack, loaders
         self.pacer = pacer if pacer is not None else Pacer()
-        self._hold_until = None  # after a 429: no delivery before this (clock time)
+        self.threads = max(1, threads)
+        self._pool: ThreadPoolExecutor | None = None  # made at the first round with several workspaces
+        self._holds: dict[str, datetime] = {}  # after a 429: no delivery to that workspace before this (clock time)
         self._in_flight = 0
         self._flight_lock = threading.Lock()
         self.batch = batch
@@ -195,27 +154,35 @@ class OutboxWorker(BackgroundLoop):
     def drain(self, max_rounds: int = 100) -> int:
         """Deliver everything due now; return how many were delivered."""
         delivered = 0
+        now = self.clock.now()
+        # Workspaces whose turn is over: held back after a 429, or (below) Slack refused them for now.
+        over = {workspace for workspace, until in self._holds.items() if now < until}
         for _ in range(max_rounds):
             with transaction(self.db) as s:
                 # Home tabs last: a dashboard can wait for the cards and DMs of
                 # a burst of clicks, and each one still waiting coalesces the
                 # next re-publish of the same Home (one per person, not per click).
                 due = outbox_rows.due_notices(s, self.clock.now(), self.batch,
-                                          last=(notices.HOME, notices.SUPERVISOR_HOMES))
+                                              last=(notices.HOME, notices.SUPERVISOR_HOMES), skip_workspaces=over)
             if not due:
                 break
-            while due:
-                if self._stop.is_set() or self._holding():
-                    return delivered
-                self.give_way(self.busy)
-                notice_id = self._next(due)
-                outcome = self.deliver_one(notice_id)
-                delivered += outcome == "delivered"
-                if outcome == "retry":
-                    # Slack is down or limiting us: stop here and probe again
-                    # at the next poll rather than fail every notice in turn.
-                    return delivered
+            delivered += lanes.deliver_round(
+                due, over, deliver=lambda n: self.deliver_one(n.id, n.workspace), pacer=self.pacer,
+                threads=self.threads, executor=self._executor, stop=self._stop, give_way=lambda: self.give_way(self.busy))
+            if self._stop.is_set():
+                break
         return delivered
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix=self.thread_name)
+        return self._pool
+
+    def stop(self, timeout: float = 5.0) -> None:
+        super().stop(timeout)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
 
     @contextmanager
     def serving(self) -> Iterator[None]:
@@ -232,25 +199,22 @@ class OutboxWorker(BackgroundLoop):
         """Whether a request from Slack is being answered right now."""
         return self._in_flight > 0
 
-    def _next(self, due: list[tuple[int, str, str]]) -> int:
-        """The oldest notice whose channel can take a post now: a channel at
-        its limit (a burst of cards in one team channel) waits its turn
-        without holding up DMs to everyone else."""
-        for i, (notice_id, kind, recipient) in enumerate(due):
-            if kind not in (notices.DM, notices.POST, notices.CARD, notices.FILE) or self.pacer.ready(recipient):
-                del due[i]
-                return notice_id
-        return due.pop(0)[0]
+    def _hold(self, notice_id: int, after: float | None) -> None:
+        """A 429: hold back every delivery to the notice's workspace for a while (not to others)."""
+        with transaction(self.db) as s:
+            workspace = outbox_rows.workspace_of_notice(s, notice_id)
+        self._holds[workspace] = self.clock.now() + min(timedelta(seconds=after or 1), HOLD_AFTER_429)
 
-    def _holding(self) -> bool:
-        return self._hold_until is not None and self.clock.now() < self._hold_until
-
-    def deliver_one(self, notice_id: int) -> str:
+    def deliver_one(self, notice_id: int, workspace: str | None = None) -> str:
         """One notice: 'delivered', 'retry' (Slack refused for now), 'waiting'
         (it follows another notice not delivered yet: not Slack's fault, so the
         round goes on), 'error' (it failed in a way that would repeat: tried
         again a few times), 'blocked' (the channel is closed to us), 'failed'
-        (for good) or 'skipped'."""
+        (for good) or 'skipped'. ``workspace``: the notice's, as
+        ``due_notices`` gives it; looked up when not given."""
+        if workspace is None:
+            with transaction(self.db) as s:
+                workspace = outbox_rows.workspace_of_notice(s, notice_id)
         now = self.clock.now()
         leased = self._lease_and_load(notice_id, now)
         if isinstance(leased, str):
@@ -263,7 +227,7 @@ class OutboxWorker(BackgroundLoop):
         first_post = kind == notices.CARD and not loaded.ts
         if kind in (notices.DM, notices.POST, notices.FILE) or first_post:
             # A new message (chat.postMessage): keep under Slack's posting limits.
-            if not self.pacer.acquire(loaded.channel or "", self._stop):
+            if not self.pacer.acquire(loaded.channel or "", self._stop, workspace):
                 return self._retry(notice_id, "stopping", 0)
         if first_post and not first_post_of.claim(self.db, self.loaders, notice_id, self.clock.now()):
             # Another worker posts this card: this notice becomes an update of it.
@@ -331,7 +295,7 @@ class OutboxWorker(BackgroundLoop):
             result = self.slack.deliver(kind, loaded)
         except RetryLater as e:
             if e.error.startswith("429"):
-                self._hold_until = self.clock.now() + min(timedelta(seconds=e.after or 1), HOLD_AFTER_429)
+                self._hold(notice_id, e.after)
             return self._retry(notice_id, e.error, e.after)
         except NotInChannel as e:
             self._not_in_channel(notice_id, str(e))
