@@ -207,8 +207,14 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
             f"- Workspace-wide: {wrate:g} messages/s ({wrate * 60:.0f}/min) with a burst of {wburst}. Slack does not "
             "publish this number; \"several hundred per minute\" is the commonly observed order (a vendor "
             "that paces Slack messaging publicly, Moveworks, documents 525 requests/min for Slack), so 600/min "
-            "is assumed. `bot/kernel/outbox.py` (`CHANNEL_*`, `WORKSPACE_*`) holds the numbers; the pacer keeps 3% "
+            "is assumed. `bot/kernel/pacer.py` (`CHANNEL_*`, `WORKSPACE_*`) holds the numbers; the pacer keeps 3% "
             "and one token of burst under them.",
+            "- Per workspace: Slack applies its limits \"per API method per app per workspace\", so each workspace (the Slack team id of the "
+            "notice's team; one, \"\", in the single-workspace mode) has its own channel and workspace-wide buckets, "
+            "and a 429 holds back only the workspace it came from. The outbox worker delivers one notice at a time "
+            "per workspace and up to 4 workspaces at once (`OutboxWorker(threads=…)`, `bot/kernel/lanes.py`): a "
+            "workspace waiting for its limit does not hold up the others. The fan-out above is one workspace; what "
+            "many workspaces reach in aggregate is not measured here yet.",
             "- `users.list` (Tier 2, 20+/min) is not limited by the stand-in: the fan-out pages it "
             "(200 people a page) once per run for all teams instead of one `users.info` per person.",
             "",
