@@ -41,6 +41,8 @@ from storage.models import OutboxNotice, Team
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+# Deliveries to different workspaces at once (one at a time within a workspace: bot/kernel/lanes.py).
+THREADS = 4
 # Short on purpose: notices must go out within 10 s of Slack recovering
 # (docs/PRODUCT.md §7). Load on a struggling Slack stays low because a round
 # stops at the first transient failure: one probe per poll, not a stampede.
@@ -55,8 +57,6 @@ NOT_IN_CHANNEL_RETRY = timedelta(minutes=30)
 # limits are per workspace and app; other workspaces go on), for at most this
 # long, so one long Retry-After cannot stall that workspace's outbox.
 HOLD_AFTER_429 = timedelta(seconds=2)
-# Deliveries to different workspaces at once (one at a time within a workspace: bot/kernel/lanes.py).
-THREADS = 4
 
 
 class RetryLater(Exception):
