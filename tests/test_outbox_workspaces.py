@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,9 +59,15 @@ def remind(rig: Rig, team: str | None = None) -> None:
     rig.app.jobs.run("quota-reminder", team=team, now=THU_10, manual=True)
 
 
-def worker(rig: Rig, **kw: Any) -> OutboxWorker:
+@contextmanager
+def worker(rig: Rig, **kw: Any) -> Iterator[OutboxWorker]:
+    """A worker of the rig's app with its own pacer (and so on), stopped afterwards."""
     app = rig.app.worker
-    return OutboxWorker(db=rig.app.db, clock=rig.clock, slack=app.slack, loaders=app.loaders, **kw)
+    w = OutboxWorker(db=rig.app.db, clock=rig.clock, slack=app.slack, loaders=app.loaders, **kw)
+    try:
+        yield w
+    finally:
+        w.stop()
 
 
 def pending_dm(rig: Rig, user: str) -> OutboxNotice:
@@ -114,7 +121,8 @@ def test_a_workspace_at_its_limit_does_not_delay_another_workspaces_dms(rig):
     # Posts to one workspace: a burst of 2 then 1 a second; no channel limit to speak of.
     pacer = Pacer(channel=(100.0, 100), workspace=(1.0, 3), margin=1.0, monotonic=time.monotonic, sleep=time.sleep)
 
-    assert worker(rig, pacer=pacer).drain() == 5, "everything goes out in one drain"
+    with worker(rig, pacer=pacer) as w:
+        assert w.drain() == 5, "everything goes out in one drain"
 
     assert sorted(at) == sorted(ALPHA + BETA)
     assert [at[u] for u in BETA] == [0.0, 0.0], "Beta's DMs went out at once while Alpha waited for its limit"
@@ -129,7 +137,8 @@ def test_one_workspace_waiting_for_its_limit_holds_up_no_other_even_with_one_thr
     at = posted_at(rig.slack, time)
     pacer = Pacer(channel=(100.0, 100), workspace=(1.0, 2), margin=1.0, monotonic=time.monotonic, sleep=time.sleep)
 
-    assert worker(rig, pacer=pacer, threads=1).drain() == 5
+    with worker(rig, pacer=pacer, threads=1) as w:
+        assert w.drain() == 5
 
     assert max(at[u] for u in BETA) <= 1.0, "Beta's second post waited only for Beta's own limit"
     assert sorted(at[u] for u in ALPHA) == [0.0, 1.0, 2.0], "Alpha at 1 post a second"
@@ -195,12 +204,34 @@ def test_deliveries_to_different_workspaces_run_side_by_side_and_one_at_a_time_w
     with transaction(rig.app.db) as s:
         workspaces = {i: w for i, w in s.execute(select(Team.id, Team.workspace))}
     pacer = Watching(workspaces)
-    w = worker(rig, pacer=pacer, on_delivered=pacer.delivered)
-    try:
+    with worker(rig, pacer=pacer, on_delivered=pacer.delivered) as w:
         assert w.drain() == 5
-    finally:
-        w.stop()
     assert pacer.alpha_saw_beta is True, "a Beta DM went out while Alpha's first delivery was in flight"
     assert pacer.most == {"T0A": 1, "T0B": 1}, "one delivery at a time within a workspace"
     for user in ALPHA + BETA:
         assert len(dms(rig.slack.calls(), user)) == 1, user
+
+
+class Threads(Pacer):
+    """The pacer, noting which thread each post waited in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: set[str] = set()
+
+    def acquire(self, channel: str, stop: threading.Event | None = None, workspace: str = "") -> bool:
+        self.threads.add(threading.current_thread().name)
+        return super().acquire(channel, stop, workspace)
+
+
+def test_in_the_single_workspace_mode_the_worker_delivers_in_its_own_thread_as_before(database_url):
+    rig = make_rig(database_url, teams=TEAMS, users=USERS, start=THU_10).start()  # both teams in workspace ""
+    try:
+        remind(rig)
+        pacer = Threads()
+        with worker(rig, pacer=pacer) as w:
+            assert w.drain() == 5
+        assert pacer.threads == {threading.current_thread().name}, "one lane: no delivery in another thread"
+        assert [c.params["channel"] for c in rig.slack.calls("chat.postMessage")] == ALPHA + BETA, "in order"
+    finally:
+        rig.stop()
