@@ -17,7 +17,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
-from bot.kernel import admins
+from bot.kernel import admins, workspaces
 from bot.kernel import inbox as inbox_mod
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.inbox import Inbox, InboxWorker
@@ -57,7 +57,14 @@ from handlers.home import plugin as home_slack
 from handlers.kit import notices as notice_blocks
 from handlers.kudos import plugin as kudos_slack
 from handlers.leave import plugin as leave_slack
-from handlers.oauth import OAuthConfig, authorization_url, bot_scopes, oauth_flow
+from handlers.oauth import (
+    OAuthConfig,
+    authorization_url,
+    bot_scopes,
+    oauth_flow,
+    register_revocations,
+    single_workspace_revoked,
+)
 from handlers.onboarding import plugin as onboarding_slack
 from handlers.opsbot import plugin as opsbot_slack
 from handlers.pending import plugin as pending_slack
@@ -184,10 +191,17 @@ def create_app(
 
     runner = JobRunner(db=db, clock=clock, jobs=REGISTRY.jobs, resenders=REGISTRY.resenders, away=REGISTRY.away,
                        slack=gateway, wake=worker.wake)
-    bolt = _bolt_app(settings, client, token, _oauth_config(settings, engine, db, clock) if settings.oauth else None)
+    oauth = _oauth_config(settings, engine, db, clock) if settings.oauth else None
+    bolt = _bolt_app(settings, client, token, oauth)
+    register_revocations(bolt, oauth.on_revoked if oauth is not None else single_workspace_revoked)
     handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable), SLACK_PLUGINS)
+
+    def purge_workspaces(now):
+        return len(workspaces.purge(db=db, clock=clock, days=settings.opsbot_workspace_retention_days, now=now))
+
     retention = Retention(db=db, clock=clock, days=settings.opsbot_retention_days,
-                          purges={"expired OAuth states": lambda now: installations.purge_expired_states(engine, now)})
+                          purges={"expired OAuth states": lambda now: installations.purge_expired_states(engine, now),
+                                  "uninstalled workspace(s) past OPSBOT_WORKSPACE_RETENTION_DAYS": purge_workspaces})
     app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner,
                  Scheduler(engine=engine, runner=runner, retention=retention), inbox, inbox_worker)
     _plan_on_team_commits(db, app.scheduler)
@@ -253,6 +267,10 @@ def _oauth_config(settings: Settings, engine: Engine, db: sessionmaker[Session],
         state_ttl_seconds=settings.oauth_state_ttl_seconds,
         authorization_url=authorization_url(settings.slack_api_url),
         on_installed=on_installed,
+        on_workspace_installed=lambda enterprise_id, team_id: workspaces.reinstalled(
+            db=db, enterprise_id=enterprise_id, team_id=team_id),
+        on_revoked=lambda event: workspaces.uninstalled(db=db, clock=clock, client_id=settings.slack_client_id or "",
+                                                        event=event),
     )
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from bot import cli_teams
+from bot import cli_teams, cli_workspace
 from bot.cli_base import CliError
 from bot.cli_base import command_app as _app
 from bot.domain.numbers import parse_id
@@ -363,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     retry.set_defaults(func=cmd_outbox_retry)
 
     _teams_and_admins(sub)
+
+    cli_workspace.add_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)

@@ -25,6 +25,7 @@ from bot.kernel.outbox import RetryLater, SlackPort, refresh_profiles
 from bot.kernel.snooze import Resender
 from bot.kernel.team import TeamView, team_view, zone_of
 from storage import queries
+from storage import workspaces as workspace_rows
 from storage.db import transaction
 from storage.models import Team
 
@@ -218,7 +219,7 @@ class JobRunner:
 
     def _teams(self, name: str | None) -> list[TeamView]:
         with transaction(self.db) as s:
-            return [team_view(t) for t in queries.active_teams(s) if name is None or t.name == name]
+            return [team_view(t) for t in _served_teams(s) if name is None or t.name == name]
 
     def _refresh_profiles(self, teams: list[TeamView], now: datetime) -> None:
         """Refresh the stale profiles of every team's people at once: for many
@@ -264,8 +265,9 @@ class JobRunner:
         now = now or self.clock.now()
         sent = 0
         with transaction(self.db) as s:
+            gone = workspace_rows.uninstalled_team_ids(s)
             for sn in queries.due_snoozes(s, now):
-                if not queries.mark_snooze_sent(s, sn.id):
+                if not queries.mark_snooze_sent(s, sn.id) or sn.team_id in gone:
                     continue
                 team = team_view(s.get_one(Team, sn.team_id))
                 resend = self.resenders.get(sn.job)
@@ -277,7 +279,7 @@ class JobRunner:
     def next_runs(self, after: datetime, *, job: str | None = None, team: str | None = None) -> list[NextRun]:
         out = []
         with transaction(self.db) as s:
-            for row in queries.active_teams(s):
+            for row in _served_teams(s):
                 if team is not None and row.name != team:
                     continue
                 tv = team_view(row)
@@ -303,6 +305,13 @@ class JobRunner:
                         at = next_daily_run(tv.daily(), tv.calendar, zs, after)
                     out.append(NextRun(jd.name, tv.name, tv.tz, at))
         return out
+
+
+def _served_teams(s: Session) -> list[Team]:
+    """The active teams but those of a workspace that uninstalled opsbot (``bot/kernel/workspaces.py``):
+    from that instant their jobs run for nobody, send nothing and are not planned."""
+    gone = workspace_rows.uninstalled_team_ids(s)
+    return [t for t in queries.active_teams(s) if t.id not in gone]
 
 
 def _back_from_leave_run(s: Session, team: TeamView, job: JobDef, zones: list[ZoneInfo],

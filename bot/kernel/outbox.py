@@ -30,6 +30,7 @@ from bot.kernel.clock import Clock
 from bot.kernel.loop import BackgroundLoop
 from storage import outbox as outbox_rows
 from storage import queries
+from storage import workspaces as workspace_rows
 from storage.db import transaction
 from storage.models import OutboxNotice, Team
 
@@ -285,6 +286,10 @@ class OutboxWorker(BackgroundLoop):
                     return "skipped"
                 notice = s.get_one(OutboxNotice, notice_id)
                 kind = notice.kind
+                if notice.team_id is not None and workspace_rows.team_uninstalled(s, notice.team_id):
+                    # Its workspace uninstalled opsbot: dropped, never sent (nobody to tell there either).
+                    outbox_rows.mark_failed(s, notice_id, now, workspace_rows.UNINSTALLED_ERROR)
+                    return "failed"
                 if kind == notices.SUPERVISOR_HOMES:
                     # Nothing to send: it becomes a Home notice per supervisor,
                     # delivered in the same transaction that writes them.
