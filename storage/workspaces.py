@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Table, and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 import storage.schema  # noqa: F401  (every table joins the metadata: the purge follows all their keys)
@@ -77,21 +77,18 @@ def _teams_of(session: Session, enterprise_id: str, team_id: str) -> list[int]:
     return list(session.scalars(select(Team.id).where(where).order_by(Team.id)))
 
 
-def _utc(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
-def newest_installation(session: Session, *, client_id: str, enterprise_id: str | None,
-                        team_id: str | None) -> datetime | None:
-    """When the workspace's newest installation (or bot) row was saved, in UTC; None: none is stored."""
-    newest = []
+def installed_since(session: Session, *, client_id: str, enterprise_id: str | None, team_id: str | None,
+                    at: datetime) -> bool:
+    """Whether an installation (or bot) row of the workspace was saved at ``at`` or later.
+    slack_sdk's ``installed_at`` is a zone-less column holding UTC's wall time on both backends
+    (whatever the PostgreSQL session's time zone): ``at`` is compared as the same, zone-less."""
     for table in (INSTALLATIONS, BOTS):
         c = table.c
-        at = session.scalar(select(func.max(c.installed_at)).where(
-            c.client_id == client_id, c.enterprise_id == (enterprise_id or None), c.team_id == (team_id or None)))
-        if at is not None:
-            newest.append(_utc(at))
-    return max(newest, default=None)
+        if session.scalar(select(exists().where(
+                c.client_id == client_id, c.enterprise_id == (enterprise_id or None), c.team_id == (team_id or None),
+                c.installed_at >= at.astimezone(UTC).replace(tzinfo=None)))):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -109,8 +106,8 @@ def record_uninstall(session: Session, *, client_id: str, enterprise_id: str | N
     event is older than that install. Otherwise its installation and bot rows go, the mark is set
     (the first one's time is kept: the retention period runs from the first uninstall), and the
     pending notices of its teams fail."""
-    newest = newest_installation(session, client_id=client_id, enterprise_id=enterprise_id, team_id=team_id)
-    if newest is not None and newest >= event_at + timedelta(seconds=1):
+    if installed_since(session, client_id=client_id, enterprise_id=enterprise_id, team_id=team_id,
+                       at=event_at + timedelta(seconds=1)):
         return None
     gone = []
     for table in (INSTALLATIONS, BOTS):

@@ -43,8 +43,11 @@ _events = iter(range(1, 10**6))
 
 
 @pytest.fixture
-def two(database_url: str) -> Iterator[Rig]:
-    """Acme (Growth: Lena and Alice) and Other Co (Brand), each installed through OAuth."""
+def two(database_url: str, monkeypatch) -> Iterator[Rig]:
+    """Acme (Growth: Lena and Alice) and Other Co (Brand), each installed through OAuth. PostgreSQL
+    sessions in a zone east of UTC: an install time read or compared in the session's zone instead
+    of UTC would make an old uninstall look newer than the reinstall."""
+    monkeypatch.setenv("PGTZ", "Asia/Shanghai")
     rig = make_rig(database_url, oauth=True, teams=TEAMS, users=PEOPLE).start()
     rig.slack.add_workspace(ACME, "Acme")
     rig.slack.add_workspace(OTHER, "Other Co")
