@@ -77,18 +77,24 @@ def _teams_of(session: Session, enterprise_id: str, team_id: str) -> list[int]:
     return list(session.scalars(select(Team.id).where(where).order_by(Team.id)))
 
 
+def _rows_of(table: Table, client_id: str, enterprise_id: str | None, team_id: str | None) -> Any:
+    """A workspace's installation (or bot) rows; for an org-wide install (no team id) the org's
+    org-wide rows, whatever team id Slack gave them."""
+    c = table.c
+    if team_id:
+        return and_(c.client_id == client_id, c.enterprise_id == (enterprise_id or None), c.team_id == team_id)
+    return and_(c.client_id == client_id, c.enterprise_id == enterprise_id, c.is_enterprise_install.is_(True))
+
+
 def installed_since(session: Session, *, client_id: str, enterprise_id: str | None, team_id: str | None,
                     at: datetime) -> bool:
     """Whether an installation (or bot) row of the workspace was saved at ``at`` or later.
     slack_sdk's ``installed_at`` is a zone-less column holding UTC's wall time on both backends
     (whatever the PostgreSQL session's time zone): ``at`` is compared as the same, zone-less."""
-    for table in (INSTALLATIONS, BOTS):
-        c = table.c
-        if session.scalar(select(exists().where(
-                c.client_id == client_id, c.enterprise_id == (enterprise_id or None), c.team_id == (team_id or None),
-                c.installed_at >= at.astimezone(UTC).replace(tzinfo=None)))):
-            return True
-    return False
+    since = at.astimezone(UTC).replace(tzinfo=None)
+    return any(session.scalar(select(exists().where(_rows_of(table, client_id, enterprise_id, team_id),
+                                                    table.c.installed_at >= since)))
+               for table in (INSTALLATIONS, BOTS))
 
 
 @dataclass(frozen=True)
@@ -111,10 +117,8 @@ def record_uninstall(session: Session, *, client_id: str, enterprise_id: str | N
         return None
     gone = []
     for table in (INSTALLATIONS, BOTS):
-        c = table.c
-        gone.append(session.execute(delete(table).where(
-            c.client_id == client_id, c.enterprise_id == (enterprise_id or None),
-            c.team_id == (team_id or None))).rowcount)
+        gone.append(session.execute(delete(table).where(_rows_of(table, client_id, enterprise_id,
+                                                                 team_id))).rowcount)
     e, t = key(enterprise_id, team_id)
     _insert_ignore(session, WorkspaceUninstall, {"enterprise_id": e, "team_id": t, "reason": reason,
                                                  "uninstalled_at": now, "purged_at": None})

@@ -25,7 +25,7 @@ from storage.models import Base, OutboxNotice, Team, WorkspaceUninstall
 from storage.workspaces import UNINSTALLED_ERROR
 from tests.conftest import ALICE, CHANNEL, LEAD, SHANGHAI, USERS, make_rig
 from tests.helpers import dms
-from tests.test_oauth_install_e2e import ACME, BOSS, OTHER, install, rows
+from tests.test_oauth_install_e2e import ACME, BOSS, OTHER, install, redirect, rows, start_install
 
 OTHER_BOSS, OTHER_LEAD, OTHER_MEMBER = "U0OTHERBOSS", "U0OTHERLEAD", "U0OTHERMEM"
 OTHER_CHANNEL = "C0OTHERCO"
@@ -63,7 +63,7 @@ def two(database_url: str, monkeypatch) -> Iterator[Rig]:
 
 
 def revoke(rig: Rig, team: str, kind: str = "app_uninstalled", *, event_time: int | None = None,
-           tokens: dict[str, list[str]] | None = None, signed: bool = True) -> Reply:
+           tokens: dict[str, list[str]] | None = None, signed: bool = True, enterprise: str | None = None) -> Reply:
     """What Slack sends when ``team`` uninstalls the app (or revokes tokens), signed with the app's secret."""
     event: dict[str, Any] = {"type": kind}
     if kind == "tokens_revoked":
@@ -71,9 +71,10 @@ def revoke(rig: Rig, team: str, kind: str = "app_uninstalled", *, event_time: in
     body = json.dumps({
         "token": "legacy", "team_id": team, "api_app_id": "A0OPSBOT", "type": "event_callback",
         "event_id": f"Ev{next(_events):08d}", "event_time": event_time if event_time is not None else int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": team, "user_id": f"U{team[1:]}BOT", "is_bot": True,
-                            "is_enterprise_install": False}],
+        "authorizations": [{"enterprise_id": enterprise, "team_id": None if enterprise else team,
+                            "user_id": f"U{team[1:]}BOT", "is_bot": True, "is_enterprise_install": bool(enterprise)}],
         "event": event,
+        **({"enterprise_id": enterprise, "is_enterprise_install": True} if enterprise else {}),
     })
     if signed:
         return rig.post(body, "application/json")
@@ -275,3 +276,37 @@ def test_a_forged_uninstall_is_refused_and_changes_nothing(two):
     assert reply.status == 401
     assert installed(two) == [ACME, OTHER] and marks(two) == []
     assert rig_answers(two, ACME)
+
+
+def test_in_single_workspace_mode_an_uninstall_is_only_logged(sqlite_url, caplog):
+    rig = make_rig(sqlite_url).start()
+    try:
+        with caplog.at_level("WARNING"):
+            assert revoke(rig, "T0TEAM").status == 200
+        assert "SLACK_BOT_TOKEN no longer works" in caplog.text
+        assert marks(rig) == []
+        rig.app.jobs.run("quota-reminder", now=THU_26)
+        rig.deliver()
+        assert len(reminders_to(rig, ALICE)) == 1  # its teams are the deployment's: nothing is stopped or purged
+    finally:
+        rig.stop()
+
+
+def test_an_org_wide_uninstall_stops_every_team_of_the_org_and_no_other(two):
+    grid, org = "T0GRIDWS", "E0GRID"
+    two.slack.add_workspace(grid, "Grid workspace", enterprise={"id": org, "name": "Grid"})
+    query, cookie = start_install(two)
+    code = two.slack.issue_code(grid, "U0GRIDBOSS", enterprise_install=True)
+    assert redirect(two, query["state"][0], cookie, code)[0] == 200
+    assert any(r["enterprise_id"] == org and r["is_enterprise_install"] for r in rows(two, BOTS))
+    with transaction(two.app.db) as s:  # Growth lives in a workspace of the org
+        s.execute(update(Team).where(Team.name == "Growth").values(workspace=grid, enterprise_id=org))
+
+    assert revoke(two, grid, enterprise=org).status == 200
+    assert [r for r in rows(two, BOTS) if r["enterprise_id"] == org] == []
+    assert installed(two) == [ACME, OTHER]  # the two workspace installs are not the org's
+    with transaction(two.app.db) as s:
+        assert [(m.enterprise_id, m.team_id) for m in s.scalars(select(WorkspaceUninstall))] == [(org, "")]
+    two.app.jobs.run("quota-reminder", now=THU_26)
+    two.deliver()
+    assert reminders_to(two, ALICE) == [] and len(reminders_to(two, OTHER_MEMBER)) == 1
