@@ -240,6 +240,7 @@ def test_opsbot_workspace_purge_purges_past_retention_or_one_named_workspace_at_
     assert lines[-1] == "1 workspace(s) purged."
     assert team_rows(two, "Growth") == {} and team_rows(two, "Brand") == other
     assert cli(days=0)[1].splitlines()[-1].startswith("0 workspace(s) purged")  # purged once
+    assert cli("--team-id", ACME, "--now")[:2] == (0, "0 workspace(s) purged.\n")
 
 
 def test_a_workspace_past_retention_is_purged_by_the_command_without_naming_it(two, cli):

@@ -73,13 +73,14 @@ def purge(*, db: sessionmaker[Session], clock: Clock, days: int, team_ids: Seque
     now = now or clock.now()
     before = now - timedelta(days=days)
     with transaction(db) as s:
-        pending = [(m.enterprise_id, m.team_id, m.uninstalled_at) for m in rows.marks(s)]
+        every = [(m.enterprise_id, m.team_id, m.uninstalled_at, m.purged_at) for m in rows.marks(s, purged=True)]
     if team_ids:
         wanted = set(team_ids)
-        unknown = wanted - {t for _e, t, _at in pending} - {e for e, t, _at in pending if not t}
+        unknown = wanted - {t for _e, t, _at, _p in every} - {e for e, t, _at, _p in every if not t}
         if unknown:
             raise NotUninstalled(", ".join(sorted(unknown)))
-        pending = [p for p in pending if p[1] in wanted or (not p[1] and p[0] in wanted)]
+        every = [m for m in every if m[1] in wanted or (not m[1] and m[0] in wanted)]
+    pending = [(e, t, at) for e, t, at, purged_at in every if purged_at is None]
     out = []
     for enterprise_id, team_id, at in pending:
         if at > before and not at_once:
