@@ -179,6 +179,8 @@ def test_the_rows_are_kept_for_the_retention_period_then_purged_and_the_other_wo
     assert {"teams", "memberships", "topics", "reminder_log", "outbox"} <= set(acme)
     assert revoke(two, ACME).status == 200
     uninstalled = two.clock.now()
+    two.clock.advance(timedelta(days=10))
+    assert revoke(two, ACME, "tokens_revoked").status == 200  # a later one: the period still runs from the first
     retention = two.app.scheduler.retention
     assert two.app.settings.opsbot_workspace_retention_days == 30
 
@@ -252,7 +254,7 @@ def test_a_workspace_past_retention_is_purged_by_the_command_without_naming_it(t
     assert team_rows(two, "Brand") == {} and team_rows(two, "Growth")
 
 
-def test_a_reinstall_serves_the_workspace_again_and_an_older_uninstall_replayed_deletes_nothing(two):
+def test_a_reinstall_serves_the_workspace_again_and_an_older_uninstall_replayed_deletes_nothing(two, caplog):
     sent_at = int(time.time())
     assert revoke(two, ACME, event_time=sent_at).status == 200
     assert installed(two) == [OTHER]
@@ -264,9 +266,12 @@ def test_a_reinstall_serves_the_workspace_again_and_an_older_uninstall_replayed_
     assert [c.token for c in two.slack.calls("views.open")] == [token]
 
     # Slack's delivery of an uninstall from before the reinstall, arriving late (a new event id: not a retry).
-    assert revoke(two, ACME, event_time=sent_at - 1).status == 200
-    assert revoke(two, ACME, "tokens_revoked", event_time=sent_at - 1).status == 200
+    with caplog.at_level("WARNING"):
+        assert revoke(two, ACME, event_time=sent_at - 1).status == 200
+        assert revoke(two, ACME, "tokens_revoked", event_time=sent_at - 1).status == 200
     assert installed(two) == [ACME, OTHER] and marks(two) == []
+    assert caplog.text.count(f"ignored app_uninstalled of team {ACME}") == 1
+    assert caplog.text.count(f"ignored tokens_revoked of team {ACME}") == 1
     two.app.jobs.run("quota-reminder", now=THU_26)
     two.deliver()
     assert len(reminders_to(two, ALICE)) == 1 and len(reminders_to(two, OTHER_MEMBER)) == 1
