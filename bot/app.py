@@ -57,7 +57,7 @@ from handlers.home import plugin as home_slack
 from handlers.kit import notices as notice_blocks
 from handlers.kudos import plugin as kudos_slack
 from handlers.leave import plugin as leave_slack
-from handlers.oauth import OAuthConfig, authorization_url, bot_scopes, oauth_flow
+from handlers.oauth import OAuthConfig, WorkspaceTokens, authorization_url, bot_scopes, oauth_flow
 from handlers.onboarding import plugin as onboarding_slack
 from handlers.opsbot import plugin as opsbot_slack
 from handlers.pending import plugin as pending_slack
@@ -171,7 +171,10 @@ def create_app(
 
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = make_client(token, settings.slack_api_url)
-    gateway = SlackGateway(client, renderer())
+    oauth = _oauth_config(settings, engine, db, clock) if settings.oauth else None
+    # OAuth mode: what opsbot sends on its own goes out with the token of the team's workspace.
+    gateway = SlackGateway(client, renderer(), tokens=_workspace_tokens(settings, engine, oauth),
+                           api_url=settings.slack_api_url)
     worker = OutboxWorker(db=db, clock=clock, slack=gateway, loaders=REGISTRY.loaders, poll_interval=worker_poll)
 
     _wake_on_outbox_commits(db, worker)
@@ -184,8 +187,9 @@ def create_app(
 
     runner = JobRunner(db=db, clock=clock, jobs=REGISTRY.jobs, resenders=REGISTRY.resenders, away=REGISTRY.away,
                        slack=gateway, wake=worker.wake)
-    bolt = _bolt_app(settings, client, token, _oauth_config(settings, engine, db, clock) if settings.oauth else None)
-    handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable), SLACK_PLUGINS)
+    bolt = _bolt_app(settings, client, token, oauth)
+    handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable,
+                                 workspaces=oauth is not None), SLACK_PLUGINS)
     retention = Retention(db=db, clock=clock, days=settings.opsbot_retention_days,
                           purges={"expired OAuth states": lambda now: installations.purge_expired_states(engine, now)})
     app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner,
@@ -254,6 +258,16 @@ def _oauth_config(settings: Settings, engine: Engine, db: sessionmaker[Session],
         authorization_url=authorization_url(settings.slack_api_url),
         on_installed=on_installed,
     )
+
+
+def _workspace_tokens(settings: Settings, engine: Engine, oauth: OAuthConfig | None) -> WorkspaceTokens | None:
+    """OAuth mode: each installed workspace's bot token from the store, refreshed (on SLACK_API_URL)
+    one replica at a time under a PostgreSQL advisory lock per workspace."""
+    if oauth is None:
+        return None
+    return WorkspaceTokens(store=oauth.installation_store, client_id=oauth.client_id,
+                           client_secret=oauth.client_secret, client=make_client(None, settings.slack_api_url),
+                           lock=lambda key: installations.refresh_lock(engine, key))
 
 
 def _bolt_app(settings: Settings, client: WebClient, token: str | None, oauth: OAuthConfig | None = None) -> App:

@@ -6,12 +6,21 @@ state, ``/slack/oauth_redirect`` exchanges the code (``oauth.v2.access``) on the
 ``SLACK_API_URL``, stores the installation, and makes the installer an opsbot admin through the
 callback the composition root hands in. Each request is then authorized from the stored
 installation of its workspace, with Bolt's cache on: one ``auth.test`` per token, not per request.
+
+Outside requests (the outbox, scheduled jobs, Home) ``WorkspaceTokens`` finds the bot token of a
+team's workspace in the same store, and refreshes a rotating token that expires within
+``TOKEN_ROTATION_MINUTES`` before it is used: one refresh at a time per workspace, in this process
+(a lock) and across replicas (``lock``: a PostgreSQL advisory lock), the installation read again
+under the lock so that a token another replica just refreshed is used rather than refreshed twice.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -21,8 +30,10 @@ from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, Succ
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.oauth.installation_store import Bot, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
+from slack_sdk.oauth.token_rotation.rotator import SlackTokenRotationError
 
 from handlers.ids import COMMAND_SCOPE, METHOD_SCOPES
 
@@ -107,3 +118,59 @@ def oauth_flow(config: OAuthConfig, client: WebClient) -> tuple[OAuthFlow, Insta
         client=client,
     )
     return OAuthFlow(client=client, settings=settings), authorize
+
+
+class WorkspaceTokens:
+    """The bot token of each installed workspace, for what opsbot sends on its own (the outbox,
+    jobs, Home): found in the installation store at each use, refreshed first when it rotates
+    and is due. ``lock(workspace)`` serialises refreshes across replicas; the store is read
+    again under it. Tokens are never logged."""
+
+    def __init__(self, *, store: InstallationStore, client_id: str, client_secret: str, client: WebClient,
+                 lock: Callable[[str], AbstractContextManager[None]],
+                 wall_clock: Callable[[], float] = time.time) -> None:
+        self.store, self.lock, self._now = store, lock, wall_clock
+        self.rotator = TokenRotator(client_id=client_id, client_secret=client_secret, client=client)
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _find(self, workspace: str, enterprise_id: str | None) -> Bot | None:
+        bot = self.store.find_bot(enterprise_id=enterprise_id, team_id=workspace or None)
+        if bot is None and enterprise_id:  # an org-wide install serves every workspace of the org
+            bot = self.store.find_bot(enterprise_id=enterprise_id, team_id=None, is_enterprise_install=True)
+        return bot
+
+    def _due(self, bot: Bot) -> bool:
+        expires = bot.bot_token_expires_at
+        return expires is not None and expires <= self._now() + TOKEN_ROTATION_MINUTES * 60
+
+    def token(self, workspace: str, enterprise_id: str | None) -> str | None:
+        """The workspace's bot token, or None when it has no installation. Raises the Web API's
+        error (``SlackApiError``) or a network error when a due refresh fails."""
+        if not workspace and not enterprise_id:
+            return None
+        bot = self._find(workspace, enterprise_id)
+        if bot is None or not self._due(bot):
+            return bot.bot_token if bot is not None else None
+        return self._refresh(workspace, enterprise_id)
+
+    def _refresh(self, workspace: str, enterprise_id: str | None) -> str | None:
+        key = f"{enterprise_id or '-'}:{workspace or '-'}"
+        with self._guard:
+            local = self._locks.setdefault(key, threading.Lock())
+        with local, self.lock(key):
+            bot = self._find(workspace, enterprise_id)  # again: another thread or replica may have refreshed
+            if bot is None:
+                return None
+            try:
+                fresh = self.rotator.perform_bot_token_rotation(bot=bot,
+                                                                minutes_before_expiration=TOKEN_ROTATION_MINUTES)
+            except SlackTokenRotationError as e:
+                log.warning("refreshing the bot token of workspace %s failed: %s", workspace,
+                            (e.api_error.response.data or {}).get("error"))
+                raise e.api_error from None
+            if fresh is None:
+                return bot.bot_token
+            self.store.save_bot(fresh)
+            log.info("refreshed the bot token of workspace %s (enterprise %s)", workspace, enterprise_id)
+            return fresh.bot_token

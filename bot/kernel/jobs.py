@@ -21,7 +21,7 @@ from bot.domain.periods import local_date, local_instant
 from bot.domain.schedule import Shift, next_daily_run, next_month_end_run, next_weekly_run, weekly_due_date
 from bot.kernel import notices
 from bot.kernel.clock import Clock
-from bot.kernel.outbox import RetryLater, SlackPort, refresh_profiles
+from bot.kernel.outbox import PermanentFailure, RetryLater, SlackPort, refresh_profiles
 from bot.kernel.snooze import Resender
 from bot.kernel.team import TeamView, team_view, zone_of
 from storage import queries
@@ -225,18 +225,26 @@ class JobRunner:
         people that is one pass over ``users.list``, not one per team."""
         if self.slack is None or not teams:
             return
-        with transaction(self.db) as s:
-            people = set(queries.people_of_teams(s, [t.id for t in teams]))
-            known = queries.slack_users(s, people)
-        stale = {u for u in people if u not in known or known[u].refreshed_at < now - notices.PROFILE_MAX_AGE}
-        if stale:
+        # Per workspace (OAuth mode): each asked with its own token; one group in the single-workspace mode.
+        by_workspace: dict[tuple[str, str | None], list[TeamView]] = {}
+        for t in teams:
+            by_workspace.setdefault((t.workspace, t.enterprise_id), []).append(t)
+        for where, group in by_workspace.items():
+            with transaction(self.db) as s:
+                people = set(queries.people_of_teams(s, [t.id for t in group]))
+                known = queries.slack_users(s, people)
+            stale = {u for u in people if u not in known or known[u].refreshed_at < now - notices.PROFILE_MAX_AGE}
+            if not stale:
+                continue
+            at = getattr(self.slack, "at", None)
             try:
-                refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=stale)
-            except RetryLater as e:
-                # Slack is down: the job still runs, on the profiles we have
-                # (or the team's zone); its DMs wait in the outbox.
-                names = ", ".join(t.name for t in teams)
-                log.warning("could not refresh profiles for %s (%s); using cached ones", names, e.error)
+                refresh_profiles(db=self.db, clock=self.clock, slack=at(*where) if at else self.slack,
+                                 user_ids=stale)
+            except (RetryLater, PermanentFailure) as e:
+                # Slack is down, or the workspace has no installation: the job still runs, on the
+                # profiles we have (or the team's zone); its DMs wait in the outbox (or fail there).
+                names = ", ".join(t.name for t in group)
+                log.warning("could not refresh profiles for %s (%s); using cached ones", names, e)
 
     def run(self, name: str, *, team: str | None = None, now: datetime | None = None, manual: bool = False,
             dry_run: bool = False) -> list[JobReport]:
