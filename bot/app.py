@@ -173,8 +173,8 @@ def create_app(
     client = make_client(token, settings.slack_api_url)
     oauth = _oauth_config(settings, engine, db, clock) if settings.oauth else None
     # OAuth mode: what opsbot sends on its own goes out with the token of the team's workspace.
-    gateway = SlackGateway(client, renderer(), tokens=_workspace_tokens(settings, engine, oauth),
-                           api_url=settings.slack_api_url)
+    tokens = _workspace_tokens(settings, engine, oauth)
+    gateway = SlackGateway(client, renderer(), tokens=tokens, api_url=settings.slack_api_url)
     worker = OutboxWorker(db=db, clock=clock, slack=gateway, loaders=REGISTRY.loaders, poll_interval=worker_poll)
 
     _wake_on_outbox_commits(db, worker)
@@ -187,7 +187,7 @@ def create_app(
 
     runner = JobRunner(db=db, clock=clock, jobs=REGISTRY.jobs, resenders=REGISTRY.resenders, away=REGISTRY.away,
                        slack=gateway, wake=worker.wake)
-    bolt = _bolt_app(settings, client, token, oauth)
+    bolt = _bolt_app(settings, client, token, oauth, tokens)
     handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable,
                                  workspaces=oauth is not None), SLACK_PLUGINS)
     retention = Retention(db=db, clock=clock, days=settings.opsbot_retention_days,
@@ -270,7 +270,8 @@ def _workspace_tokens(settings: Settings, engine: Engine, oauth: OAuthConfig | N
                            lock=lambda key: installations.refresh_lock(engine, key))
 
 
-def _bolt_app(settings: Settings, client: WebClient, token: str | None, oauth: OAuthConfig | None = None) -> App:
+def _bolt_app(settings: Settings, client: WebClient, token: str | None, oauth: OAuthConfig | None = None,
+              tokens: WorkspaceTokens | None = None) -> App:
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     if not secret:
         raise ValueError("SLACK_SIGNING_SECRET is not set: opsbot verifies every request from Slack")
@@ -278,7 +279,7 @@ def _bolt_app(settings: Settings, client: WebClient, token: str | None, oauth: O
     # oauth.v2.access on it too: both on SLACK_API_URL.
     bolt_client = make_client(None, settings.slack_api_url)
     if oauth is not None:
-        flow, authorize = oauth_flow(oauth, bolt_client)
+        flow, authorize = oauth_flow(oauth, bolt_client, tokens)
         return App(client=bolt_client, logger=_bolt_logger(), authorize=authorize, oauth_flow=flow,
                    oauth_settings=flow.settings, signing_secret=secret, process_before_response=True,
                    token_verification_enabled=False, request_verification_enabled=True)

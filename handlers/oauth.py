@@ -89,9 +89,11 @@ def _callbacks(on_installed: Callable[[str], None]) -> CallbackOptions:
     return CallbackOptions(success=success, failure=failure)
 
 
-def oauth_flow(config: OAuthConfig, client: WebClient) -> tuple[OAuthFlow, InstallationStoreAuthorize]:
+def oauth_flow(config: OAuthConfig, client: WebClient, tokens: WorkspaceTokens | None = None
+               ) -> tuple[OAuthFlow, InstallationStoreAuthorize]:
     """Bolt's OAuth flow, its Web API calls on ``client`` (the configured base URL), and the
-    authorization every request goes through, its ``auth.test`` answers cached per token."""
+    authorization every request goes through, its ``auth.test`` answers cached per token. Given
+    ``tokens``, a rotating token due on the request path is refreshed through its locks too."""
     settings = OAuthSettings(
         client_id=config.client_id,
         client_secret=config.client_secret,
@@ -117,6 +119,8 @@ def oauth_flow(config: OAuthConfig, client: WebClient) -> tuple[OAuthFlow, Insta
         cache_enabled=True,
         client=client,
     )
+    if tokens is not None:
+        authorize.token_rotator = tokens.serial_rotator()
     return OAuthFlow(client=client, settings=settings), authorize
 
 
@@ -150,11 +154,19 @@ class WorkspaceTokens:
         if not workspace and not enterprise_id:
             return None
         bot = self._find(workspace, enterprise_id)
-        if bot is None or not self._due(bot):
-            return bot.bot_token if bot is not None else None
-        return self._refresh(workspace, enterprise_id)
+        if bot is not None and self._due(bot):
+            try:
+                bot = self.refreshed(workspace, enterprise_id)
+            except SlackTokenRotationError as e:
+                log.warning("refreshing the bot token of workspace %s failed: %s", workspace,
+                            (e.api_error.response.data or {}).get("error"))
+                raise e.api_error from None
+        return bot.bot_token if bot is not None else None
 
-    def _refresh(self, workspace: str, enterprise_id: str | None) -> str | None:
+    def refreshed(self, workspace: str, enterprise_id: str | None) -> Bot | None:
+        """The workspace's installation with a token that is not due, refreshed and saved here
+        unless another thread or replica did it first; None if it has no installation. Raises
+        ``SlackTokenRotationError`` when Slack refuses the refresh."""
         key = f"{enterprise_id or '-'}:{workspace or '-'}"
         with self._guard:
             local = self._locks.setdefault(key, threading.Lock())
@@ -162,15 +174,30 @@ class WorkspaceTokens:
             bot = self._find(workspace, enterprise_id)  # again: another thread or replica may have refreshed
             if bot is None:
                 return None
-            try:
-                fresh = self.rotator.perform_bot_token_rotation(bot=bot,
-                                                                minutes_before_expiration=TOKEN_ROTATION_MINUTES)
-            except SlackTokenRotationError as e:
-                log.warning("refreshing the bot token of workspace %s failed: %s", workspace,
-                            (e.api_error.response.data or {}).get("error"))
-                raise e.api_error from None
+            fresh = self.rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=TOKEN_ROTATION_MINUTES)
             if fresh is None:
-                return bot.bot_token
+                return bot
             self.store.save_bot(fresh)
             log.info("refreshed the bot token of workspace %s (enterprise %s)", workspace, enterprise_id)
-            return fresh.bot_token
+            return fresh
+
+    def serial_rotator(self) -> TokenRotator:
+        """For Bolt's request-path authorization: its refreshes go through the same locks, so a
+        request and a job (or two replicas' requests) never spend one refresh token twice."""
+        return _SerialRotator(self)
+
+
+class _SerialRotator(TokenRotator):
+    """A ``TokenRotator`` whose bot-token refresh is ``WorkspaceTokens.refreshed``: under the
+    workspace's locks, the store read again first. None when nothing changed (not due)."""
+
+    def __init__(self, tokens: WorkspaceTokens) -> None:
+        super().__init__(client_id=tokens.rotator.client_id, client_secret=tokens.rotator.client_secret,
+                         client=tokens.rotator.client)
+        self.tokens = tokens
+
+    def perform_bot_token_rotation(self, *, bot: Bot, minutes_before_expiration: int = 120) -> Bot | None:
+        if not self.tokens._due(bot):
+            return None
+        fresh = self.tokens.refreshed(bot.team_id or "", bot.enterprise_id)
+        return fresh if fresh is not None and fresh.bot_token != bot.bot_token else None

@@ -8,7 +8,7 @@ retried for ever."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -163,20 +163,20 @@ def test_a_job_with_no_request_refreshes_an_expiring_token_once_and_sends_with_t
     assert sent_with_the_wrong_token(two) == []
 
 
-def race(workers: list) -> list[str]:
-    """Each worker asks for the token at the same instant; what each got."""
-    barrier = threading.Barrier(len(workers))
-    got: list[str] = []
+def race(*askers) -> list:
+    """Each asker called at the same instant, on a thread of its own; what each returned."""
+    barrier = threading.Barrier(len(askers))
+    got: list = []
     failed: list[BaseException] = []
 
-    def ask(tokens) -> None:
+    def run(ask) -> None:
         barrier.wait()
         try:
-            got.append(tokens.token(ACME, None))
+            got.append(ask())
         except BaseException as e:  # noqa: BLE001 - reported below
             failed.append(e)
 
-    threads = [threading.Thread(target=ask, args=(w,)) for w in workers]
+    threads = [threading.Thread(target=run, args=(a,)) for a in askers]
     for t in threads:
         t.start()
     for t in threads:
@@ -185,14 +185,29 @@ def race(workers: list) -> list[str]:
     return got
 
 
+def acme_token(app) -> Callable[[], str | None]:
+    return lambda: app.worker.slack.tokens.token(ACME, None)
+
+
 def test_threads_racing_to_refresh_one_token_make_one_refresh(two):
     two.slack.token_rotation = True
     both(two)
     expire_soon(two, ACME)
-    tokens = two.app.worker.slack.tokens
-    got = race([tokens] * 4)
+    got = race(*[acme_token(two.app)] * 4)
     [refresh] = refreshes(two)
     assert got == [refresh.response["access_token"]] * 4
+
+
+def test_a_request_and_a_job_racing_to_refresh_make_one_refresh(two):
+    two.slack.token_rotation = True
+    both(two)
+    expire_soon(two, ACME)
+    two.slack.clear()
+    got = race(acme_token(two.app), lambda: two.command(AMY, "/topic", channel=CHANNEL_A, team=ACME).status)
+    [refresh] = refreshes(two)
+    fresh = refresh.response["access_token"]
+    assert sorted(map(str, got)) == sorted([fresh, "200"])
+    assert [c.token for c in two.slack.calls("views.open")] == [fresh]  # the request's modal
 
 
 def test_two_replicas_racing_to_refresh_one_token_on_postgresql_make_one_refresh(two):
@@ -203,7 +218,7 @@ def test_two_replicas_racing_to_refresh_one_token_on_postgresql_make_one_refresh
     expire_soon(two, ACME)
     replica = create_app(two.app.settings, clock=two.clock, migrate_db=False)
     try:
-        got = race([two.app.worker.slack.tokens, replica.worker.slack.tokens] * 2)
+        got = race(*[acme_token(two.app), acme_token(replica)] * 2)
     finally:
         replica.stop()
         replica.engine.dispose()
