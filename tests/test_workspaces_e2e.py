@@ -277,3 +277,15 @@ def test_a_notice_for_a_workspace_with_no_installation_fails_once_and_is_not_ret
     assert two.deliver() == 0
     assert len(two.slack.all_calls()) == calls, "nothing is tried again"
     assert sent_with_the_wrong_token(two) == []
+
+
+def test_an_installer_opening_home_before_any_team_gets_it_with_their_workspaces_token(two):
+    token = install(two, OTHER, BOSS_B)
+    install(two, ACME, BOSS_A)
+    two.slack.clear()
+    assert two.event({"type": "app_home_opened", "user": BOSS_B, "tab": "home"}, event_id="Ev0HOME",
+                     team=OTHER).status == 200
+    two.deliver()
+    [home] = two.slack.calls("views.publish")
+    assert (home.params["user_id"], home.token) == (BOSS_B, token)
+    assert "New team" in all_text(home.params)  # an admin (the installer) can set a team up from there

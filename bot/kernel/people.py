@@ -65,9 +65,10 @@ def remember_profile(*, db: sessionmaker[Session], clock: Clock, profile: Profil
                                             workspace_admin=profile.workspace_admin, refreshed_at=clock.now())])
 
 
-def open_home(*, db: sessionmaker[Session], clock: Clock, user_id: str) -> None:
+def open_home(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str = "",
+              enterprise_id: str | None = None) -> None:
     with transaction(db) as s:
-        notices.enqueue_home(s, user=user_id, now=clock.now())
+        notices.enqueue_home(s, user=user_id, now=clock.now(), workspace=workspace, enterprise_id=enterprise_id)
 
 
 def mark_event(*, db: sessionmaker[Session], clock: Clock, event_id: str) -> bool:
