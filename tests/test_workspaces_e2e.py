@@ -8,8 +8,10 @@ retried for ever."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
@@ -17,6 +19,7 @@ from sqlalchemy import select, update
 from bot.app import create_app
 from bot.devtools.rig import Rig
 from bot.devtools.slack_standin_calls import Call
+from bot.kernel.scheduler import TeamJobTrigger
 from storage.db import transaction
 from storage.installations import BOTS
 from storage.models import AuditEntry, Decision, OutboxNotice, Team
@@ -49,13 +52,14 @@ def two(database_url: str) -> Iterator[Rig]:
         rig.stop()
 
 
-def set_up_growth(rig: Rig, workspace: str, boss: str, lead: str, member: str, channel: str) -> str:
+def set_up_growth(rig: Rig, workspace: str, boss: str, lead: str, member: str, channel: str,
+                  zone: str = "Asia/Shanghai") -> str:
     """Install in ``workspace``; its admin (the installer) sets up a team called Growth there.
     The workspace's bot token."""
     token = install(rig, workspace, boss)
     assert rig.command(boss, "/opsbot", "setup", channel=channel, team=workspace).status == 200
     values = {"team_name": "Growth", "team_channel": channel, "team_supervisors": [lead], "team_members": [member],
-              "timezone": "Asia/Shanghai", "country": "CN", "locale": "en", "weekly_topic_quota": "2",
+              "timezone": zone, "country": "CN", "locale": "en", "weekly_topic_quota": "2",
               "platforms": "WeChat"}
     reply = rig.submit(boss, rig.last_view(), values, team=workspace)
     assert reply.json()["response_action"] == "update", reply.body
@@ -289,3 +293,24 @@ def test_an_installer_opening_home_before_any_team_gets_it_with_their_workspaces
     [home] = two.slack.calls("views.publish")
     assert (home.params["user_id"], home.token) == (BOSS_B, token)
     assert "New team" in all_text(home.params)  # an admin (the installer) can set a team up from there
+
+
+def test_each_growth_has_its_own_scheduled_jobs_at_its_own_hours(two):
+    two.app.scheduler.start()
+    deadline = time.monotonic() + 10
+    while two.app.scheduler.role != "leader" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert two.app.scheduler.role == "leader"
+    set_up_growth(two, ACME, BOSS_A, LEAD_A, AMY, CHANNEL_A)
+    set_up_growth(two, OTHER, BOSS_B, LEAD_B, BEN, CHANNEL_B, zone="America/New_York")
+    with transaction(two.app.db) as s:
+        acme, other = s.scalars(select(Team.id).order_by(Team.id)).all()
+    for team_id in (acme, other):
+        assert two.app.scheduler._aps.get_job(f"quota-reminder:{team_id}") is not None
+
+    def first_fire(team_id: int) -> datetime:
+        return TeamJobTrigger(two.app.jobs, "quota-reminder", team_id).get_next_fire_time(None, two.clock.now())
+
+    # Each team's own: 10:00 on Thursday in Shanghai for Acme's, in New York for the other's.
+    assert first_fire(acme) == THU_10
+    assert first_fire(other) == datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("America/New_York"))

@@ -205,6 +205,8 @@ class NextRun:
     team: str
     tz: ZoneInfo
     at: datetime | None
+    # Names are unique per workspace only (two workspaces may each have a Growth): the scheduler keys on this.
+    team_id: int = 0
 
 
 class JobRunner:
@@ -216,9 +218,10 @@ class JobRunner:
         self.db, self.clock, self.slack, self.wake = db, clock, slack, wake
         self.jobs, self.resenders, self.away = jobs, resenders or {}, away
 
-    def _teams(self, name: str | None) -> list[TeamView]:
+    def _teams(self, name: str | None, team_id: int | None = None) -> list[TeamView]:
         with transaction(self.db) as s:
-            return [team_view(t) for t in queries.active_teams(s) if name is None or t.name == name]
+            return [team_view(t) for t in queries.active_teams(s)
+                    if (name is None or t.name == name) and (team_id is None or t.id == team_id)]
 
     def _refresh_profiles(self, teams: list[TeamView], now: datetime) -> None:
         """Refresh the stale profiles of every team's people at once: for many
@@ -247,13 +250,14 @@ class JobRunner:
                 log.warning("could not refresh profiles for %s (%s); using cached ones", names, e)
 
     def run(self, name: str, *, team: str | None = None, now: datetime | None = None, manual: bool = False,
-            dry_run: bool = False) -> list[JobReport]:
+            dry_run: bool = False, team_id: int | None = None) -> list[JobReport]:
+        """Run a job for every active team, or those called ``team`` (one per workspace), or team ``team_id``."""
         job = self.jobs.get(name)
         if job is None:
             raise UnknownJob(f"unknown job {name!r}; jobs are: {', '.join(self.jobs)}")
         now = now or self.clock.now()
         reports = []
-        teams = self._teams(team)
+        teams = self._teams(team, team_id)
         if not dry_run:
             self._refresh_profiles(teams, now)
         for t in teams:
@@ -282,11 +286,12 @@ class JobRunner:
             self.wake()
         return sent
 
-    def next_runs(self, after: datetime, *, job: str | None = None, team: str | None = None) -> list[NextRun]:
+    def next_runs(self, after: datetime, *, job: str | None = None, team: str | None = None,
+                  team_id: int | None = None) -> list[NextRun]:
         out = []
         with transaction(self.db) as s:
             for row in queries.active_teams(s):
-                if team is not None and row.name != team:
+                if (team is not None and row.name != team) or (team_id is not None and row.id != team_id):
                     continue
                 tv = team_view(row)
                 people = queries.team_user_ids(s, tv.id, "member") + queries.team_user_ids(s, tv.id, "supervisor")
@@ -309,7 +314,7 @@ class JobRunner:
                                 at = back
                     else:
                         at = next_daily_run(tv.daily(), tv.calendar, zs, after)
-                    out.append(NextRun(jd.name, tv.name, tv.tz, at))
+                    out.append(NextRun(jd.name, tv.name, tv.tz, at, tv.id))
         return out
 
 
