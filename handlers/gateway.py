@@ -99,9 +99,12 @@ class SlackGateway:
             raise _classify(e) from None
         except NETWORK_ERRORS as e:
             raise RetryLater(f"network: {type(e).__name__}") from None
+        if token is None and not (workspace or enterprise_id):
+            raise NotInstalled("no installation: the team belongs to no Slack workspace (a teams-file team in "
+                               "OAuth mode?); set teams up with /opsbot setup in their workspace")
         if token is None:
-            raise NotInstalled(f"workspace {workspace or '-'} has no installation (never installed, or "
-                               "uninstalled): not sent")
+            raise NotInstalled(f"workspace {workspace} has no installation (never installed, or uninstalled): "
+                               "not sent")
         with self._clients_lock:
             client = self._clients.get(token)
             if client is None:
