@@ -155,8 +155,8 @@ class WorkspaceTokens:
             return None
         bot = self._find(workspace, enterprise_id)
         if bot is not None and self._due(bot):
-            try:
-                bot = self.refreshed(workspace, enterprise_id)
+            try:  # locked on the installation's own ids (an org-wide one serves many workspaces)
+                bot = self.refreshed(bot.team_id or "", bot.enterprise_id)
             except SlackTokenRotationError as e:
                 log.warning("refreshing the bot token of workspace %s failed: %s", workspace,
                             (e.api_error.response.data or {}).get("error"))
