@@ -68,7 +68,8 @@ def cmd_jobs_run(args, settings: Settings) -> int:
         raise CliError(f"unknown job {args.name!r}; jobs are: {', '.join(JOBS)}")
     when = parse_when(args.now) if args.now else None
     app = _app(settings)
-    if not settings.slack_bot_token:
+    sends = bool(settings.slack_bot_token) or settings.oauth  # OAuth mode: each workspace's installed token
+    if not sends:
         app.jobs.slack = None  # no token: use cached profiles rather than asking Slack (and failing)
     reports = app.jobs.run(args.name, team=args.team, now=when, manual=True, dry_run=args.dry_run)
     verb = "would send" if args.dry_run else "sent"
@@ -81,7 +82,7 @@ def cmd_jobs_run(args, settings: Settings) -> int:
             print(f"{r.team}: skipped {recipient}: {why}")
     print(f"{args.name}: {total} notice(s) {verb}.")
     if not args.dry_run and total:
-        if settings.slack_bot_token:
+        if sends:
             delivered = app.worker.drain()
             print(f"delivered {delivered} notice(s) to Slack; see `opsbot outbox --pending` for any still waiting.")
         else:
@@ -273,8 +274,9 @@ def _close_socket_mode(handler) -> None:
 
 def cmd_scheduler(args, settings: Settings) -> int:
     app = _app(settings)
-    if not settings.slack_bot_token:
-        raise CliError("scheduler needs SLACK_BOT_TOKEN to deliver what it sends")
+    if not (settings.slack_bot_token or settings.oauth):
+        raise CliError("scheduler needs SLACK_BOT_TOKEN (or OAuth mode's installed workspaces) to deliver what it "
+                       "sends")
     app.start(scheduler=True)
     try:
         _wait_for_signal()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,11 @@ from bot.kernel import notices
 from bot.kernel import outbox_failures as failures
 from bot.kernel.clock import Clock
 from bot.kernel.loop import BackgroundLoop
+from bot.kernel.pacer import CHANNEL_BURST as CHANNEL_BURST  # Slack's limits, read here by bench/
+from bot.kernel.pacer import CHANNEL_RATE as CHANNEL_RATE
+from bot.kernel.pacer import WORKSPACE_BURST as WORKSPACE_BURST
+from bot.kernel.pacer import WORKSPACE_RATE as WORKSPACE_RATE
+from bot.kernel.pacer import Pacer as Pacer
 from storage import outbox as outbox_rows
 from storage import queries
 from storage import workspaces as workspace_rows
@@ -44,64 +48,14 @@ MAX_BACKOFF = timedelta(seconds=5)
 # A notice that waits for another one (a thread reply for its card's ts) looks again after this.
 NOT_YET_RETRY = 1.0
 NOT_IN_CHANNEL_RETRY = timedelta(minutes=30)
+# Where a notice goes: (Slack team id, Enterprise org id); ("", None) in the single-workspace mode.
+Where = tuple[str, str | None]
 
 
-# Slack's published limits for posting (docs.slack.dev/apis/web-api/rate-limits):
-# chat.postMessage "generally allows posting one message per second per
-# channel", short bursts above that allowed, "while also maintaining a
-# workspace-wide limit" whose number Slack does not publish. The pacer keeps
-# under these; docs/performance.md says where each number comes from.
-CHANNEL_RATE, CHANNEL_BURST = 1.0, 4
-WORKSPACE_RATE, WORKSPACE_BURST = 10.0, 20
 # After a 429 the refused notice waits its whole Retry-After (in the
 # database); every other delivery holds back too, for at most this long, so
 # one long Retry-After cannot stall the whole outbox.
 HOLD_AFTER_429 = timedelta(seconds=2)
-
-
-class Pacer:
-    """Client-side token buckets in front of ``chat.postMessage``: one per
-    channel and one for the workspace, a little under Slack's limits so that
-    a fan-out of thousands of DMs goes out at the rate Slack allows instead of
-    bouncing off 429s. Thread-safe; waits on ``stop`` so shutdown is prompt."""
-
-    def __init__(self, *, channel: tuple[float, int] = (CHANNEL_RATE, CHANNEL_BURST),
-                 workspace: tuple[float, int] = (WORKSPACE_RATE, WORKSPACE_BURST), margin: float = 0.97,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.channel = (channel[0] * margin, max(1, channel[1] - 1))
-        self.workspace = (workspace[0] * margin, max(1, workspace[1] - 1))
-        self._now = monotonic
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, stamp)
-
-    def _level(self, key: str, rate: float, burst: int, now: float) -> float:
-        tokens, stamp = self._buckets.get(key, (float(burst), now))
-        return min(float(burst), tokens + (now - stamp) * rate)
-
-    def ready(self, channel: str) -> bool:
-        """Whether a post to ``channel`` could go now without waiting on its channel."""
-        with self._lock:
-            return self._level(channel, *self.channel, self._now()) >= 1.0
-
-    def acquire(self, channel: str, stop: threading.Event | None = None) -> bool:
-        """Wait for a token for one post to ``channel``; False if stopped first."""
-        while True:
-            with self._lock:
-                now = self._now()
-                c = self._level(channel, *self.channel, now)
-                w = self._level("*", *self.workspace, now)
-                if c >= 1.0 and w >= 1.0:
-                    self._buckets[channel] = (c - 1.0, now)
-                    self._buckets["*"] = (w - 1.0, now)
-                    if len(self._buckets) > 10_000:  # forget idle channels (full buckets)
-                        self._buckets = {k: v for k, v in self._buckets.items() if v[1] > now - 60 or k == "*"}
-                    return True
-                delay = max((1.0 - c) / self.channel[0], (1.0 - w) / self.workspace[0])
-            if stop is not None:
-                if stop.wait(delay):
-                    return False
-            else:
-                time.sleep(delay)
 
 
 class RetryLater(Exception):
@@ -120,6 +74,11 @@ class PermanentFailure(Exception):
     """Slack refused for good (bad payload, unknown channel...)."""
 
 
+class NotInstalled(PermanentFailure):
+    """OAuth mode: the notice's workspace has no installation (never installed, or uninstalled):
+    there is no token to send it with, and waiting will not bring one, so it fails at once."""
+
+
 @dataclass(frozen=True)
 class Profile:
     user_id: str
@@ -131,7 +90,9 @@ class Profile:
 
 
 class SlackPort(Protocol):
-    """What the worker needs of Slack; ``handlers/gateway.py`` provides it."""
+    """What the worker needs of Slack; ``handlers/gateway.py`` provides it. A port serving
+    several workspaces also has ``at(workspace, enterprise_id)``: the same port speaking with
+    that workspace's token (``Where``)."""
 
     def deliver(self, kind: str, loaded: notices.Loaded) -> dict[str, Any]: ...
 
@@ -256,28 +217,30 @@ class OutboxWorker(BackgroundLoop):
         leased = self._lease_and_load(notice_id, now)
         if isinstance(leased, str):
             return leased
-        kind, loaded, need = leased
+        kind, loaded, need, where = leased
+        slack = self._slack_at(where)
         if need is not None:
-            loaded = self._load_with_profiles(notice_id, now, need)
+            loaded = self._load_with_profiles(notice_id, now, need, slack)
             if isinstance(loaded, str):
                 return loaded
         first_post = kind == notices.CARD and not loaded.ts
         if kind in (notices.DM, notices.POST, notices.FILE) or first_post:
             # A new message (chat.postMessage): keep under Slack's posting limits.
-            if not self.pacer.acquire(loaded.channel or "", self._stop):
+            if not self.pacer.acquire(loaded.channel or "", self._stop, where[0]):
                 return self._retry(notice_id, "stopping", 0)
         if first_post and not first_post_of.claim(self.db, self.loaders, notice_id, self.clock.now()):
             # Another worker posts this card: this notice becomes an update of it.
             return self._waiting(notice_id, first_post_of.PostedElsewhere("its card is being posted"))
-        outcome = self._send(notice_id, kind, loaded)
+        outcome = self._send(notice_id, kind, loaded, slack)
         if first_post and outcome != "delivered":
             first_post_of.release(self.db, notice_id)
         return outcome
 
-    def _lease_and_load(self, notice_id: int, now: datetime) -> str | tuple[str, Any, set[str] | None]:
+    def _lease_and_load(self, notice_id: int, now: datetime) -> str | tuple[str, Any, set[str] | None, Where]:
         """Lease and load in one transaction (the common case): the notice's
-        kind, what it shows, and the people we have no fresh profile of (the
-        lease is committed; the caller fetches them). Or how the round ended."""
+        kind, what it shows, the people we have no fresh profile of (the
+        lease is committed; the caller fetches them) and the workspace it goes
+        to. Or how the round ended."""
         need: set[str] | None = None
         loaded = None
         try:
@@ -297,6 +260,7 @@ class OutboxWorker(BackgroundLoop):
                     notice.status, notice.delivered_at, notice.claimed_until = "delivered", now, None
                     notice.attempts += 1
                     return "delivered"
+                where = outbox_rows.workspace_of(s, notice)
                 try:
                     loaded = self.loaders.load(s, notice, now)
                 except notices.NeedProfiles as e:
@@ -305,16 +269,23 @@ class OutboxWorker(BackgroundLoop):
             return self._waiting(notice_id, e)
         except Exception as e:
             return self._repeating(notice_id, e)
-        return kind, loaded, need
+        return kind, loaded, need, where
 
-    def _load_with_profiles(self, notice_id: int, now: datetime, need: set[str]) -> Any:
+    def _slack_at(self, where: Where) -> SlackPort:
+        """The port speaking with the token of the notice's workspace (OAuth mode), else the one port."""
+        at = getattr(self.slack, "at", None)
+        return at(*where) if at is not None else self.slack
+
+    def _load_with_profiles(self, notice_id: int, now: datetime, need: set[str], slack: SlackPort) -> Any:
         """Fetch the missing profiles and load again (a few rounds: the notice
         may name more people once loaded); or how the round ended, as a str."""
         for _ in range(3):
             try:
-                refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=need)
+                refresh_profiles(db=self.db, clock=self.clock, slack=slack, user_ids=need)
             except RetryLater as e:
                 return self._retry(notice_id, f"users.info: {e.error}", e.after)
+            except PermanentFailure as e:  # no installation for the workspace: nothing to send with
+                return self._fail(notice_id, str(e))
             try:
                 with transaction(self.db) as s:
                     return self.loaders.load(s, s.get_one(OutboxNotice, notice_id), now)
@@ -331,9 +302,9 @@ class OutboxWorker(BackgroundLoop):
         self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY, level=logging.DEBUG)
         return "waiting"
 
-    def _send(self, notice_id: int, kind: str, loaded: Any) -> str:
+    def _send(self, notice_id: int, kind: str, loaded: Any, slack: SlackPort) -> str:
         try:
-            result = self.slack.deliver(kind, loaded)
+            result = slack.deliver(kind, loaded)
         except RetryLater as e:
             if e.error.startswith("429"):
                 self._hold_until = self.clock.now() + min(timedelta(seconds=e.after or 1), HOLD_AFTER_429)
