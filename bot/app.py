@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
-from bot.kernel import admins
+from bot.kernel import admins, workspaces
 from bot.kernel import inbox as inbox_mod
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.inbox import Inbox, InboxWorker
@@ -57,7 +58,15 @@ from handlers.home import plugin as home_slack
 from handlers.kit import notices as notice_blocks
 from handlers.kudos import plugin as kudos_slack
 from handlers.leave import plugin as leave_slack
-from handlers.oauth import OAuthConfig, authorization_url, bot_scopes, oauth_flow
+from handlers.oauth import (
+    OAuthConfig,
+    WorkspaceTokens,
+    authorization_url,
+    bot_scopes,
+    oauth_flow,
+    register_revocations,
+    single_workspace_revoked,
+)
 from handlers.onboarding import plugin as onboarding_slack
 from handlers.opsbot import plugin as opsbot_slack
 from handlers.pending import plugin as pending_slack
@@ -171,7 +180,10 @@ def create_app(
 
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = make_client(token, settings.slack_api_url)
-    gateway = SlackGateway(client, renderer())
+    oauth = _oauth_config(settings, engine, db, clock) if settings.oauth else None
+    # OAuth mode: what opsbot sends on its own goes out with the token of the team's workspace.
+    tokens = _workspace_tokens(settings, engine, oauth)
+    gateway = SlackGateway(client, renderer(), tokens=tokens, api_url=settings.slack_api_url)
     worker = OutboxWorker(db=db, clock=clock, slack=gateway, loaders=REGISTRY.loaders, poll_interval=worker_poll)
 
     _wake_on_outbox_commits(db, worker)
@@ -184,16 +196,29 @@ def create_app(
 
     runner = JobRunner(db=db, clock=clock, jobs=REGISTRY.jobs, resenders=REGISTRY.resenders, away=REGISTRY.away,
                        slack=gateway, wake=worker.wake)
-    bolt = _bolt_app(settings, client, token, _oauth_config(settings, engine, db, clock) if settings.oauth else None)
-    handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable), SLACK_PLUGINS)
-    retention = Retention(db=db, clock=clock, days=settings.opsbot_retention_days,
-                          purges={"expired OAuth states": lambda now: installations.purge_expired_states(engine, now)})
+    bolt = _bolt_app(settings, client, token, oauth, tokens)
+    register_revocations(bolt, oauth.on_revoked if oauth is not None else single_workspace_revoked)
+    handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable,
+                                 workspaces=oauth is not None), SLACK_PLUGINS)
     app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner,
-                 Scheduler(engine=engine, runner=runner, retention=retention), inbox, inbox_worker)
+                 Scheduler(engine=engine, runner=runner, retention=_retention(settings, engine, db, clock)), inbox,
+                 inbox_worker)
     _plan_on_team_commits(db, app.scheduler)
     # Callers show these: `serve` logs them, `jobs list` prints them.
     app.warnings = calendar_warnings(app)
     return app
+
+
+def _retention(settings: Settings, engine: Engine, db: sessionmaker[Session], clock: Clock) -> Retention:
+    """The daily retention run, with the OAuth side's purges: expired states, and the workspaces
+    uninstalled longer ago than OPSBOT_WORKSPACE_RETENTION_DAYS."""
+
+    def purge_workspaces(now: datetime) -> int:
+        return len(workspaces.purge(db=db, clock=clock, days=settings.opsbot_workspace_retention_days, now=now))
+
+    return Retention(db=db, clock=clock, days=settings.opsbot_retention_days,
+                     purges={"expired OAuth states": lambda now: installations.purge_expired_states(engine, now),
+                             "uninstalled workspace(s) past OPSBOT_WORKSPACE_RETENTION_DAYS": purge_workspaces})
 
 
 def _wake_on_outbox_commits(db: sessionmaker[Session], worker: OutboxWorker) -> None:
@@ -253,10 +278,25 @@ def _oauth_config(settings: Settings, engine: Engine, db: sessionmaker[Session],
         state_ttl_seconds=settings.oauth_state_ttl_seconds,
         authorization_url=authorization_url(settings.slack_api_url),
         on_installed=on_installed,
+        on_workspace_installed=lambda enterprise_id, team_id: workspaces.reinstalled(
+            db=db, enterprise_id=enterprise_id, team_id=team_id),
+        on_revoked=lambda event: workspaces.uninstalled(db=db, clock=clock, client_id=settings.slack_client_id or "",
+                                                        event=event),
     )
 
 
-def _bolt_app(settings: Settings, client: WebClient, token: str | None, oauth: OAuthConfig | None = None) -> App:
+def _workspace_tokens(settings: Settings, engine: Engine, oauth: OAuthConfig | None) -> WorkspaceTokens | None:
+    """OAuth mode: each installed workspace's bot token from the store, refreshed (on SLACK_API_URL)
+    one replica at a time under a PostgreSQL advisory lock per workspace."""
+    if oauth is None:
+        return None
+    return WorkspaceTokens(store=oauth.installation_store, client_id=oauth.client_id,
+                           client_secret=oauth.client_secret, client=make_client(None, settings.slack_api_url),
+                           lock=lambda key: installations.refresh_lock(engine, key))
+
+
+def _bolt_app(settings: Settings, client: WebClient, token: str | None, oauth: OAuthConfig | None = None,
+              tokens: WorkspaceTokens | None = None) -> App:
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     if not secret:
         raise ValueError("SLACK_SIGNING_SECRET is not set: opsbot verifies every request from Slack")
@@ -264,7 +304,7 @@ def _bolt_app(settings: Settings, client: WebClient, token: str | None, oauth: O
     # oauth.v2.access on it too: both on SLACK_API_URL.
     bolt_client = make_client(None, settings.slack_api_url)
     if oauth is not None:
-        flow, authorize = oauth_flow(oauth, bolt_client)
+        flow, authorize = oauth_flow(oauth, bolt_client, tokens)
         return App(client=bolt_client, logger=_bolt_logger(), authorize=authorize, oauth_flow=flow,
                    oauth_settings=flow.settings, signing_secret=secret, process_before_response=True,
                    token_verification_enabled=False, request_verification_enabled=True)

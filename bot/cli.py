@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from bot import cli_teams
+from bot import cli_teams, cli_workspace
 from bot.cli_base import CliError
 from bot.cli_base import command_app as _app
 from bot.domain.numbers import parse_id
@@ -68,7 +68,8 @@ def cmd_jobs_run(args, settings: Settings) -> int:
         raise CliError(f"unknown job {args.name!r}; jobs are: {', '.join(JOBS)}")
     when = parse_when(args.now) if args.now else None
     app = _app(settings)
-    if not settings.slack_bot_token:
+    sends = bool(settings.slack_bot_token) or settings.oauth  # OAuth mode: each workspace's installed token
+    if not sends:
         app.jobs.slack = None  # no token: use cached profiles rather than asking Slack (and failing)
     reports = app.jobs.run(args.name, team=args.team, now=when, manual=True, dry_run=args.dry_run)
     verb = "would send" if args.dry_run else "sent"
@@ -81,7 +82,7 @@ def cmd_jobs_run(args, settings: Settings) -> int:
             print(f"{r.team}: skipped {recipient}: {why}")
     print(f"{args.name}: {total} notice(s) {verb}.")
     if not args.dry_run and total:
-        if settings.slack_bot_token:
+        if sends:
             delivered = app.worker.drain()
             print(f"delivered {delivered} notice(s) to Slack; see `opsbot outbox --pending` for any still waiting.")
         else:
@@ -273,8 +274,9 @@ def _close_socket_mode(handler) -> None:
 
 def cmd_scheduler(args, settings: Settings) -> int:
     app = _app(settings)
-    if not settings.slack_bot_token:
-        raise CliError("scheduler needs SLACK_BOT_TOKEN to deliver what it sends")
+    if not (settings.slack_bot_token or settings.oauth):
+        raise CliError("scheduler needs SLACK_BOT_TOKEN (or OAuth mode's installed workspaces) to deliver what it "
+                       "sends")
     app.start(scheduler=True)
     try:
         _wait_for_signal()
@@ -363,6 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     retry.set_defaults(func=cmd_outbox_retry)
 
     _teams_and_admins(sub)
+
+    cli_workspace.add_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)

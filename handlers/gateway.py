@@ -1,11 +1,18 @@
 """The outbound port to Slack: delivers outbox notices through the Web API
-and sorts Slack's refusals into retry-later and give-up."""
+and sorts Slack's refusals into retry-later and give-up.
+
+In the single-workspace mode every call carries SLACK_BOT_TOKEN. In OAuth mode one deployment
+serves many workspaces: ``gateway.at(workspace, enterprise_id)`` is the same port speaking with
+that workspace's bot token, looked up (and refreshed when it rotates) by a ``TokenSource`` at each
+call (``handlers/oauth.py``), one ``WebClient`` kept per token."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import urllib.error
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -13,7 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from bot.kernel import notices
-from bot.kernel.outbox import NotInChannel, PermanentFailure, Profile, RetryLater
+from bot.kernel.outbox import NotInChannel, NotInstalled, PermanentFailure, Profile, RetryLater
 from handlers.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -49,38 +56,92 @@ def _classify(e: SlackApiError) -> Exception:
     return PermanentFailure(f"{status} {error}")
 
 
+class TokenSource(Protocol):
+    """The bot token of an installed workspace, refreshed first when it is about to expire;
+    None when the workspace has no installation (``handlers/oauth.py``: ``WorkspaceTokens``)."""
+
+    def token(self, workspace: str, enterprise_id: str | None) -> str | None: ...
+
+
 class SlackGateway:
-    def __init__(self, client: WebClient, render: Renderer) -> None:
-        self.client, self.render = client, render
+    def __init__(self, client: WebClient, render: Renderer, *, tokens: TokenSource | None = None,
+                 api_url: str = "") -> None:
+        self.render, self.tokens, self.api_url = render, tokens, api_url
+        self._client: Callable[[], WebClient] = lambda: client
+        self._clients: dict[str, WebClient] = {}  # token -> its client, shared with every at()
+        self._clients_lock = threading.Lock()
+
+    @property
+    def client(self) -> WebClient:
+        return self._client()
+
+    def at(self, workspace: str, enterprise_id: str | None = None) -> SlackGateway:
+        """This port for one workspace: itself in the single-workspace mode; in OAuth mode one
+        whose calls carry that workspace's bot token, found at each call (so a token refreshed
+        or an app uninstalled meanwhile is seen at once). Raises ``NotInstalled`` from the call
+        when the workspace has no installation."""
+        if self.tokens is None:
+            return self
+        other = SlackGateway.__new__(SlackGateway)
+        other.render, other.tokens, other.api_url = self.render, self.tokens, self.api_url
+        other._clients, other._clients_lock = self._clients, self._clients_lock
+        other._client = lambda: self._client_of(workspace, enterprise_id)
+        return other
+
+    def _client_of(self, workspace: str, enterprise_id: str | None) -> WebClient:
+        assert self.tokens is not None
+        try:
+            token = self.tokens.token(workspace, enterprise_id)
+        except SlackApiError as e:  # refreshing the token failed
+            if (e.response.data or {}).get("error") in ("invalid_refresh_token", "invalid_grant", "token_revoked"):
+                raise NotInstalled(f"workspace {workspace or '-'}: its token cannot be refreshed "
+                                   f"({e.response.data.get('error')}); reinstall the app there") from None
+            raise _classify(e) from None
+        except NETWORK_ERRORS as e:
+            raise RetryLater(f"network: {type(e).__name__}") from None
+        if token is None and not (workspace or enterprise_id):
+            raise NotInstalled("no installation: the team belongs to no Slack workspace (a teams-file team in "
+                               "OAuth mode?); set teams up with /opsbot setup in their workspace")
+        if token is None:
+            raise NotInstalled(f"workspace {workspace} has no installation (never installed, or uninstalled): "
+                               "not sent")
+        with self._clients_lock:
+            client = self._clients.get(token)
+            if client is None:
+                if len(self._clients) > 10_000:  # rotated tokens leave old clients behind
+                    self._clients.clear()
+                client = self._clients[token] = make_client(token, self.api_url)
+            return client
 
     def deliver(self, kind: str, loaded: notices.Loaded) -> dict[str, Any]:
         payload = self.render(loaded.view)
         try:
-            if kind == notices.HOME:
-                self.client.views_publish(user_id=loaded.channel, view=payload)
-                return {}
-            if kind == notices.RESPONSE:
+            if kind == notices.RESPONSE:  # a response_url carries its own authority: no token
                 return self._respond(loaded.url or "", payload)
+            client = self.client
+            if kind == notices.HOME:
+                client.views_publish(user_id=loaded.channel, view=payload)
+                return {}
             if kind == notices.FILE:
-                return self._share_file(loaded.channel or "", payload)
+                return self._share_file(client, loaded.channel or "", payload)
             if kind == notices.CARD and loaded.ts:
-                r = self.client.chat_update(channel=loaded.channel, ts=loaded.ts, **payload)
+                r = client.chat_update(channel=loaded.channel, ts=loaded.ts, **payload)
             else:
-                r = self.client.chat_postMessage(channel=loaded.channel, unfurl_links=False, unfurl_media=False,
-                                                 **payload)
+                r = client.chat_postMessage(channel=loaded.channel, unfurl_links=False, unfurl_media=False,
+                                            **payload)
             return {"channel": r.get("channel"), "ts": r.get("ts")}
         except SlackApiError as e:
             raise _classify(e) from None
         except NETWORK_ERRORS as e:
             raise RetryLater(f"network: {type(e).__name__}") from None
 
-    def _share_file(self, recipient: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def _share_file(self, client: WebClient, recipient: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Upload v2 (get an upload URL, send the bytes, complete): the file is
         shared only at the last step, so a retry after a failure cannot post it twice."""
         channel = recipient
         if recipient[:1] in ("U", "W"):
-            channel = self.client.conversations_open(users=recipient)["channel"]["id"]
-        r = self.client.files_upload_v2(channel=channel, **payload)
+            channel = client.conversations_open(users=recipient)["channel"]["id"]
+        r = client.files_upload_v2(channel=channel, **payload)
         return {"channel": channel, "file": (r.get("file") or {}).get("id")}
 
     def _respond(self, url: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -100,9 +161,10 @@ class SlackGateway:
         one call per 200 people instead of one ``users.info`` per person."""
         out: list[Profile] = []
         cursor: str | None = None
+        client = self.client
         while True:
             try:
-                r = self.client.users_list(limit=200, include_locale=True, cursor=cursor)
+                r = client.users_list(limit=200, include_locale=True, cursor=cursor)
             except SlackApiError as e:
                 raise _classify(e) from None
             except NETWORK_ERRORS as e:

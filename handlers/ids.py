@@ -241,6 +241,9 @@ class Block(StrEnum):
 
 class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
+    # The workspace uninstalled opsbot, or revoked its tokens (handlers/oauth.py).
+    APP_UNINSTALLED = "app_uninstalled"
+    TOKENS_REVOKED = "tokens_revoked"
 
 
 # Web API methods the app calls, with the bot scope each needs. The manifest's

@@ -13,8 +13,10 @@ never ``create_all``) and every token sealed at rest.
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import uuid4
@@ -23,7 +25,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, Table, Text, delete, insert
+from sqlalchemy import Engine, Table, Text, delete, insert, text
 
 from storage.models import Base
 
@@ -155,3 +157,24 @@ class OAuthStateStore(SQLAlchemyOAuthStateStore):
             gone = conn.execute(delete(OAUTH_STATES).where(c.state == state,
                                                            c.expire_at > _naive_utc(self._now())))
         return gone.rowcount == 1
+
+
+def _lock_key(workspace: str) -> int:
+    """A signed 64-bit PostgreSQL advisory-lock key for one workspace's token refresh."""
+    digest = hashlib.blake2b(f"opsbot token refresh {workspace}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@contextmanager
+def refresh_lock(engine: Engine, workspace: str) -> Iterator[None]:
+    """One token refresh of ``workspace`` at a time across every replica on the same PostgreSQL:
+    a transaction-scoped advisory lock (``pg_advisory_xact_lock``), held on a connection of its
+    own until the body ends, then released with that transaction. The body re-reads the
+    installation under it (another replica may have refreshed already). SQLite is one process on
+    one host: the caller's process-level lock is enough there."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(workspace)})
+        yield

@@ -247,3 +247,18 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime]
+
+
+class WorkspaceUninstall(Base):
+    """A Slack workspace (or Enterprise Grid org) that uninstalled opsbot or revoked its bot token
+    (``storage/workspaces.py``): its teams get nothing from then on, and their rows are purged once
+    ``OPSBOT_WORKSPACE_RETENTION_DAYS`` have passed. A reinstall deletes the row."""
+
+    __tablename__ = "workspace_uninstalls"
+
+    # "" for the part a workspace does not have: no org, or an org-wide install (no one workspace).
+    enterprise_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32))  # app_uninstalled | tokens_revoked
+    uninstalled_at: Mapped[datetime]
+    purged_at: Mapped[datetime | None]

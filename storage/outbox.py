@@ -312,3 +312,24 @@ def prune_finished(session: Session, *, before: datetime, limit: int) -> int:
         .limit(limit)
     )
     return session.execute(delete(OutboxNotice).where(OutboxNotice.id.in_(old.scalar_subquery()))).rowcount
+
+
+def workspace_of(session: Session, notice: OutboxNotice) -> tuple[str, str | None]:
+    """The Slack workspace (team id, Enterprise org) a notice goes to: its team's; for a notice
+    with no team (a Home tab, an answer to a click on Home) the workspace of its recipient's
+    teams, active ones first, unless the notice names its workspace (a Home opened there). ("", None):
+    the single-workspace mode, or nobody knows."""
+    named = notice.payload.get("workspace") if notice.team_id is None else None
+    if named or (notice.team_id is None and notice.payload.get("enterprise_id")):
+        return named or "", notice.payload.get("enterprise_id")
+    if notice.team_id is not None:
+        row = session.execute(select(Team.workspace, Team.enterprise_id).where(Team.id == notice.team_id)).first()
+    else:
+        row = session.execute(
+            select(Team.workspace, Team.enterprise_id)
+            .join(Membership, Membership.team_id == Team.id)
+            .where(Membership.user_id == notice.recipient)
+            .order_by(Membership.active.desc(), Team.active.desc(), Team.id)
+            .limit(1)
+        ).first()
+    return (row[0] or "", row[1]) if row is not None else ("", None)

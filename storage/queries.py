@@ -61,8 +61,10 @@ def active_teams(session: Session) -> Sequence[Team]:
     return session.scalars(select(Team).where(Team.active).order_by(Team.id)).all()
 
 
-def team_by_name(session: Session, name: str) -> Team | None:
-    return session.scalar(select(Team).where(Team.name == name))
+def team_by_name(session: Session, name: str, workspace: str = "") -> Team | None:
+    """The team called ``name`` in ``workspace`` (names are unique per workspace; "" is the
+    single-workspace mode's, and the teams file's)."""
+    return session.scalar(select(Team).where(Team.name == name, Team.workspace == workspace))
 
 
 def team_by_channel(session: Session, channel: str) -> Team | None:
@@ -82,9 +84,12 @@ def _teams_of_user_statement(by_role: bool) -> Any:
     return q.group_by(Team.id).order_by(Team.id)
 
 
-def teams_of_user(session: Session, user_id: str, role: str | None = None) -> Sequence[Team]:
-    """The user's active teams, in the order of the teams file."""
-    return session.scalars(_teams_of_user_statement(bool(role)), {"user_id": user_id, "role": role}).all()
+def teams_of_user(session: Session, user_id: str, role: str | None = None, workspace: str | None = None
+                  ) -> Sequence[Team]:
+    """The user's active teams, in the order of the teams file; only those of ``workspace`` when given
+    (a request acts in its own workspace: an Enterprise Grid user may be in teams of several)."""
+    teams = session.scalars(_teams_of_user_statement(bool(role)), {"user_id": user_id, "role": role}).all()
+    return teams if workspace is None else [t for t in teams if t.workspace == workspace]
 
 
 def has_role(session: Session, team_id: int, user_id: str, role: str) -> bool:

@@ -104,11 +104,15 @@ def _topic_for_decision_statement() -> Any:
             .where(Topic.id == bindparam("topic_id", type_=Topic.id.type)))
 
 
-def topic_for_decision(session: Session, topic_id: int, user_id: str) -> tuple[Topic, Team, bool, str | None] | None:
+def topic_for_decision(session: Session, topic_id: int, user_id: str, workspace: str | None = None
+                       ) -> tuple[Topic, Team, bool, str | None] | None:
     """A topic, its team, whether ``user_id`` supervises that team, and their
-    Slack locale: everything a decision reads, in one statement."""
+    Slack locale: everything a decision reads, in one statement. A topic of a
+    team outside ``workspace`` (when given) is as good as missing."""
     row = session.execute(_topic_for_decision_statement(), {"topic_id": topic_id, "user_id": user_id}).first()
-    return None if row is None else (row[0], row[1], bool(row[2]), row[3])
+    if row is None or (workspace is not None and row[1].workspace != workspace):
+        return None
+    return row[0], row[1], bool(row[2]), row[3]
 
 
 @cache

@@ -23,7 +23,7 @@ from bot.domain.calendar import WorkingCalendar
 from bot.kernel.clock import ManualClock
 from storage import migrate
 from storage.db import make_engine
-from storage.models import AuditEntry, OutboxNotice, ReminderLog
+from storage.models import AuditEntry, OutboxNotice, ReminderLog, Team
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, USERS, make_rig
 from tests.helpers import stored
 
@@ -382,3 +382,15 @@ def test_opsbot_outbox_failed_lists_it_and_retry_sends_it_again(opsbot, sqlite_u
         assert out.splitlines() == ["0 notice(s) failed."]
     finally:
         rig.stop()
+
+
+def test_workspace_purge_with_nothing_uninstalled_purges_nothing_and_refuses_what_it_cannot_do(opsbot):
+    opsbot.teams(CN_TEAM)
+    code, out, err = opsbot.run("workspace", "purge")
+    assert code == 0, err
+    assert out.startswith("0 workspace(s) purged. A workspace is purged 30 day(s) after it uninstalled")
+    code, _out, err = opsbot.run("workspace", "purge", "--now")
+    assert code == 2 and "name at least one" in err
+    code, _out, err = opsbot.run("workspace", "purge", "--team-id", "T0NOPE", "--now")
+    assert code == 2 and "T0NOPE: not an uninstalled workspace" in err
+    assert count(opsbot.database_url, Team) == 1  # the single-workspace team is never touched

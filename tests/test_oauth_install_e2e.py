@@ -17,13 +17,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.devtools.rig import OAUTH_CLIENT_ID, Rig
 from handlers.oauth import bot_scopes
 from storage.db import transaction
 from storage.installations import BOTS, INSTALLATIONS, OAUTH_STATES, Sealer
-from storage.models import Admin, AuditEntry
+from storage.models import Admin, AuditEntry, Team
 from tests.conftest import ALICE, make_rig
 
 ACME, OTHER = "T0ACME", "T0OTHER"
@@ -80,6 +80,8 @@ def oauth_rig(database_url: str) -> Iterator[Rig]:
     rig = make_rig(database_url, oauth=True).start()
     rig.slack.add_workspace(ACME, "Acme")
     rig.slack.add_workspace(OTHER, "Other Co")
+    with transaction(rig.app.db) as s:  # the rig's team, as if set up in Acme: requests act in their workspace
+        s.execute(update(Team).values(workspace=ACME))
     try:
         yield rig
     finally:

@@ -88,11 +88,17 @@ def fire_times(trigger: TeamJobTrigger, now: datetime, n: int) -> list[datetime]
     return out
 
 
+def growth_id(rig) -> int:
+    """The teams file's Growth: the scheduler plans per team id (names are unique per workspace only)."""
+    [nr] = rig.app.jobs.next_runs(MONDAY_9AM, job="quota-reminder", team="Growth")
+    return nr.team_id
+
+
 # -- when a job fires ---------------------------------------------------------------
 
 
 def test_the_quota_reminder_first_fires_on_thursday_at_ten_in_the_teams_zone(sqlite_rig):
-    trigger = TeamJobTrigger(sqlite_rig.app.jobs, "quota-reminder", "Growth")
+    trigger = TeamJobTrigger(sqlite_rig.app.jobs, "quota-reminder", growth_id(sqlite_rig))
     first = trigger.get_next_fire_time(None, MONDAY_9AM)
     assert first == THU_10_SHANGHAI
     assert first.astimezone(SHANGHAI).strftime("%a %H:%M") == "Thu 10:00"
@@ -101,7 +107,7 @@ def test_the_quota_reminder_first_fires_on_thursday_at_ten_in_the_teams_zone(sql
 def test_the_quota_reminder_also_fires_at_ten_in_a_members_own_zone(sqlite_rig):
     # Any job run fetches the team's Slack profiles: Bob works from New York.
     sqlite_rig.app.jobs.run("quota-reminder", now=MONDAY_9AM)
-    trigger = TeamJobTrigger(sqlite_rig.app.jobs, "quota-reminder", "Growth")
+    trigger = TeamJobTrigger(sqlite_rig.app.jobs, "quota-reminder", growth_id(sqlite_rig))
     assert fire_times(trigger, MONDAY_9AM, 3) == [THU_10_SHANGHAI, THU_10_NEW_YORK, NEXT_THU_10_SHANGHAI]
 
 
@@ -109,7 +115,7 @@ def test_a_holiday_on_thursday_moves_the_quota_reminder_to_wednesday(sqlite_url)
     teams = {**TEAMS, "teams": [{**TEAMS["teams"][0], "calendar": {"holidays": ["2026-11-26"]}}]}
     rig = make_rig(sqlite_url, teams=teams).start()
     try:
-        trigger = TeamJobTrigger(rig.app.jobs, "quota-reminder", "Growth")
+        trigger = TeamJobTrigger(rig.app.jobs, "quota-reminder", growth_id(rig))
         assert trigger.get_next_fire_time(None, MONDAY_9AM) == WED_10_SHANGHAI
         # The week after, Thursday is a working day again.
         assert fire_times(trigger, MONDAY_9AM, 2) == [WED_10_SHANGHAI, NEXT_THU_10_SHANGHAI]

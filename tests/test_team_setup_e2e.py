@@ -113,7 +113,7 @@ def test_an_admin_sets_up_a_team_and_it_works_at_once(database_url):
         assert (entry.actor_id, entry.outcome, entry.item_id) == (ADMIN, "ok", team.id)
 
         # The scheduler planned the team's jobs at the commit: no restart.
-        assert rig.app.scheduler._aps.get_job("quota-reminder:Launch") is not None
+        assert rig.app.scheduler._aps.get_job(f"quota-reminder:{team.id}") is not None
 
         # The welcome card says what the bot will do in the channel.
         [welcome] = cards(rig.slack.calls(), NEW)

@@ -201,16 +201,17 @@ class Rig:
         return self.post(body, "application/x-www-form-urlencoded")
 
     def click(self, user: str, action_id: str, value: str, *, message: Call | None = None,
-              channel: str | None = None, home: bool = False) -> Reply:
+              channel: str | None = None, home: bool = False, team: str = "T0TEAM") -> Reply:
         """Press a button. ``message`` is the recorded post the button is on;
         ``home``: the button is on the person's App Home, so Slack sends the
-        view instead of a channel, a message or a response_url."""
+        view instead of a channel, a message or a response_url. ``team``: the
+        workspace the click comes from."""
         if home:
             return self._interaction({
                 "type": "block_actions",
-                "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
+                "user": {"id": user, "username": user.lower(), "team_id": team},
                 "api_app_id": "A0OPSBOT",
-                "team": {"id": "T0TEAM", "domain": "demo"},
+                "team": {"id": team, "domain": "demo"},
                 "container": {"type": "view", "view_id": "V0HOME"},
                 "trigger_id": self._trigger_id(),
                 "view": {"id": "V0HOME", "type": "home", "blocks": [], "state": {"values": {}}},
@@ -227,9 +228,9 @@ class Rig:
         self.last_response_url = self.slack.new_response_url()
         payload = {
             "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
+            "user": {"id": user, "username": user.lower(), "team_id": team},
             "api_app_id": "A0OPSBOT",
-            "team": {"id": "T0TEAM", "domain": "demo"},
+            "team": {"id": team, "domain": "demo"},
             "container": container,
             "trigger_id": self._trigger_id(),
             "channel": {"id": channel, "name": "demo"} if channel else None,
@@ -241,7 +242,7 @@ class Rig:
         return self._answered(self._interaction({k: v for k, v in payload.items() if v is not None}),
                               self.last_response_url)
 
-    def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Reply:
+    def submit(self, user: str, view: dict[str, Any], values: dict[str, Any], *, team: str = "T0TEAM") -> Reply:
         """Submit a modal as opened (``views.open``), with ``values`` keyed by
         block id: a string for text inputs and selects, an ISO date for dates,
         an aware datetime (or epoch seconds) for date-and-time pickers, a
@@ -287,17 +288,18 @@ class Rig:
             state[block["block_id"]] = {el["action_id"]: entry}
         payload = {
             "type": "view_submission",
-            "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
+            "user": {"id": user, "username": user.lower(), "team_id": team},
             "api_app_id": "A0OPSBOT",
-            "team": {"id": "T0TEAM", "domain": "demo"},
+            "team": {"id": team, "domain": "demo"},
             "trigger_id": self._trigger_id(),
             "view": {**view, "id": view.get("id", "V0"), "state": {"values": state}},
         }
         return self._interaction(payload)
 
-    def event(self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None) -> Reply:
+    def event(self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None,
+              team: str = "T0TEAM") -> Reply:
         body = json.dumps({
-            "token": "legacy", "team_id": "T0TEAM", "api_app_id": "A0OPSBOT", "type": "event_callback",
+            "token": "legacy", "team_id": team, "api_app_id": "A0OPSBOT", "type": "event_callback",
             "event_id": event_id, "event_time": int(time.time()), "event": event,
         })
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None

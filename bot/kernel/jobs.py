@@ -21,10 +21,11 @@ from bot.domain.periods import local_date, local_instant
 from bot.domain.schedule import Shift, next_daily_run, next_month_end_run, next_weekly_run, weekly_due_date
 from bot.kernel import notices
 from bot.kernel.clock import Clock
-from bot.kernel.outbox import RetryLater, SlackPort, refresh_profiles
+from bot.kernel.outbox import PermanentFailure, RetryLater, SlackPort, refresh_profiles
 from bot.kernel.snooze import Resender
 from bot.kernel.team import TeamView, team_view, zone_of
 from storage import queries
+from storage import workspaces as workspace_rows
 from storage.db import transaction
 from storage.models import Team
 
@@ -205,6 +206,8 @@ class NextRun:
     team: str
     tz: ZoneInfo
     at: datetime | None
+    # Names are unique per workspace only (two workspaces may each have a Growth): the scheduler keys on this.
+    team_id: int = 0
 
 
 class JobRunner:
@@ -216,36 +219,46 @@ class JobRunner:
         self.db, self.clock, self.slack, self.wake = db, clock, slack, wake
         self.jobs, self.resenders, self.away = jobs, resenders or {}, away
 
-    def _teams(self, name: str | None) -> list[TeamView]:
+    def _teams(self, name: str | None, team_id: int | None = None) -> list[TeamView]:
         with transaction(self.db) as s:
-            return [team_view(t) for t in queries.active_teams(s) if name is None or t.name == name]
+            return [team_view(t) for t in _served_teams(s)
+                    if (name is None or t.name == name) and (team_id is None or t.id == team_id)]
 
     def _refresh_profiles(self, teams: list[TeamView], now: datetime) -> None:
         """Refresh the stale profiles of every team's people at once: for many
         people that is one pass over ``users.list``, not one per team."""
         if self.slack is None or not teams:
             return
-        with transaction(self.db) as s:
-            people = set(queries.people_of_teams(s, [t.id for t in teams]))
-            known = queries.slack_users(s, people)
-        stale = {u for u in people if u not in known or known[u].refreshed_at < now - notices.PROFILE_MAX_AGE}
-        if stale:
+        # Per workspace (OAuth mode): each asked with its own token; one group in the single-workspace mode.
+        by_workspace: dict[tuple[str, str | None], list[TeamView]] = {}
+        for t in teams:
+            by_workspace.setdefault((t.workspace, t.enterprise_id), []).append(t)
+        for where, group in by_workspace.items():
+            with transaction(self.db) as s:
+                people = set(queries.people_of_teams(s, [t.id for t in group]))
+                known = queries.slack_users(s, people)
+            stale = {u for u in people if u not in known or known[u].refreshed_at < now - notices.PROFILE_MAX_AGE}
+            if not stale:
+                continue
+            at = getattr(self.slack, "at", None)
             try:
-                refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=stale)
-            except RetryLater as e:
-                # Slack is down: the job still runs, on the profiles we have
-                # (or the team's zone); its DMs wait in the outbox.
-                names = ", ".join(t.name for t in teams)
-                log.warning("could not refresh profiles for %s (%s); using cached ones", names, e.error)
+                refresh_profiles(db=self.db, clock=self.clock, slack=at(*where) if at else self.slack,
+                                 user_ids=stale)
+            except (RetryLater, PermanentFailure) as e:
+                # Slack is down, or the workspace has no installation: the job still runs, on the
+                # profiles we have (or the team's zone); its DMs wait in the outbox (or fail there).
+                names = ", ".join(t.name for t in group)
+                log.warning("could not refresh profiles for %s (%s); using cached ones", names, e)
 
     def run(self, name: str, *, team: str | None = None, now: datetime | None = None, manual: bool = False,
-            dry_run: bool = False) -> list[JobReport]:
+            dry_run: bool = False, team_id: int | None = None) -> list[JobReport]:
+        """Run a job for every active team, or those called ``team`` (one per workspace), or team ``team_id``."""
         job = self.jobs.get(name)
         if job is None:
             raise UnknownJob(f"unknown job {name!r}; jobs are: {', '.join(self.jobs)}")
         now = now or self.clock.now()
         reports = []
-        teams = self._teams(team)
+        teams = self._teams(team, team_id)
         if not dry_run:
             self._refresh_profiles(teams, now)
         for t in teams:
@@ -264,8 +277,9 @@ class JobRunner:
         now = now or self.clock.now()
         sent = 0
         with transaction(self.db) as s:
+            gone = workspace_rows.uninstalled_team_ids(s)
             for sn in queries.due_snoozes(s, now):
-                if not queries.mark_snooze_sent(s, sn.id):
+                if not queries.mark_snooze_sent(s, sn.id) or sn.team_id in gone:
                     continue
                 team = team_view(s.get_one(Team, sn.team_id))
                 resend = self.resenders.get(sn.job)
@@ -274,11 +288,12 @@ class JobRunner:
             self.wake()
         return sent
 
-    def next_runs(self, after: datetime, *, job: str | None = None, team: str | None = None) -> list[NextRun]:
+    def next_runs(self, after: datetime, *, job: str | None = None, team: str | None = None,
+                  team_id: int | None = None) -> list[NextRun]:
         out = []
         with transaction(self.db) as s:
-            for row in queries.active_teams(s):
-                if team is not None and row.name != team:
+            for row in _served_teams(s):
+                if (team is not None and row.name != team) or (team_id is not None and row.id != team_id):
                     continue
                 tv = team_view(row)
                 people = queries.team_user_ids(s, tv.id, "member") + queries.team_user_ids(s, tv.id, "supervisor")
@@ -301,8 +316,15 @@ class JobRunner:
                                 at = back
                     else:
                         at = next_daily_run(tv.daily(), tv.calendar, zs, after)
-                    out.append(NextRun(jd.name, tv.name, tv.tz, at))
+                    out.append(NextRun(jd.name, tv.name, tv.tz, at, tv.id))
         return out
+
+
+def _served_teams(s: Session) -> list[Team]:
+    """The active teams but those of a workspace that uninstalled opsbot (``bot/kernel/workspaces.py``):
+    from that instant their jobs run for nobody, send nothing and are not planned."""
+    gone = workspace_rows.uninstalled_team_ids(s)
+    return [t for t in queries.active_teams(s) if t.id not in gone]
 
 
 def _back_from_leave_run(s: Session, team: TeamView, job: JobDef, zones: list[ZoneInfo],

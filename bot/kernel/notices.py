@@ -88,8 +88,12 @@ def enqueue_post(
     )
 
 
-def enqueue_home(s: Session, *, user: str, now: datetime) -> None:
-    enqueue_homes(s, users=[user], now=now)
+def enqueue_home(s: Session, *, user: str, now: datetime, workspace: str = "",
+                 enterprise_id: str | None = None) -> None:
+    """Re-publish one person's Home; ``workspace``: the one they opened it in (OAuth mode), which
+    says whose token publishes it even before they are in any team there."""
+    where = {"workspace": workspace, "enterprise_id": enterprise_id} if workspace or enterprise_id else {}
+    outbox_rows.enqueue_coalesced_rows(s, [outbox_rows.Coalesced(HOME, user, f"home:{user}", where)], now=now)
 
 
 def enqueue_homes(s: Session, *, users: Iterable[str] = (), supervisors_of: int | None = None,

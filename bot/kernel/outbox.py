@@ -35,6 +35,7 @@ from bot.kernel.pacer import WORKSPACE_RATE as WORKSPACE_RATE
 from bot.kernel.pacer import Pacer as Pacer
 from storage import outbox as outbox_rows
 from storage import queries
+from storage import workspaces as workspace_rows
 from storage.db import transaction
 from storage.models import OutboxNotice, Team
 
@@ -50,6 +51,8 @@ MAX_BACKOFF = timedelta(seconds=5)
 # A notice that waits for another one (a thread reply for its card's ts) looks again after this.
 NOT_YET_RETRY = 1.0
 NOT_IN_CHANNEL_RETRY = timedelta(minutes=30)
+# Where a notice goes: (Slack team id, Enterprise org id); ("", None) in the single-workspace mode.
+Where = tuple[str, str | None]
 
 
 # After a 429 the refused notice waits its whole Retry-After (in the
@@ -75,6 +78,11 @@ class PermanentFailure(Exception):
     """Slack refused for good (bad payload, unknown channel...)."""
 
 
+class NotInstalled(PermanentFailure):
+    """OAuth mode: the notice's workspace has no installation (never installed, or uninstalled):
+    there is no token to send it with, and waiting will not bring one, so it fails at once."""
+
+
 @dataclass(frozen=True)
 class Profile:
     user_id: str
@@ -86,7 +94,9 @@ class Profile:
 
 
 class SlackPort(Protocol):
-    """What the worker needs of Slack; ``handlers/gateway.py`` provides it."""
+    """What the worker needs of Slack; ``handlers/gateway.py`` provides it. A port serving
+    several workspaces also has ``at(workspace, enterprise_id)``: the same port speaking with
+    that workspace's token (``Where``)."""
 
     def deliver(self, kind: str, loaded: notices.Loaded) -> dict[str, Any]: ...
 
@@ -219,28 +229,30 @@ class OutboxWorker(BackgroundLoop):
         leased = self._lease_and_load(notice_id, now)
         if isinstance(leased, str):
             return leased
-        kind, loaded, need = leased
+        kind, loaded, need, where = leased
+        slack = self._slack_at(where)
         if need is not None:
-            loaded = self._load_with_profiles(notice_id, now, need)
+            loaded = self._load_with_profiles(notice_id, now, need, slack)
             if isinstance(loaded, str):
                 return loaded
         first_post = kind == notices.CARD and not loaded.ts
         if kind in (notices.DM, notices.POST, notices.FILE) or first_post:
             # A new message (chat.postMessage): keep under Slack's posting limits.
-            if not self.pacer.acquire(loaded.channel or "", self._stop, workspace):
+            if not self.pacer.acquire(loaded.channel or "", self._stop, where[0]):
                 return self._retry(notice_id, "stopping", 0)
         if first_post and not first_post_of.claim(self.db, self.loaders, notice_id, self.clock.now()):
             # Another worker posts this card: this notice becomes an update of it.
             return self._waiting(notice_id, first_post_of.PostedElsewhere("its card is being posted"))
-        outcome = self._send(notice_id, kind, loaded)
+        outcome = self._send(notice_id, kind, loaded, slack)
         if first_post and outcome != "delivered":
             first_post_of.release(self.db, notice_id)
         return outcome
 
-    def _lease_and_load(self, notice_id: int, now: datetime) -> str | tuple[str, Any, set[str] | None]:
+    def _lease_and_load(self, notice_id: int, now: datetime) -> str | tuple[str, Any, set[str] | None, Where]:
         """Lease and load in one transaction (the common case): the notice's
-        kind, what it shows, and the people we have no fresh profile of (the
-        lease is committed; the caller fetches them). Or how the round ended."""
+        kind, what it shows, the people we have no fresh profile of (the
+        lease is committed; the caller fetches them) and the workspace it goes
+        to. Or how the round ended."""
         need: set[str] | None = None
         loaded = None
         try:
@@ -249,6 +261,10 @@ class OutboxWorker(BackgroundLoop):
                     return "skipped"
                 notice = s.get_one(OutboxNotice, notice_id)
                 kind = notice.kind
+                if notice.team_id is not None and workspace_rows.team_uninstalled(s, notice.team_id):
+                    # Its workspace uninstalled opsbot: dropped, never sent (nobody to tell there either).
+                    outbox_rows.mark_failed(s, notice_id, now, workspace_rows.UNINSTALLED_ERROR)
+                    return "failed"
                 if kind == notices.SUPERVISOR_HOMES:
                     # Nothing to send: it becomes a Home notice per supervisor,
                     # delivered in the same transaction that writes them.
@@ -256,6 +272,7 @@ class OutboxWorker(BackgroundLoop):
                     notice.status, notice.delivered_at, notice.claimed_until = "delivered", now, None
                     notice.attempts += 1
                     return "delivered"
+                where = outbox_rows.workspace_of(s, notice)
                 try:
                     loaded = self.loaders.load(s, notice, now)
                 except notices.NeedProfiles as e:
@@ -264,16 +281,23 @@ class OutboxWorker(BackgroundLoop):
             return self._waiting(notice_id, e)
         except Exception as e:
             return self._repeating(notice_id, e)
-        return kind, loaded, need
+        return kind, loaded, need, where
 
-    def _load_with_profiles(self, notice_id: int, now: datetime, need: set[str]) -> Any:
+    def _slack_at(self, where: Where) -> SlackPort:
+        """The port speaking with the token of the notice's workspace (OAuth mode), else the one port."""
+        at = getattr(self.slack, "at", None)
+        return at(*where) if at is not None else self.slack
+
+    def _load_with_profiles(self, notice_id: int, now: datetime, need: set[str], slack: SlackPort) -> Any:
         """Fetch the missing profiles and load again (a few rounds: the notice
         may name more people once loaded); or how the round ended, as a str."""
         for _ in range(3):
             try:
-                refresh_profiles(db=self.db, clock=self.clock, slack=self.slack, user_ids=need)
+                refresh_profiles(db=self.db, clock=self.clock, slack=slack, user_ids=need)
             except RetryLater as e:
                 return self._retry(notice_id, f"users.info: {e.error}", e.after)
+            except PermanentFailure as e:  # no installation for the workspace: nothing to send with
+                return self._fail(notice_id, str(e))
             try:
                 with transaction(self.db) as s:
                     return self.loaders.load(s, s.get_one(OutboxNotice, notice_id), now)
@@ -290,9 +314,9 @@ class OutboxWorker(BackgroundLoop):
         self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY, level=logging.DEBUG)
         return "waiting"
 
-    def _send(self, notice_id: int, kind: str, loaded: Any) -> str:
+    def _send(self, notice_id: int, kind: str, loaded: Any, slack: SlackPort) -> str:
         try:
-            result = self.slack.deliver(kind, loaded)
+            result = slack.deliver(kind, loaded)
         except RetryLater as e:
             if e.error.startswith("429"):
                 self._hold(notice_id, e.after)

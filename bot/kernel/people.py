@@ -30,11 +30,13 @@ def user_locale(*, db: sessionmaker[Session], user_id: str, channel_id: str | No
         return _locale_for(s, user_id, team_view(teams[0]))
 
 
-def _resolve_team(s: Session, user_id: str, *, channel_id: str | None, team_id: int | None) -> tuple[Team, bool]:
+def _resolve_team(s: Session, user_id: str, *, channel_id: str | None, team_id: int | None,
+                  workspace: str | None = None) -> tuple[Team, bool]:
     """The team a proposal goes to: the one named, else the one whose channel
-    it was typed in, else the user's first team. The flag says it was the
-    fallback, so the reply can say which team it picked."""
-    teams = queries.teams_of_user(s, user_id)
+    it was typed in, else the user's first team; of the request's ``workspace``
+    only, when given. The flag says it was the fallback, so the reply can say
+    which team it picked."""
+    teams = queries.teams_of_user(s, user_id, workspace=workspace)
     if not teams:
         raise NotInTeam()
     if team_id is not None:
@@ -63,9 +65,10 @@ def remember_profile(*, db: sessionmaker[Session], clock: Clock, profile: Profil
                                             workspace_admin=profile.workspace_admin, refreshed_at=clock.now())])
 
 
-def open_home(*, db: sessionmaker[Session], clock: Clock, user_id: str) -> None:
+def open_home(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str = "",
+              enterprise_id: str | None = None) -> None:
     with transaction(db) as s:
-        notices.enqueue_home(s, user=user_id, now=clock.now())
+        notices.enqueue_home(s, user=user_id, now=clock.now(), workspace=workspace, enterprise_id=enterprise_id)
 
 
 def mark_event(*, db: sessionmaker[Session], clock: Clock, event_id: str) -> bool:

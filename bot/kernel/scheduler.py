@@ -31,17 +31,17 @@ class TeamJobTrigger(BaseTrigger):
     """Fires when the job is next due for the team: the schedule, moved by
     the working calendar, at the hour in each recipient's own zone."""
 
-    def __init__(self, runner: JobRunner, job: str, team: str) -> None:
-        self.runner, self.job, self.team = runner, job, team
+    def __init__(self, runner: JobRunner, job: str, team_id: int) -> None:
+        self.runner, self.job, self.team_id = runner, job, team_id
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         after = max(previous_fire_time, now) if previous_fire_time else now - timedelta(seconds=1)
-        for nr in self.runner.next_runs(after, job=self.job, team=self.team):
+        for nr in self.runner.next_runs(after, job=self.job, team_id=self.team_id):
             return nr.at
         return None
 
     def __str__(self) -> str:
-        return f"team-job[{self.job} for {self.team}]"
+        return f"team-job[{self.job} for team {self.team_id}]"
 
 
 class Scheduler:
@@ -117,10 +117,11 @@ class Scheduler:
                 log.exception("catch-up of %s failed", name)
 
     def sync_jobs(self) -> None:
-        """One APScheduler job per (job, active team); teams come and go."""
+        """One APScheduler job per (job, active team); teams come and go. Keyed on the team's id:
+        names are unique per workspace only, and a renamed team keeps its jobs."""
         if self._aps is None:
             return
-        wanted = {f"{nr.job}:{nr.team}": nr for nr in self.runner.next_runs(self.runner.clock.now())}
+        wanted = {f"{nr.job}:{nr.team_id}": nr for nr in self.runner.next_runs(self.runner.clock.now())}
         for job in self._aps.get_jobs():
             if ":" in job.id and job.id not in wanted:
                 job.remove()
@@ -128,8 +129,8 @@ class Scheduler:
         for job_id, nr in wanted.items():
             existing = self._aps.get_job(job_id)
             if existing is None:
-                self._aps.add_job(self.runner.run, TeamJobTrigger(self.runner, nr.job, nr.team), id=job_id,
-                                  args=[nr.job], kwargs={"team": nr.team}, replace_existing=True)
+                self._aps.add_job(self.runner.run, TeamJobTrigger(self.runner, nr.job, nr.team_id), id=job_id,
+                                  args=[nr.job], kwargs={"team_id": nr.team_id}, replace_existing=True)
             elif nr.at is not None and existing.next_run_time is not None and existing.next_run_time > now \
                     and existing.next_run_time != nr.at:
                 # The team's settings changed (/opsbot settings): plan the new time.

@@ -14,6 +14,9 @@ DEFAULT_DATABASE_URL = "sqlite:///opsbot.sqlite3"
 # (bot/kernel/retention.py), in days; and the least an operator may set.
 DEFAULT_RETENTION_DAYS = 90
 MIN_RETENTION_DAYS = 7
+# How long the data of a workspace that uninstalled opsbot is kept before it is purged, in days
+# (bot/kernel/workspaces.py); 0: purged by the first daily retention run after the uninstall.
+DEFAULT_WORKSPACE_RETENTION_DAYS = 30
 # An OAuth install link's state, in seconds (Bolt's default).
 DEFAULT_STATE_TTL_SECONDS = 600
 MAKE_KEY = '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`'
@@ -44,6 +47,8 @@ class Settings(BaseSettings):
     opsbot_token_key: SecretStr | None = None
     # The explicit opt-out: tokens stored as Slack sent them (a disposable test deployment).
     opsbot_plaintext_tokens: bool = False
+    # Days an uninstalled workspace's teams and their rows are kept; then purged (OAuth mode).
+    opsbot_workspace_retention_days: int = Field(DEFAULT_WORKSPACE_RETENTION_DAYS, ge=0)
     # Seconds an install link's state is good for; expired ones are purged.
     oauth_state_ttl_seconds: int = Field(DEFAULT_STATE_TTL_SECONDS, ge=60)
 

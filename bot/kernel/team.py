@@ -35,6 +35,10 @@ class TeamView:
     # When the team first existed (its row was created): nothing due before
     # that is the team's to catch up (docs/PRODUCT.md §5).
     created_at: datetime | None = None
+    # The Slack workspace the team lives in (its notices go out with that workspace's token), and
+    # its Enterprise Grid org; "" and None in the single-workspace mode.
+    workspace: str = ""
+    enterprise_id: str | None = None
 
     def existed_on(self, day: date) -> bool:
         """Whether the team existed on ``day`` (its own date): a run due on
@@ -76,6 +80,8 @@ def team_view(team: Team) -> TeamView:
         mention_in_summaries=team.mention_in_summaries,
         schedule={**DEFAULT_SCHEDULE, **(team.schedule or {})},
         created_at=team.created_at,
+        workspace=team.workspace or "",
+        enterprise_id=team.enterprise_id,
     )
 
 

@@ -22,6 +22,7 @@ from bot.kernel import admins as admins_mod
 from bot.kernel.clock import Clock
 from bot.kernel.teams_file import TeamConfig, TeamsFile
 from storage import onboarding as onboarding_rows
+from storage import queries
 from storage.models import Membership, Team
 
 FILE = "file"
@@ -102,7 +103,7 @@ def apply_teams(*, db: sessionmaker[Session], clock: Clock, config: TeamsFile, d
         s.begin()
         listed = {t.name for t in config.teams}
         for cfg in config.teams:
-            team = s.scalar(select(Team).where(Team.name == cfg.name))
+            team = queries.team_by_name(s, cfg.name)  # the teams file is the single workspace's ("")
             values = team_values(cfg)
             before: dict[str, Any] = {}
             taken_over = team is not None and team.managed_by != FILE
@@ -132,7 +133,7 @@ def apply_teams(*, db: sessionmaker[Session], clock: Clock, config: TeamsFile, d
             if cfg.name in created or diff or people_changed or taken_over:
                 changes.append(TeamChange(cfg.name, diff, {r: u for r, u in added.items() if u},
                                           {r: u for r, u in removed.items() if u}, taken_over))
-        gone = s.scalars(select(Team).where(Team.active, Team.managed_by == FILE,
+        gone = s.scalars(select(Team).where(Team.active, Team.managed_by == FILE, Team.workspace == "",
                                             Team.name.not_in(listed or {""}))).all()
         for team in gone:
             team.active = False

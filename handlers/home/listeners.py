@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.kernel import people
@@ -17,9 +17,10 @@ from handlers.leave.listeners import open_leave_modal
 
 def register(app: App, deps: Deps) -> None:
     @app.event(Event.APP_HOME_OPENED)
-    def home_opened(event: dict[str, Any]) -> None:
+    def home_opened(event: dict[str, Any], context: BoltContext) -> None:
         if event.get("tab", "home") == "home":
-            people.open_home(db=deps.db, clock=deps.clock, user_id=event["user"])
+            people.open_home(db=deps.db, clock=deps.clock, user_id=event["user"], workspace=deps.workspace(context),
+                             enterprise_id=deps.enterprise(context))
 
     @app.action(Action.SUBMIT_DRAFT)
     def submit_draft_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

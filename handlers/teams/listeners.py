@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -116,7 +116,8 @@ def register(app: App, deps: Deps) -> None:
             client.views_update(view_id=view_id(view), view=_saved(saved))
 
     @app.view(View.TEAM_SETUP)
-    def team_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def team_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                       context: BoltContext) -> None:
         user = body["user"]["id"]
         team_id, raw = team_form(view)
         learn_admin(deps, client, user)
@@ -125,5 +126,6 @@ def register(app: App, deps: Deps) -> None:
                                         check_channel=channel_check(client))
         else:
             saved = service.create_team(db=deps.db, clock=deps.clock, user_id=user, raw=raw,
-                                        check_channel=channel_check(client))
+                                        check_channel=channel_check(client), workspace=deps.workspace(context),
+                                        enterprise_id=deps.enterprise(context))
         ack(response_action="update", view=_saved(saved))

@@ -129,13 +129,17 @@ def edit_form(*, db: sessionmaker[Session], user_id: str, team_id: int) -> TeamF
 # -- saving ----------------------------------------------------------------------
 
 
-def _check_taken(s: Session, spec: TeamSpec, team_id: int | None) -> None:
-    same = s.scalar(select(Team).where(func.lower(Team.name) == spec.name.lower(), Team.id != (team_id or 0)))
+def _check_taken(s: Session, spec: TeamSpec, team_id: int | None, workspace: str) -> None:
+    """A name or channel already used in the same workspace (names are unique per workspace:
+    two installed workspaces may each have a Growth)."""
+    same = s.scalar(select(Team).where(func.lower(Team.name) == spec.name.lower(), Team.workspace == workspace,
+                                       Team.id != (team_id or 0)))
     if same is not None:
         msg = (N_("A team named {name} exists already; pick another name.") if same.active
                else N_("An archived team is named {name}; pick another name."))
         raise InvalidInput(msg, field=rules.NAME, name=same.name)
-    other = s.scalar(select(Team).where(Team.channel == spec.channel, Team.active, Team.id != (team_id or 0)))
+    other = s.scalar(select(Team).where(Team.channel == spec.channel, Team.workspace == workspace, Team.active,
+                                        Team.id != (team_id or 0)))
     if other is not None:
         raise InvalidInput(N_("That channel is the channel of team {name} already; pick another."),
                            field=rules.CHANNEL, name=other.name)
@@ -145,19 +149,22 @@ ChannelCheck = Callable[[str], None]  # raises InvalidInput(field=CHANNEL) when 
 
 
 def create_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, raw: TeamInput,
-                check_channel: ChannelCheck) -> TeamSaved:
+                check_channel: ChannelCheck, workspace: str = "", enterprise_id: str | None = None) -> TeamSaved:
     """Validate, make sure the bot can post in the channel, then create the
-    team, its people, the welcome card and the intro DMs in one commit."""
+    team, its people, the welcome card and the intro DMs in one commit. The
+    team belongs to the request's ``workspace`` (its Slack team id in OAuth
+    mode, "" in the single-workspace mode): its notices go out with that
+    workspace's token."""
     with transaction(db) as s:
         _require_admin(s, user_id, "team.create")
-        _check_taken(s, rules.validate_team(raw), None)
+        _check_taken(s, rules.validate_team(raw), None, workspace)
     spec = rules.validate_team(raw)
     check_channel(spec.channel)  # a Web API call: outside any transaction
     now = clock.now()
     with transaction(db) as s:
         _require_admin(s, user_id, "team.create")
-        _check_taken(s, spec, None)  # again: another admin may have been quicker
-        team = Team(name=spec.name, channel=spec.channel, timezone=spec.timezone, country=spec.country,
+        _check_taken(s, spec, None, workspace)  # again: another admin may have been quicker
+        team = Team(name=spec.name, workspace=workspace, enterprise_id=enterprise_id or None, channel=spec.channel, timezone=spec.timezone, country=spec.country,
                     locale=spec.locale, weekly_topic_quota=spec.weekly_topic_quota, mention_in_summaries=False,
                     platforms=list(spec.platforms), schedule=dict(DEFAULT_SCHEDULE), calendar={}, reviews={},
                     active=True, managed_by=SLACK, created_at=now, updated_at=now)
@@ -180,7 +187,7 @@ def update_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_i
         team = _editable(s, user_id, team_id, "team.update")
         _refuse_file_managed(team, "team.update")
         spec = rules.validate_team(raw)
-        _check_taken(s, spec, team_id)
+        _check_taken(s, spec, team_id, team.workspace)
         moved = spec.channel != team.channel
     if moved:
         check_channel(spec.channel)
@@ -188,7 +195,7 @@ def update_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_i
     with transaction(db) as s:
         team = _editable(s, user_id, team_id, "team.update")
         _refuse_file_managed(team, "team.update")
-        _check_taken(s, spec, team_id)
+        _check_taken(s, spec, team_id, team.workspace)
         before = spec_of(s, team)
         added: list[str] = []
         removed: list[str] = []

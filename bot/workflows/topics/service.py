@@ -67,10 +67,11 @@ class TopicList:
     quota: int | None = None
 
 
-def form_context(*, db: sessionmaker[Session], user_id: str, channel_id: str | None) -> FormContext:
+def form_context(*, db: sessionmaker[Session], user_id: str, channel_id: str | None,
+                 workspace: str | None = None) -> FormContext:
     with transaction(db) as s:
-        team, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=None)
-        teams = [team_view(t) for t in queries.teams_of_user(s, user_id)]
+        team, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=None, workspace=workspace)
+        teams = [team_view(t) for t in queries.teams_of_user(s, user_id, workspace=workspace)]
         return FormContext(
             locale=_locale_for(s, user_id, team_view(team)),
             teams=[(t.id, t.name, t.platforms) for t in teams],
@@ -87,10 +88,12 @@ def propose_topic(
     channel_id: str | None = None,
     team_id: int | None = None,
     response_url: str | None = None,
+    workspace: str | None = None,
 ) -> Proposed:
+    """A proposal to a team of the request's ``workspace`` (when given: OAuth mode)."""
     now = clock.now()
     with transaction(db) as s:
-        row, by_default = _resolve_team(s, user_id, channel_id=channel_id, team_id=team_id)
+        row, by_default = _resolve_team(s, user_id, channel_id=channel_id, team_id=team_id, workspace=workspace)
         team = team_view(row)
         draft = validate_draft(draft, platforms=list(team.platforms), today=team.today(now))
         week = team.week(now)
@@ -157,12 +160,13 @@ def _already_decided(topic: Topic) -> Conflict:
     )
 
 
-def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, topic_id: int) -> str:
+def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, topic_id: int,
+                     workspace: str | None = None) -> str:
     """Before opening the reject modal: only a supervisor of the topic's team,
     never on their own topic, only while it is undecided. A refusal is
     audited where it is told (``bot/kernel/refusals.py``). Returns the title."""
     with transaction(db) as s:
-        loaded = topic_rows.topic_for_decision(s, topic_id, user_id)
+        loaded = topic_rows.topic_for_decision(s, topic_id, user_id, workspace)
         if loaded is None:
             raise NotFound()
         topic, _team, supervises, _locale = loaded
@@ -183,17 +187,19 @@ def decide_topic(
     topic_id: int,
     approve: bool,
     reason: str | None = None,
+    workspace: str | None = None,
 ) -> Decided:
     """Approve or reject: a supervisor of the topic's team, never its author.
     Authorization comes from the store, never the payload; exactly one of
-    several concurrent decisions wins."""
+    several concurrent decisions wins. A topic outside the request's
+    ``workspace`` (when given) is answered as a missing one."""
     now = clock.now()
     action = "topic.approve" if approve else "topic.reject"
     failure: Exception | None = None
     with transaction(db) as s:
         # One statement loads the topic, its team, the role and the locale: a
         # click's ack waits on every round trip here (docs/performance.md).
-        loaded = topic_rows.topic_for_decision(s, topic_id, user_id)
+        loaded = topic_rows.topic_for_decision(s, topic_id, user_id, workspace)
         if loaded is None:
             raise NotFound()
         topic, team_row, supervises, locale = loaded
@@ -224,11 +230,14 @@ def decide_topic(
     raise failure
 
 
-def withdraw_topic(*, db: sessionmaker[Session], clock: Clock, user_id: str, topic_id: int) -> Decided:
+def withdraw_topic(*, db: sessionmaker[Session], clock: Clock, user_id: str, topic_id: int,
+                   workspace: str | None = None) -> Decided:
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
         topic = s.get(Topic, topic_id)
+        if topic is not None and workspace is not None and s.get_one(Team, topic.team_id).workspace != workspace:
+            topic = None  # another workspace's topic: as good as missing
         if topic is None or topic.author_id != user_id:
             # Someone else's topic is answered like a missing one: ids are not a way to probe.
             error = NotFound(N_("You have no topic #{id}."), id=topic_id)
@@ -250,11 +259,12 @@ def withdraw_topic(*, db: sessionmaker[Session], clock: Clock, user_id: str, top
     raise failure
 
 
-def my_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> list[TopicList]:
-    """The caller's topics this week, one list per team they belong to."""
+def my_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None,
+              workspace: str | None = None) -> list[TopicList]:
+    """The caller's topics this week, one list per team they belong to (in ``workspace``, when given)."""
     now = clock.now()
     with transaction(db) as s:
-        teams = [team_view(t) for t in queries.teams_of_user(s, user_id)]
+        teams = [team_view(t) for t in queries.teams_of_user(s, user_id, workspace=workspace)]
         if not teams:
             raise NotInTeam()
         out = []
@@ -267,11 +277,12 @@ def my_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_
         return out
 
 
-def team_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> TopicList:
-    """The team's week, for its supervisors."""
+def team_topics(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None,
+                workspace: str | None = None) -> TopicList:
+    """The team's week, for its supervisors (of a team in ``workspace``, when given)."""
     now = clock.now()
     with transaction(db) as s:
-        supervised = queries.teams_of_user(s, user_id, role="supervisor")
+        supervised = queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace)
         if not supervised:
             raise NotAuthorized(N_("Only supervisors can list the team's topics.")).refused(
                 "topic.list_team", "not a supervisor of any team", item_kind=TOPIC)
