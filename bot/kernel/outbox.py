@@ -177,7 +177,7 @@ class OutboxWorker(BackgroundLoop):
             if not due:
                 break
             delivered += lanes.deliver_round(
-                due, over, deliver=lambda n: self.deliver_one(n.id, n.workspace), pacer=self.pacer,
+                due, over, deliver=lambda n: self.deliver_one(n.id), pacer=self.pacer,
                 threads=self.threads, executor=self._executor, stop=self._stop, give_way=lambda: self.give_way(self.busy))
             if self._stop.is_set():
                 break
@@ -215,16 +215,12 @@ class OutboxWorker(BackgroundLoop):
             workspace = outbox_rows.workspace_of_notice(s, notice_id)
         self._holds[workspace] = self.clock.now() + min(timedelta(seconds=after or 1), HOLD_AFTER_429)
 
-    def deliver_one(self, notice_id: int, workspace: str | None = None) -> str:
+    def deliver_one(self, notice_id: int) -> str:
         """One notice: 'delivered', 'retry' (Slack refused for now), 'waiting'
         (it follows another notice not delivered yet: not Slack's fault, so the
         round goes on), 'error' (it failed in a way that would repeat: tried
         again a few times), 'blocked' (the channel is closed to us), 'failed'
-        (for good) or 'skipped'. ``workspace``: the notice's, as
-        ``due_notices`` gives it; looked up when not given."""
-        if workspace is None:
-            with transaction(self.db) as s:
-                workspace = outbox_rows.workspace_of_notice(s, notice_id)
+        (for good) or 'skipped'."""
         now = self.clock.now()
         leased = self._lease_and_load(notice_id, now)
         if isinstance(leased, str):
