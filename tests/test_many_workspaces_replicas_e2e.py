@@ -43,8 +43,9 @@ from tests.test_workspaces_e2e import (
     to_whom,
 )
 
-# The Thursday after: the next quota reminder.
+# The Thursdays after: the next quota reminders.
 NEXT_THU_10 = datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI)
+THU_AFTER = datetime(2026, 12, 10, 10, 0, tzinfo=SHANGHAI)
 WAIT = 30.0  # seconds: a bound on waiting for the replicas, never a measure of them
 
 
@@ -308,10 +309,21 @@ def test_two_workspaces_on_three_replicas_get_their_own_cards_reminders_and_home
     rigs[2].command(AMY, "/topic", channel=CHANNEL_A, team=ACME)
     assert len(slack.calls("views.open")) == opened
 
-    # -- The leader plans nothing more for Acme; its next run reaches Other Co only -----------------------
-    leader.app.scheduler.sync_jobs()
+    # -- The leader plans nothing more for Acme; the reminder after the uninstall reaches Other Co only ----
+    leader.app.scheduler.sync_jobs()  # as its resync does: the uninstall was taken by another replica
     planned = {j.id for j in leader.app.scheduler._aps.get_jobs() if ":" in j.id}
     assert f"quota-reminder:{ids[OTHER]}" in planned
     assert not any(j.endswith(f":{ids[ACME]}") for j in planned)
+    mark = len(slack.all_calls())
+    rigs[0].clock.set(THU_AFTER)
+    fire(leader, f"quota-reminder:{ids[OTHER]}")
+    wait_until(lambda: len(reminders(rigs[0], BEN)) == 3, "Other Co's reminder after the uninstall")
+    # Run again by hand on a follower: for Other Co's Growth alone (none for Acme's), which sends nothing twice.
+    [again] = rigs[(rigs.index(leader) + 1) % 3].app.jobs.run("quota-reminder")
+    assert (again.team, again.sent) == ("Growth", [])
+    settle(rigs)
+    assert len(reminders(rigs[0], BEN)) == 3 and reminders(rigs[0], BEN)[-1].token == tokens[OTHER]
+    assert len(reminders(rigs[0], AMY)) == 1
+    assert [c for c in calls_since(rigs[0], mark) if c.token == tokens[ACME]] == []
     assert outbox_duplicates(rigs[0]) == []
     assert sent_with_the_wrong_token(rigs[0]) == []
