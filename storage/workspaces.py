@@ -67,6 +67,16 @@ def team_uninstalled(session: Session, team_id: int) -> bool:
     return session.scalar(select(exists().where(Team.id == team_id, _gone()))) or False
 
 
+def workspace_uninstalled(session: Session, workspace: str, enterprise_id: str | None) -> bool:
+    """Whether ``workspace`` (or, for an org-wide install, its org) is marked uninstalled: what a
+    notice with no team (a Home tab) is checked against; a team's notice, with ``team_uninstalled``."""
+    u = WorkspaceUninstall
+    marked = [u.team_id == workspace] if workspace else []
+    if enterprise_id:
+        marked.append(and_(u.team_id == "", u.enterprise_id == enterprise_id))
+    return bool(marked) and (session.scalar(select(exists().where(or_(*marked)))) or False)
+
+
 def _teams_of(session: Session, enterprise_id: str, team_id: str) -> list[int]:
     if team_id:
         where = Team.workspace == team_id

@@ -140,11 +140,18 @@ def test_an_uninstall_stops_that_workspace_at_once_and_not_the_other(two):
     with transaction(two.app.db) as s:
         # A notice written after the uninstall (a run that started before it) is dropped by the worker.
         notices.enqueue_dm(s, user=ALICE, type="quota_reminder", team_id=growth, now=two.clock.now(), key="late")
+        # And a Home tab of someone there (a notice with no team): dropped the same way, not an error.
+        notices.enqueue_home(s, user=ALICE, now=two.clock.now())
+        notices.enqueue_home(s, user=LEAD, now=two.clock.now(), workspace=ACME)
     two.deliver()
     assert two.slack.calls("chat.postMessage") == reminders_to(two, OTHER_MEMBER)
+    assert two.slack.calls("views.publish") == []
     with transaction(two.app.db) as s:
         late = s.scalar(select(OutboxNotice).where(OutboxNotice.key == "late"))
         assert (late.status, late.last_error) == ("failed", UNINSTALLED_ERROR)
+        homes = s.scalars(select(OutboxNotice).where(OutboxNotice.kind == notices.HOME).order_by(OutboxNotice.id)).all()
+        assert [(n.recipient, n.status, n.last_error) for n in homes] == [
+            (ALICE, "failed", UNINSTALLED_ERROR), (LEAD, "failed", UNINSTALLED_ERROR)]
 
     two.slack.clear()
     reports = two.app.jobs.run("quota-reminder", now=THU_3)

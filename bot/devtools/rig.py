@@ -61,17 +61,24 @@ class Rig:
         users: dict[str, dict[str, Any]] | None = None,
         api_url_slash: bool = False,
         oauth: bool = False,
+        replica_of: Rig | None = None,
     ) -> None:
+        """``replica_of``: another process of that rig's deployment (``Rig.replica``)."""
         self.database_url = database_url
         # None: started with no teams file at all, as `opsbot serve` may be.
         self.teams = teams if isinstance(teams, TeamsFile) or teams is None else parse_teams(teams)
-        self.clock = ManualClock(start)
-        self.slack = SlackStandIn(users=users or {})
-        self.secret = secrets.token_hex(16)
         self.api_url_slash = api_url_slash
         # "Add to Slack" mode: no bot token; the stand-in knows the app's client id and secret.
         self.oauth = oauth
-        self.token_key = Fernet.generate_key().decode() if oauth else None
+        if replica_of is None:
+            self.clock = ManualClock(start)
+            self.slack = SlackStandIn(users=users or {})
+            self.secret = secrets.token_hex(16)
+            self.token_key = Fernet.generate_key().decode() if oauth else None
+        else:  # one Slack, one clock, one app configuration: the stand-in is started and stopped by replica_of
+            self.clock, self.slack = replica_of.clock, replica_of.slack
+            self.secret, self.token_key = replica_of.secret, replica_of.token_key
+        self._owns_slack = replica_of is None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.app: Opsbot | None = None
@@ -79,8 +86,15 @@ class Rig:
 
     # -- lifecycle ---------------------------------------------------------
 
+    def replica(self) -> Rig:
+        """Another process of this deployment, serving HTTP on its own port: the same database,
+        Slack stand-in, clock, signing secret and token key. Start it after this rig, stop it before."""
+        return Rig(database_url=self.database_url, teams=self.teams, start=self.clock.now(),
+                   api_url_slash=self.api_url_slash, oauth=self.oauth, replica_of=self)
+
     def start(self) -> Rig:
-        self.slack.start()
+        if self._owns_slack:
+            self.slack.start()
         api = self.slack.api_url if self.api_url_slash else self.slack.api_url.rstrip("/")
         if self.oauth:
             self.slack.register_app(OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET)
@@ -111,7 +125,8 @@ class Rig:
 
     def stop(self, *, slack: bool = True) -> None:
         """Stop the app; ``slack=False`` keeps the Slack stand-in answering
-        (the response_urls a stopped process left behind stay reachable)."""
+        (the response_urls a stopped process left behind stay reachable); a replica never stops
+        the stand-in it shares."""
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -119,7 +134,7 @@ class Rig:
         if self.app is not None:
             self.app.stop()
             self.app.engine.dispose()
-        if slack:
+        if slack and self._owns_slack:
             self.slack.stop()
 
     def __enter__(self) -> Rig:

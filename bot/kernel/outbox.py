@@ -269,6 +269,10 @@ class OutboxWorker(BackgroundLoop):
                     notice.attempts += 1
                     return "delivered"
                 where = outbox_rows.workspace_of(s, notice)
+                if notice.team_id is None and workspace_rows.workspace_uninstalled(s, *where):
+                    # A Home tab of someone in that workspace: dropped the same way, not failed as an error.
+                    outbox_rows.mark_failed(s, notice_id, now, workspace_rows.UNINSTALLED_ERROR)
+                    return "failed"
                 try:
                     loaded = self.loaders.load(s, notice, now)
                 except notices.NeedProfiles as e:
