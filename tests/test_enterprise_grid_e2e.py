@@ -9,11 +9,11 @@ stops both, and a workspace install in another org goes on."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.devtools.rig import Rig
 from bot.devtools.slack_standin_calls import Call
@@ -156,7 +156,10 @@ def test_each_workspace_of_the_org_sets_up_its_own_team_and_is_served_with_the_o
     assert (card_e.token, card_w.token, card_s.token) == (org_token, org_token, solo_token)
     assert not any("Spring launch" in all_text(c.params) for c in cards(grid.slack.calls(), CHANNEL_W))
 
-    # West's lead decides West's card from West; East's card stays East's own.
+    # One token serves both, yet a request acts in its own workspace only: East's card, clicked
+    # from West, decides nothing; West's lead decides West's card from West.
+    grid.click(LEAD_E, "topic_approve", button(card_e.params, "Approve")["value"], message=card_e, team=WEST)
+    assert "I could not find that item." in grid.slack.responses(grid.last_response_url)[-1].params["text"]
     grid.click(LEAD_W, "topic_approve", button(card_w.params, "Approve")["value"], message=card_w, team=WEST)
     grid.deliver()
     with transaction(grid.app.db) as s:
@@ -182,6 +185,31 @@ def test_each_workspace_of_the_org_sets_up_its_own_team_and_is_served_with_the_o
     [amy], [wen], [sam] = reminders(grid, AMY), reminders(grid, WEN), reminders(grid, SAM)
     assert "1 of 2 topics" in amy.params["text"] and "1 of 2 topics" in wen.params["text"]
     assert (amy.token, wen.token, sam.token) == (org_token, org_token, solo_token)
+    assert sent_with_a_token_that_does_not_work_there(grid) == []
+
+
+def test_a_job_refreshes_the_org_wide_rotating_token_once_for_both_workspaces(grid):
+    grid.slack.token_rotation = True  # 12-hour tokens: not due while the teams are set up
+    org_token, solo_token = org_and_solo(grid)
+    with grid.app.engine.begin() as conn:  # the org's token now expires within the two hours' warning
+        org_bot = BOTS.c.enterprise_id == ORG
+        expires = conn.execute(select(BOTS.c.bot_token_expires_at).where(org_bot)).scalar_one()
+        conn.execute(update(BOTS).where(org_bot).values(
+            bot_token_expires_at=expires - timedelta(seconds=grid.slack.token_seconds) + timedelta(hours=1)))
+    grid.slack.clear()
+
+    grid.clock.set(THU_10)
+    grid.app.jobs.run("quota-reminder", now=THU_10)
+    grid.deliver()
+    [refresh] = [c for c in grid.slack.calls("oauth.v2.access", ok_only=False)
+                 if c.params.get("grant_type") == "refresh_token"]
+    fresh = refresh.response["access_token"]
+    assert fresh != org_token and grid.slack.token_team(fresh) == ORG
+    assert [c.token for c in reminders(grid, AMY) + reminders(grid, WEN)] == [fresh, fresh]
+    assert [c.token for c in reminders(grid, SAM)] == [solo_token]
+    [bot] = [r for r in rows(grid, BOTS) if r["enterprise_id"] == ORG]
+    assert (bot["team_id"], bot["is_enterprise_install"]) == (None, True)  # saved back as the org's
+    assert fresh not in str(bot)
     assert sent_with_a_token_that_does_not_work_there(grid) == []
 
 
