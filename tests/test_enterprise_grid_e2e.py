@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from bot.devtools.rig import Rig
 from bot.devtools.slack_standin_calls import Call
-from bot.kernel import notices
+from bot.kernel import notices, workspaces
 from storage import outbox as outbox_rows
 from storage.db import transaction
 from storage.installations import BOTS, INSTALLATIONS
@@ -240,6 +240,11 @@ def test_an_org_wide_uninstall_stops_both_workspaces_teams_and_not_a_workspace_i
     assert [c for c in grid.slack.all_calls() if c.token == org_token] == []
     with transaction(grid.app.db) as s:
         assert s.scalars(select(Topic.title).where(Topic.title == "After the uninstall")).all() == []
+
+    # Purged at once by the org's enterprise id: both workspaces' teams go, Solo's stays.
+    [done] = workspaces.purge(db=grid.app.db, clock=grid.clock, days=30, team_ids=[ORG], at_once=True)
+    assert sorted(done.teams) == ["Growth", "Growth"]
+    assert teams(grid) == [("Growth", SOLO, OTHER_ORG, CHANNEL_S)]
 
 
 def test_a_workspace_of_an_org_that_did_not_install_is_not_answered_with_another_orgs_token(grid):
