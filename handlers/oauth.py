@@ -91,8 +91,11 @@ def _callbacks(config: OAuthConfig) -> CallbackOptions:
                                       None if args.installation.is_enterprise_install else args.installation.team_id)
         if installer:
             config.on_installed(installer)
-        log.info("installed in team %s (enterprise %s) by %s", args.installation.team_id,
-                 args.installation.enterprise_id, installer)
+        if args.installation.is_enterprise_install:  # Enterprise Grid: the whole org, no team
+            log.info("installed org-wide in enterprise %s by %s", args.installation.enterprise_id, installer)
+        else:
+            log.info("installed in team %s (enterprise %s) by %s", args.installation.team_id,
+                     args.installation.enterprise_id, installer)
         return args.default.success(args)
 
     def failure(args: FailureArgs) -> BoltResponse:
