@@ -64,6 +64,7 @@ from handlers.oauth import (
     authorization_url,
     bot_scopes,
     oauth_flow,
+    register_org_wide_workspace,
     register_revocations,
     single_workspace_revoked,
 )
@@ -198,6 +199,8 @@ def create_app(
                        slack=gateway, wake=worker.wake)
     bolt = _bolt_app(settings, client, token, oauth, tokens)
     register_revocations(bolt, oauth.on_revoked if oauth is not None else single_workspace_revoked)
+    if oauth is not None:
+        register_org_wide_workspace(bolt)
     handlers.register(bolt, Deps(db=db, clock=clock, inbox=inbox, snoozable=REGISTRY.snoozable,
                                  workspaces=oauth is not None), SLACK_PLUGINS)
     app = Opsbot(settings, engine, db, clock, bolt, client, worker, runner,

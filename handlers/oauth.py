@@ -91,8 +91,11 @@ def _callbacks(config: OAuthConfig) -> CallbackOptions:
                                       None if args.installation.is_enterprise_install else args.installation.team_id)
         if installer:
             config.on_installed(installer)
-        log.info("installed in team %s (enterprise %s) by %s", args.installation.team_id,
-                 args.installation.enterprise_id, installer)
+        if args.installation.is_enterprise_install:  # Enterprise Grid: the whole org, no team
+            log.info("installed org-wide in enterprise %s by %s", args.installation.enterprise_id, installer)
+        else:
+            log.info("installed in team %s (enterprise %s) by %s", args.installation.team_id,
+                     args.installation.enterprise_id, installer)
         return args.default.success(args)
 
     def failure(args: FailureArgs) -> BoltResponse:
@@ -151,6 +154,35 @@ def single_workspace_revoked(event: Revocation) -> bool:
     log.warning("%s in team %s: SLACK_BOT_TOKEN no longer works; reinstall the app and set the new token",
                 event.reason, event.team_id)
     return True
+
+
+def request_workspace(body: dict) -> str | None:
+    """The workspace of the org a request comes from, where Slack says it besides ``team``: an
+    event under an org-wide install names it in ``context_team_id`` (its ``authorizations`` carry
+    ``team_id: null``); an interaction whose ``team`` is null, in the user's or the view's."""
+    user, view = body.get("user"), body.get("view")
+    for found in (body.get("context_team_id"), body.get("team_id"),
+                  user.get("team_id") if isinstance(user, dict) else None,
+                  view.get("team_id") if isinstance(view, dict) else None):
+        if isinstance(found, str) and found:
+            return found
+    return None
+
+
+def register_org_wide_workspace(app: App) -> None:
+    """Enterprise Grid: a request under an org-wide install is authorized with the org's
+    installation (Bolt asks the store for ``enterprise_id`` and no team), but acts in the workspace
+    it came from. Bolt leaves ``context.team_id`` unset when the payload names the workspace only
+    outside ``team`` and ``authorizations`` (events): set it here, after authorization, so that
+    ``Deps.workspace`` and ``Deps.scope`` see the request's workspace, never the whole org."""
+
+    @app.middleware
+    def org_wide_request_workspace(context: BoltContext, body: dict, next: Callable[[], None]) -> None:
+        if context.is_enterprise_install and not context.team_id:
+            workspace = request_workspace(body)
+            if workspace:
+                context["team_id"] = workspace
+        next()
 
 
 def register_revocations(app: App, on_revoked: Callable[[Revocation], bool]) -> None:

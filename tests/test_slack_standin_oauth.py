@@ -19,6 +19,7 @@ def slack():
         s.register_app(CLIENT_ID, SECRET)
         s.add_workspace("T0ACME", "Acme")
         s.add_workspace("T0GRID", "Grid Team", enterprise={"id": "E0GRID", "name": "Grid"})
+        s.add_workspace("T0GRID2", "Grid Two", enterprise={"id": "E0GRID", "name": "Grid"})
         yield s
 
 
@@ -88,3 +89,39 @@ def test_with_token_rotation_a_refresh_token_gets_a_new_token_once(slack, client
         client.oauth_v2_access(client_id=CLIENT_ID, client_secret=SECRET, grant_type="refresh_token",
                                refresh_token=r["refresh_token"])
     assert e.value.response["error"] == "invalid_refresh_token"
+
+
+def test_an_org_wide_install_is_answered_with_no_team_and_the_org_and_its_token_serves_every_workspace_of_it(
+        slack, client):
+    code = slack.issue_code("E0GRID", "W0ORGADMIN", enterprise_install=True)
+    r = client.oauth_v2_access(client_id=CLIENT_ID, client_secret=SECRET, code=code)
+    assert (r["team"], r["is_enterprise_install"], r["enterprise"]) == (None, True, {"id": "E0GRID", "name": "Grid"})
+    assert (r["bot_user_id"], r["authed_user"]) == ("W0GRIDBOT", {"id": "W0ORGADMIN"})
+    token = r["access_token"]
+    assert slack.token_team(token) == "E0GRID" and slack.org_wide("E0GRID") and not slack.org_wide("E0OTHER")
+    assert [slack.token_serves(token, t) for t in ("T0GRID", "T0GRID2", "T0ACME")] == [True, True, False]
+
+    org = client.auth_test(token=token)
+    assert (org["team_id"], org["team"], org["enterprise_id"], org["is_enterprise_install"]) == (
+        "E0GRID", "Grid", "E0GRID", True)
+    assert org["url"] == "https://e0grid.enterprise.slack.test/"
+    two = client.auth_test(token=token, team_id="T0GRID2")  # asked in a workspace of the org
+    assert (two["team_id"], two["team"], two["enterprise_id"], two["user_id"]) == ("T0GRID2", "Grid Two", "E0GRID",
+                                                                                    "W0GRIDBOT")
+
+
+def test_an_org_wide_code_may_name_a_workspace_of_the_org_and_its_refresh_stays_org_wide(slack, client):
+    slack.token_rotation = True
+    r = client.oauth_v2_access(client_id=CLIENT_ID, client_secret=SECRET,
+                               code=slack.issue_code("T0GRID", "W0ORGADMIN", enterprise_install=True))
+    new = client.oauth_v2_access(client_id=CLIENT_ID, client_secret=SECRET, grant_type="refresh_token",
+                                 refresh_token=r["refresh_token"])
+    assert (new["team"], new["is_enterprise_install"], new["enterprise"]["id"]) == (None, True, "E0GRID")
+    assert slack.token_team(new["access_token"]) == "E0GRID"
+
+
+def test_an_org_wide_code_needs_an_org(slack):
+    with pytest.raises(KeyError):
+        slack.issue_code("T0ACME", "U0BOSS", enterprise_install=True)  # Acme is in no org
+    with pytest.raises(KeyError):
+        slack.issue_code("E0NOWHERE", "U0BOSS", enterprise_install=True)

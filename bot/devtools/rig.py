@@ -25,6 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Opsbot, create_app
 from bot.devtools.slack_standin import Call, SlackStandIn
+from bot.devtools.slack_standin_oauth import org_bot_user_id
 from bot.kernel import notices
 from bot.kernel.clock import ManualClock
 from bot.kernel.settings import Settings
@@ -196,6 +197,26 @@ class Rig:
         except urllib.error.HTTPError as e:
             return Reply(e.code, e.read().decode())
 
+    def _org(self, team: str) -> tuple[dict[str, str], bool] | None:
+        """Enterprise Grid: the org ``team`` belongs to in the stand-in, and whether the app is
+        installed org-wide there (Slack marks such requests ``is_enterprise_install``); None
+        outside an org, where payloads carry no enterprise at all."""
+        ws = self.slack.workspaces.get(team)
+        if ws is None or ws.enterprise is None:
+            return None
+        return dict(ws.enterprise), self.slack.org_wide(ws.enterprise["id"])
+
+    def _team_fields(self, team: str) -> dict[str, Any]:
+        """An interaction's ``team`` (with ``enterprise_id`` on Grid), ``enterprise`` and
+        ``is_enterprise_install``, as Slack sends them."""
+        org = self._org(team)
+        if org is None:
+            return {"team": {"id": team, "domain": "demo"}}
+        enterprise, org_wide = org
+        return {"team": {"id": team, "domain": "demo", "enterprise_id": enterprise["id"],
+                         "enterprise_name": enterprise["name"]},
+                "enterprise": enterprise, "is_enterprise_install": org_wide}
+
     def _trigger_id(self) -> str:
         self._trigger += 1
         return f"{self._trigger}.{secrets.token_hex(4)}"
@@ -207,9 +228,17 @@ class Rig:
             "token": "legacy", "team_id": team, "team_domain": "demo", "channel_id": channel,
             "channel_name": "demo", "user_id": user, "user_name": user.lower(), "command": command,
             "text": text, "api_app_id": "A0OPSBOT", "response_url": self.last_response_url,
-            "trigger_id": self._trigger_id(),
+            "trigger_id": self._trigger_id(), **self._command_org(team),
         })
         return self._answered(self.post(body, "application/x-www-form-urlencoded"), self.last_response_url)
+
+    def _command_org(self, team: str) -> dict[str, str]:
+        org = self._org(team)
+        if org is None:
+            return {}
+        enterprise, org_wide = org
+        return {"enterprise_id": enterprise["id"], "enterprise_name": enterprise["name"],
+                "is_enterprise_install": "true" if org_wide else "false"}
 
     def _interaction(self, payload: dict[str, Any]) -> Reply:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
@@ -226,7 +255,7 @@ class Rig:
                 "type": "block_actions",
                 "user": {"id": user, "username": user.lower(), "team_id": team},
                 "api_app_id": "A0OPSBOT",
-                "team": {"id": team, "domain": "demo"},
+                **self._team_fields(team),
                 "container": {"type": "view", "view_id": "V0HOME"},
                 "trigger_id": self._trigger_id(),
                 "view": {"id": "V0HOME", "type": "home", "blocks": [], "state": {"values": {}}},
@@ -245,7 +274,7 @@ class Rig:
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "team_id": team},
             "api_app_id": "A0OPSBOT",
-            "team": {"id": team, "domain": "demo"},
+            **self._team_fields(team),
             "container": container,
             "trigger_id": self._trigger_id(),
             "channel": {"id": channel, "name": "demo"} if channel else None,
@@ -305,7 +334,7 @@ class Rig:
             "type": "view_submission",
             "user": {"id": user, "username": user.lower(), "team_id": team},
             "api_app_id": "A0OPSBOT",
-            "team": {"id": team, "domain": "demo"},
+            **self._team_fields(team),
             "trigger_id": self._trigger_id(),
             "view": {**view, "id": view.get("id", "V0"), "state": {"values": state}},
         }
@@ -315,10 +344,24 @@ class Rig:
               team: str = "T0TEAM") -> Reply:
         body = json.dumps({
             "token": "legacy", "team_id": team, "api_app_id": "A0OPSBOT", "type": "event_callback",
-            "event_id": event_id, "event_time": int(time.time()), "event": event,
+            "event_id": event_id, "event_time": int(time.time()), "event": event, **self._event_org(team),
         })
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
         return self.post(body, "application/json", headers=headers)
+
+    def _event_org(self, team: str) -> dict[str, Any]:
+        """On Grid: the org and the workspace the event happened in (``context_*``), and the
+        installation it is for: with an org-wide install ``authorizations[0].team_id`` is null."""
+        org = self._org(team)
+        if org is None:
+            return {}
+        enterprise, org_wide = org
+        ws = self.slack.workspaces[team]
+        bot = org_bot_user_id(enterprise["id"]) if org_wide else ws.bot_user_id
+        return {"enterprise_id": enterprise["id"], "context_team_id": team,
+                "context_enterprise_id": enterprise["id"], "is_ext_shared_channel": False,
+                "authorizations": [{"enterprise_id": enterprise["id"], "team_id": None if org_wide else team,
+                                    "user_id": bot, "is_bot": True, "is_enterprise_install": org_wide}]}
 
     # -- looking at what people see --------------------------------------------
 

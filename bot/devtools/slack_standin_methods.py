@@ -19,6 +19,7 @@ import threading
 from typing import Any
 
 from bot.devtools.slack_standin_calls import BOT_ID, BOT_USER_ID, TEAM_ID, ApiError, resolve_channel
+from bot.devtools.slack_standin_oauth import org_bot_id, org_bot_user_id
 
 
 class AuthMethods:
@@ -26,14 +27,27 @@ class AuthMethods:
 
     def token_team(self, token: str | None) -> str | None: ...
 
+    def org_workspaces(self, enterprise_id: str) -> list[Any]: ...
+
+    def _org(self, enterprise_id: str) -> dict[str, str]: ...
+
     def _auth_test(self, params: dict[str, Any], token: str | None = None) -> dict[str, Any]:
-        """A token ``oauth.v2.access`` issued: its workspace's ids; any other: the stand-in's own."""
+        """A token ``oauth.v2.access`` issued: its workspace's ids, or for an org-wide token the
+        org's (in a workspace of the org when the call names one with ``team_id``); any other:
+        the stand-in's own."""
         team = self.token_team(token)
-        if team is not None:
+        if team is not None and team in self.workspaces:
             ws = self.workspaces[team]
             return {"ok": True, "url": f"https://{team.lower()}.slack.test/", "team": ws.name, "user": "opsbot",
                     "team_id": ws.team_id, "user_id": ws.bot_user_id, "bot_id": ws.bot_id,
                     "enterprise_id": (ws.enterprise or {}).get("id"), "is_enterprise_install": False}
+        if team is not None:  # an org-wide install's token: Slack answers with the org itself
+            org = self._org(team)
+            ws = next((w for w in self.org_workspaces(team) if w.team_id == params.get("team_id")), None)
+            return {"ok": True, "url": f"https://{team.lower()}.enterprise.slack.test/",
+                    "team": ws.name if ws else org["name"], "user": "opsbot",
+                    "team_id": ws.team_id if ws else team, "user_id": org_bot_user_id(team),
+                    "bot_id": org_bot_id(team), "enterprise_id": team, "is_enterprise_install": True}
         return {
             "ok": True,
             "url": "https://standin.slack.test/",
