@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 
 from bot import cli_teams, cli_workspace
-from bot.cli_base import CliError
+from bot.cli_base import CliError, close_apps
 from bot.cli_base import command_app as _app
 from bot.domain.numbers import parse_id
 from bot.kernel.settings import Settings
@@ -195,8 +195,11 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
     from storage.db import make_engine
 
     engine = make_engine(settings.database_url)
-    migrate.upgrade(engine)
-    print(f"database is at revision {migrate.current_revision(engine)}")
+    try:
+        migrate.upgrade(engine)
+        print(f"database is at revision {migrate.current_revision(engine)}")
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -390,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, ConfigError) as e:
         print(f"opsbot: {e}", file=sys.stderr)
         return 2
+    finally:
+        close_apps()
 
 
 if __name__ == "__main__":

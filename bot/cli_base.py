@@ -13,6 +13,11 @@ class CliError(Exception):
     """A command refused: ``opsbot: <message>`` on stderr, exit 2."""
 
 
+# The apps the running command built: their connections close when it ends (``close_apps``), so
+# a command run in-process (tests, an embedding script) leaves no idle database session behind.
+_built: list = []
+
+
 def command_app(settings: Settings, **kw):
     from bot.app import create_app
 
@@ -20,4 +25,12 @@ def command_app(settings: Settings, **kw):
         # CLI commands that do not serve HTTP still build the same app;
         # they never verify a request, so any secret will do for them.
         settings = settings.model_copy(update={"slack_signing_secret": SecretStr("unused-by-cli")})
-    return create_app(settings, **kw)
+    app = create_app(settings, **kw)
+    _built.append(app)
+    return app
+
+
+def close_apps() -> None:
+    """Close the database connections of every app the command built."""
+    while _built:
+        _built.pop().engine.dispose()

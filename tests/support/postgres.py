@@ -124,6 +124,8 @@ class ThrowawayPostgres:
         self.process = subprocess.Popen(
             [str(self.bindir / "postgres"), "-D", str(self.base / "data"), "-p", str(self.port),
              "-k", str(self.base / "sock"), "-c", "listen_addresses=127.0.0.1",
+             # Room for the replicas tests (three apps, each with its workers) beside the rest.
+             "-c", "max_connections=300",
              "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
             cwd=self.base, stdout=log, stderr=subprocess.STDOUT, **self._as_server_user(),  # type: ignore[arg-type]
         )
