@@ -61,6 +61,7 @@ class Rig:
         users: dict[str, dict[str, Any]] | None = None,
         api_url_slash: bool = False,
         oauth: bool = False,
+        admins: str | None = None,
     ) -> None:
         self.database_url = database_url
         # None: started with no teams file at all, as `opsbot serve` may be.
@@ -72,6 +73,7 @@ class Rig:
         # "Add to Slack" mode: no bot token; the stand-in knows the app's client id and secret.
         self.oauth = oauth
         self.token_key = Fernet.generate_key().decode() if oauth else None
+        self.admins = admins  # OPSBOT_ADMINS: admins of the whole deployment
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.app: Opsbot | None = None
@@ -93,6 +95,7 @@ class Rig:
             slack_signing_secret=self.secret,
             slack_api_url=api,
             database_url=self.database_url,
+            opsbot_admins=self.admins or "",
         )
         self.app = create_app(settings, clock=self.clock, teams=self.teams, worker_poll=0.05)
         sock = socket.create_server(("127.0.0.1", 0))

@@ -123,7 +123,7 @@ def home_view(s: Session, user_id: str, now: datetime, workspace: str = "",
               enterprise_id: str | None = None) -> home_views.HomeView:
     """``user_id``'s Home; in OAuth mode as published in ``workspace``, whose teams alone its
     Teams section shows (and whose admins alone may manage them)."""
-    rows = list(queries.teams_of_user(s, user_id))
+    rows = list(queries.teams_of_user(s, user_id, workspace=workspace or None))  # a Home shows its workspace's
     teams = [team_view(t) for t in rows]
     profile = queries.slack_users(s, [user_id]).get(user_id)
     locale = resolve_locale(profile.locale if profile else None, teams[0].locale if teams else "en")
