@@ -265,9 +265,9 @@ def _oauth_config(settings: Settings, engine: Engine, db: sessionmaker[Session],
     if not key:
         log.warning("OPSBOT_PLAINTEXT_TOKENS is on: installed workspaces' tokens are stored unencrypted")
 
-    def on_installed(user_id: str) -> None:
-        with transaction(db) as s:
-            admins.installed_by(s, user_id, clock.now())
+    def on_installed(user_id: str, workspace: str) -> None:
+        with transaction(db) as s:  # an admin of the workspace they installed in, not of the others
+            admins.installed_by(s, user_id, clock.now(), workspace)
 
     scopes = [w for w in settings.slack_scopes.replace(",", " ").split() if w] or bot_scopes()
     return OAuthConfig(

@@ -309,7 +309,7 @@ def _teams_and_admins(sub) -> None:
 
     ad = sub.add_parser("admins", help="opsbot admins named by the operator: they may set teams up in Slack")
     adsub = ad.add_subparsers(dest="admins_command", required=True)
-    adsub.add_parser("list", help="each named admin and where they are named").set_defaults(func=cli_teams.cmd_admins_list)
+    adsub.add_parser("list", help="each admin, where they are named and the workspace they are an admin of").set_defaults(func=cli_teams.cmd_admins_list)
     for name, func, what in (("add", cli_teams.cmd_admins_add, "name an admin (until `admins remove`)"),
                              ("remove", cli_teams.cmd_admins_remove, "remove an admin named by `admins add`")):
         one = adsub.add_parser(name, help=what)

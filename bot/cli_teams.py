@@ -29,6 +29,7 @@ WHERE = {
     admins.ENV: "OPSBOT_ADMINS",
     admins.CLI: "`opsbot admins add`",
     admins.INSTALL: "installing the app (Add to Slack)",
+    admins.SLACK: "Slack: a workspace owner or admin there, as Slack last reported",
 }
 REMOVE_THERE = {
     admins.FILE: "remove them from the teams file's `admins` and run `opsbot teams apply FILE` (or restart opsbot)",
@@ -148,18 +149,26 @@ def _user_id(value: str) -> str:
     return value
 
 
+def _workspace(a: Admin) -> str:
+    """Where an admin is one: a Slack workspace (or org) id, or everywhere (the whole deployment)."""
+    return a.workspace or "everywhere"
+
+
 def cmd_admins_list(args, settings: Settings) -> int:
+    """Each admin, by source, and the workspace they are an admin of: ``everywhere`` for the
+    operator's (file, environment, CLI), the installed workspace for an installer."""
     app = _store_app(settings)
     with transaction(app.db) as s:
         named = admins.named(s)
         workspace = list(s.scalars(select(SlackUser.user_id).where(SlackUser.workspace_admin)
                                    .order_by(SlackUser.user_id)))
         for a in named:
-            print(f"{a.user_id:<12} {a.source:<5} named by {WHERE.get(a.source, a.source)}, "
+            print(f"{a.user_id:<12} {a.source:<7} {_workspace(a):<11} named by {WHERE.get(a.source, a.source)}, "
                   f"since {a.added_at.date().isoformat()}")
         for user_id in workspace:
             if user_id not in {a.user_id for a in named}:
-                print(f"{user_id:<12} slack a workspace owner or admin, as Slack last reported")
+                print(f"{user_id:<12} slack   {'everywhere':<11} a workspace owner or admin, as Slack last reported "
+                      f"(the single-workspace mode)")
     print(f"{len(named)} admin(s) named." if named else
           "no admins named: name one with `opsbot admins add U…`, OPSBOT_ADMINS or the teams file's admins.")
     return 0
@@ -169,7 +178,9 @@ def cmd_admins_add(args, settings: Settings) -> int:
     user_id = _user_id(args.user_id)
     app = _store_app(settings)
     with transaction(app.db) as s:
-        existing = s.get(Admin, user_id)
+        existing = s.get(Admin, (user_id, admins.EVERYWHERE))
+        if existing is not None and existing.source == admins.SLACK:
+            existing = None
         if existing is None:
             admins.add(s, user_id, app.clock.now(), admins.CLI)
             _audit(s, app, "admin.add", after={"user": user_id}, kind="admin")
@@ -186,16 +197,24 @@ def cmd_admins_remove(args, settings: Settings) -> int:
     user_id = _user_id(args.user_id)
     app = _store_app(settings)
     with transaction(app.db) as s:
-        existing = s.get(Admin, user_id)
-        if existing is None:
+        rows = [a for a in admins.rows_of(s, user_id) if a.source != admins.SLACK]
+        if not rows:
             raise CliError(f"{user_id} is not a named admin; `opsbot admins list` shows who is")
-        if existing.source not in admins.REMOVABLE:
+        if not any(a.source in admins.REMOVABLE for a in rows):
+            existing = rows[0]
             there = REMOVE_THERE.get(existing.source, f"they were named by {existing.source}")
             raise CliError(f"{user_id} is named by {WHERE.get(existing.source, existing.source)}, not by "
                            f"`opsbot admins add` or an install: {there}")
-        admins.remove(s, user_id)
-        _audit(s, app, "admin.remove", before={"user": user_id}, kind="admin")
+        gone = admins.remove(s, user_id)  # the CLI's and every install's: of each workspace they installed in
+        places = sorted(a.workspace for a in gone if a.workspace)
+        _audit(s, app, "admin.remove", before={"user": user_id, **({"workspaces": places} if places else {})},
+               kind="admin")
+        kept = [a for a in rows if a not in gone]
         still = bool(s.scalar(select(SlackUser.workspace_admin).where(SlackUser.user_id == user_id)))
+    if kept:
+        print(f"{user_id} is no longer an admin by `opsbot admins add` or an install; they are still one, named by "
+              f"{WHERE.get(kept[0].source, kept[0].source)}.")
+        return 0
     print(f"{user_id} is no longer a named admin."
           + (" They are still an admin as a Slack workspace owner or admin." if still else ""))
     return 0

@@ -76,8 +76,9 @@ class OAuthConfig:
     state_ttl_seconds: int
     # Slack's authorize page, beside the Web API (SLACK_API_URL's host: slack.com, GovSlack, a stand-in).
     authorization_url: str
-    # Told the installer's user id once their installation is stored.
-    on_installed: Callable[[str], None]
+    # Told the installer's user id once their installation is stored, and where they installed:
+    # the workspace's team id, or the org's enterprise id for an org-wide install.
+    on_installed: Callable[[str, str], None]
     # Told (enterprise id, team id) of every new installation: a reinstall serves the workspace again.
     on_workspace_installed: Callable[[str | None, str | None], None] = lambda enterprise_id, team_id: None
     # Told each uninstall or bot-token revocation; False when it was older than the installation.
@@ -90,7 +91,8 @@ def _callbacks(config: OAuthConfig) -> CallbackOptions:
         config.on_workspace_installed(args.installation.enterprise_id,
                                       None if args.installation.is_enterprise_install else args.installation.team_id)
         if installer:
-            config.on_installed(installer)
+            inst = args.installation
+            config.on_installed(installer, (inst.enterprise_id if inst.is_enterprise_install else inst.team_id) or "")
         if args.installation.is_enterprise_install:  # Enterprise Grid: the whole org, no team
             log.info("installed org-wide in enterprise %s by %s", args.installation.enterprise_id, installer)
         else:

@@ -17,12 +17,15 @@ from handlers.gateway import NETWORK_ERRORS, profile_of
 log = logging.getLogger(__name__)
 
 
-def refresh_profile(deps: Deps, client: WebClient, user_id: str) -> bool:
-    """Ask Slack (``users.info``) and remember the answer; False when Slack did not answer."""
+def refresh_profile(deps: Deps, client: WebClient, user_id: str, workspace: str = "") -> bool:
+    """Ask Slack (``users.info``) and remember the answer; False when Slack did not answer.
+    ``workspace``: OAuth mode's workspace whose token ``client`` carries, whose owner or admin
+    the answer may make them."""
     try:
         found = client.users_info(user=user_id, include_locale=True)
     except (SlackApiError, *NETWORK_ERRORS) as e:
         log.warning("users.info failed (%s); going on with what the store knows", type(e).__name__)
         return False
-    people.remember_profile(db=deps.db, clock=deps.clock, profile=profile_of(found["user"], user_id))
+    people.remember_profile(db=deps.db, clock=deps.clock, profile=profile_of(found["user"], user_id),
+                            workspace=workspace)
     return True

@@ -100,14 +100,19 @@ class SlackUser(Base):
 
 
 class Admin(Base):
-    """An opsbot admin named by the operator: in the teams file's ``admins``,
-    in ``OPSBOT_ADMINS``, or with ``opsbot admins add``. Workspace owners and
-    admins are admins too, as Slack reports them (``SlackUser.workspace_admin``)."""
+    """An opsbot admin: named by the operator (the teams file's ``admins``,
+    ``OPSBOT_ADMINS``, ``opsbot admins add``: of the whole deployment), or whoever
+    installed the app in a workspace (of that workspace). Workspace owners and admins are
+    admins too, as Slack reports them: ``SlackUser.workspace_admin`` in the
+    single-workspace mode, a row of source ``slack`` per workspace in OAuth mode."""
 
     __tablename__ = "admins"
 
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    source: Mapped[str] = mapped_column(String(8))  # file | env | cli | install
+    # The Slack workspace (team id; an Enterprise Grid org id for an org-wide installer) they are an
+    # admin of; "" for the whole deployment (migration 0019).
+    workspace: Mapped[str] = mapped_column(String(32), primary_key=True, server_default="", default="")
+    source: Mapped[str] = mapped_column(String(8))  # file | env | cli | install | slack
     added_at: Mapped[datetime]
 
 

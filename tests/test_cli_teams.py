@@ -306,11 +306,16 @@ def test_admins_remove_refuses_those_named_elsewhere_and_unknown_ids(opsbot, mon
 def test_an_installer_is_listed_as_such_and_removed_like_an_admin_of_the_cli(opsbot):
     opsbot.ok("admins", "list")  # migrates
     with stored(opsbot.url) as s:
-        assert admins.installed_by(s, "U0BOSS", datetime(2026, 11, 23, tzinfo=UTC))
-        assert not admins.installed_by(s, "U0BOSS", datetime(2026, 11, 24, tzinfo=UTC))  # once
-    assert "named by installing the app (Add to Slack)" in opsbot.ok("admins", "list")
+        assert admins.installed_by(s, "U0BOSS", datetime(2026, 11, 23, tzinfo=UTC), "T0ACME")
+        assert not admins.installed_by(s, "U0BOSS", datetime(2026, 11, 24, tzinfo=UTC), "T0ACME")  # once
+        assert admins.installed_by(s, "U0BOSS", datetime(2026, 11, 25, tzinfo=UTC), "T0OTHER")  # and elsewhere
+    opsbot.ok("admins", "add", "U0CLI")
+    listed = [line.split()[:3] for line in opsbot.ok("admins", "list").splitlines()
+              if "named by installing the app (Add to Slack)" in line or "U0CLI" in line]
+    assert listed == [["U0BOSS", "install", "T0ACME"], ["U0BOSS", "install", "T0OTHER"],
+                      ["U0CLI", "cli", "everywhere"]]
     assert "U0BOSS is no longer a named admin." in opsbot.ok("admins", "remove", "U0BOSS")
-    assert admins_stored(opsbot.url) == []
+    assert admins_stored(opsbot.url) == [("U0CLI", "cli")]
 
 
 @pytest.mark.parametrize("command", ["add", "remove"])

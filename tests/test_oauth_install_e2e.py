@@ -109,8 +109,8 @@ def test_an_install_stores_the_workspace_with_its_tokens_encrypted_and_makes_the
     assert found.bot_token == token and found.bot_user_id == "U0ACMEBOT"
     assert rows(oauth_rig, OAUTH_STATES) == []  # consumed
     with transaction(oauth_rig.app.db) as s:
-        admin = s.get(Admin, BOSS)
-        assert admin is not None and admin.source == "install"
+        [admin] = s.scalars(select(Admin).where(Admin.user_id == BOSS)).all()
+        assert (admin.source, admin.workspace) == ("install", ACME)  # an admin of Acme, not of the deployment
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.actor_id == BOSS)) == 1
 
 
@@ -132,7 +132,7 @@ def test_a_replayed_an_unknown_or_an_expired_state_is_refused_and_stores_nothing
     assert len(oauth_rig.slack.calls("oauth.v2.access")) == exchanges  # no code was even exchanged
     assert [r["team_id"] for r in rows(oauth_rig, INSTALLATIONS)] == [ACME]
     with transaction(oauth_rig.app.db) as s:
-        assert s.get(Admin, "U0MALLORY") is None
+        assert s.scalars(select(Admin).where(Admin.user_id == "U0MALLORY")).all() == []
 
 
 def test_a_state_from_another_browser_is_refused(oauth_rig):

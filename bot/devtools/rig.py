@@ -63,6 +63,7 @@ class Rig:
         api_url_slash: bool = False,
         oauth: bool = False,
         replica_of: Rig | None = None,
+        admins: str | None = None,
     ) -> None:
         """``replica_of``: another process of that rig's deployment (``Rig.replica``)."""
         self.database_url = database_url
@@ -80,6 +81,7 @@ class Rig:
             self.clock, self.slack = replica_of.clock, replica_of.slack
             self.secret, self.token_key = replica_of.secret, replica_of.token_key
         self._owns_slack = replica_of is None
+        self.admins = admins  # OPSBOT_ADMINS: admins of the whole deployment
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.app: Opsbot | None = None
@@ -91,7 +93,7 @@ class Rig:
         """Another process of this deployment, serving HTTP on its own port: the same database,
         Slack stand-in, clock, signing secret and token key. Start it after this rig, stop it before."""
         return Rig(database_url=self.database_url, teams=self.teams, start=self.clock.now(),
-                   api_url_slash=self.api_url_slash, oauth=self.oauth, replica_of=self)
+                   api_url_slash=self.api_url_slash, oauth=self.oauth, replica_of=self, admins=self.admins)
 
     def start(self) -> Rig:
         if self._owns_slack:
@@ -108,6 +110,7 @@ class Rig:
             slack_signing_secret=self.secret,
             slack_api_url=api,
             database_url=self.database_url,
+            opsbot_admins=self.admins or "",
         )
         self.app = create_app(settings, clock=self.clock, teams=self.teams, worker_poll=0.05)
         sock = socket.create_server(("127.0.0.1", 0))

@@ -162,7 +162,9 @@ class People:
 
 Loader = Callable[[Session, OutboxNotice, datetime], Any]
 CardLoader = Callable[[Session, int, datetime], Loaded]
-HomeLoader = Callable[[Session, str, datetime], Any]
+# (session, user, now, workspace, enterprise id): the Home of ``user`` in that workspace ("", None in
+# the single-workspace mode), which says which teams its admin sections may show.
+HomeLoader = Callable[[Session, str, datetime, str, str | None], Any]
 ResponseLoader = Callable[[dict[str, Any]], Any]
 
 
@@ -200,7 +202,9 @@ class NoticeLoaders:
         if notice.kind == HOME:
             if self.home is None:
                 raise LookupError("no loader for the Home tab")
-            return Loaded(view=self.home(s, notice.recipient, now), channel=notice.recipient)
+            workspace, enterprise_id = outbox_rows.workspace_of(s, notice)
+            return Loaded(view=self.home(s, notice.recipient, now, workspace, enterprise_id),
+                          channel=notice.recipient)
         if notice.kind == RESPONSE:
             return Loaded(view=self.responses[p["type"]](p), url=p["url"])
         table = {FILE: self.files, DM: self.dms, POST: self.posts}[notice.kind]

@@ -51,18 +51,23 @@ def _resolve_team(s: Session, user_id: str, *, channel_id: str | None, team_id: 
     return teams[0], len(teams) > 1
 
 
-def is_named_admin(*, db: sessionmaker[Session], user_id: str) -> bool:
+def is_named_admin(*, db: sessionmaker[Session], user_id: str, workspace: str = "",
+                   enterprise_id: str | None = None) -> bool:
+    """An admin by name or install in ``workspace`` ("" in the single-workspace mode)."""
     with transaction(db) as s:
-        return admins.is_named(s, user_id)
+        return admins.is_named(s, user_id, workspace, enterprise_id)
 
 
-def remember_profile(*, db: sessionmaker[Session], clock: Clock, profile: Profile) -> None:
+def remember_profile(*, db: sessionmaker[Session], clock: Clock, profile: Profile, workspace: str = "") -> None:
     """A profile just read from Slack (``users.info``): its name, zone, language
-    and whether the person is a workspace owner or admin."""
+    and whether the person is a workspace owner or admin; in OAuth mode, of
+    ``workspace``, the one whose token asked (bot/kernel/admins.py)."""
     with transaction(db) as s:
+        now = clock.now()
         queries.upsert_slack_users(s, [dict(user_id=profile.user_id, name=profile.name, tz=profile.tz,
                                             locale=profile.locale, deleted=profile.deleted,
-                                            workspace_admin=profile.workspace_admin, refreshed_at=clock.now())])
+                                            workspace_admin=profile.workspace_admin, refreshed_at=now)])
+        admins.slack_says(s, profile.user_id, workspace, profile.workspace_admin, now)
 
 
 def open_home(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str = "",

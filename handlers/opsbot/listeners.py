@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.kernel import people
@@ -31,14 +31,14 @@ from handlers.training.listeners import subcommand as training_subcommand
 
 def register(app: App, deps: Deps) -> None:
     @app.command(Command.OPSBOT)
-    def opsbot_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def opsbot_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         user, channel = command["user_id"], command.get("channel_id")
         text = (command.get("text") or "").strip()
         if reviews.opsbot_subcommand(deps, ack, command, client, text):
             return
         sub, _sep, rest = text.partition(" ")
         if sub == "setup":
-            open_setup(deps, client, user, command["trigger_id"])
+            open_setup(deps, client, user, command["trigger_id"], context)
             ack()
             return
         if sub == "onboarding":

@@ -3,7 +3,9 @@
 
 Whether someone is a workspace owner or admin is Slack's word: when the store
 does not know them as an admin, ``users.info`` is asked before the modal
-opens, so a new workspace admin can set up the first team at once.
+opens, so a new workspace admin can set up the first team at once. In OAuth
+mode every one of these acts in the request's workspace only: its teams, its
+admins (bot/workflows/teams/service.py).
 
 The bot must be able to post in the team's channel before anything is
 stored: a public channel it is not in, it joins (``channels:join``); a
@@ -42,14 +44,22 @@ ARCHIVED = N_("That channel is archived; pick another.")
 UNREACHABLE = N_("Slack could not tell whether opsbot is in that channel. Try again in a moment.")
 
 
-def learn_admin(deps: Deps, client: WebClient, user_id: str) -> None:
+def learn_admin(deps: Deps, client: WebClient, user_id: str, context: BoltContext) -> None:
     """Ask Slack whether ``user_id`` is a workspace owner or admin, unless the
-    operator named them an admin; remember the answer. A workspace admin is
-    asked every time, so one demoted in Slack loses setup at once, not when
-    their cached profile next refreshes. If Slack does not answer, the store's
-    word stands."""
-    if not people.is_named_admin(db=deps.db, user_id=user_id):
-        refresh_profile(deps, client, user_id)
+    operator named them an admin (or they installed the app there); remember
+    the answer, in OAuth mode as the request's workspace's word only (``client``
+    carries its token). A workspace admin is asked every time, so one demoted in
+    Slack loses setup at once, not when their cached profile next refreshes. If
+    Slack does not answer, the store's word stands."""
+    workspace = deps.workspace(context)
+    if not people.is_named_admin(db=deps.db, user_id=user_id, workspace=workspace,
+                                 enterprise_id=deps.enterprise(context)):
+        refresh_profile(deps, client, user_id, workspace)
+
+
+def _where(deps: Deps, context: BoltContext) -> dict[str, Any]:
+    """The request's workspace, as the service takes it."""
+    return {"workspace": deps.workspace(context), "enterprise_id": deps.enterprise(context)}
 
 
 def channel_check(client: WebClient) -> service.ChannelCheck:
@@ -80,10 +90,10 @@ def _open(client: WebClient, trigger_id: str, form: TeamForm) -> None:
     client.views_open(trigger_id=trigger_id, view=team_modal(form, gettext_for(form.locale)))
 
 
-def open_setup(deps: Deps, client: WebClient, user_id: str, trigger_id: str) -> None:
+def open_setup(deps: Deps, client: WebClient, user_id: str, trigger_id: str, context: BoltContext) -> None:
     """``/opsbot setup`` and Home's New team: refused with the reason to a non-admin."""
-    learn_admin(deps, client, user_id)
-    _open(client, trigger_id, service.setup_form(db=deps.db, user_id=user_id))
+    learn_admin(deps, client, user_id, context)
+    _open(client, trigger_id, service.setup_form(db=deps.db, user_id=user_id, **_where(deps, context)))
 
 
 def _saved(saved: TeamSaved) -> dict[str, Any]:
@@ -93,24 +103,25 @@ def _saved(saved: TeamSaved) -> dict[str, Any]:
 
 def register(app: App, deps: Deps) -> None:
     @app.action(Action.TEAM_NEW)
-    def new_team_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def new_team_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        open_setup(deps, client, body["user"]["id"], body["trigger_id"])
+        open_setup(deps, client, body["user"]["id"], body["trigger_id"], context)
 
     @app.action(item_pattern(Action.TEAM_EDIT))
-    def edit_team_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def edit_team_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
         user = body["user"]["id"]
-        learn_admin(deps, client, user)
-        _open(client, body["trigger_id"], service.edit_form(db=deps.db, user_id=user,
-                                                           team_id=int_value(body) or 0))
+        learn_admin(deps, client, user, context)
+        _open(client, body["trigger_id"], service.edit_form(db=deps.db, user_id=user, team_id=int_value(body) or 0,
+                                                           **_where(deps, context)))
 
     @app.action(Action.TEAM_ARCHIVE)
-    def archive_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def archive_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
         user = body["user"]["id"]
-        learn_admin(deps, client, user)
-        saved = service.archive_team(db=deps.db, clock=deps.clock, user_id=user, team_id=int_value(body) or 0)
+        learn_admin(deps, client, user, context)
+        saved = service.archive_team(db=deps.db, clock=deps.clock, user_id=user, team_id=int_value(body) or 0,
+                                     **_where(deps, context))
         view = body.get("view") if isinstance(body.get("view"), dict) else {}
         if view_id(view):
             client.views_update(view_id=view_id(view), view=_saved(saved))
@@ -120,12 +131,11 @@ def register(app: App, deps: Deps) -> None:
                        context: BoltContext) -> None:
         user = body["user"]["id"]
         team_id, raw = team_form(view)
-        learn_admin(deps, client, user)
+        learn_admin(deps, client, user, context)
         if team_id:
             saved = service.update_team(db=deps.db, clock=deps.clock, user_id=user, team_id=team_id, raw=raw,
-                                        check_channel=channel_check(client))
+                                        check_channel=channel_check(client), **_where(deps, context))
         else:
             saved = service.create_team(db=deps.db, clock=deps.clock, user_id=user, raw=raw,
-                                        check_channel=channel_check(client), workspace=deps.workspace(context),
-                                        enterprise_id=deps.enterprise(context))
+                                        check_channel=channel_check(client), **_where(deps, context))
         ack(response_action="update", view=_saved(saved))

@@ -119,8 +119,11 @@ def _supervision(s: Session, row: Team, team: TeamView, user_id: str, now: datet
     return _decisions(s, team.id, user_id, now), behind, late, period
 
 
-def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
-    rows = list(queries.teams_of_user(s, user_id))
+def home_view(s: Session, user_id: str, now: datetime, workspace: str = "",
+              enterprise_id: str | None = None) -> home_views.HomeView:
+    """``user_id``'s Home; in OAuth mode as published in ``workspace``, whose teams alone its
+    Teams section shows (and whose admins alone may manage them)."""
+    rows = list(queries.teams_of_user(s, user_id, workspace=workspace or None))  # a Home shows its workspace's
     teams = [team_view(t) for t in rows]
     profile = queries.slack_users(s, [user_id]).get(user_id)
     locale = resolve_locale(profile.locale if profile else None, teams[0].locale if teams else "en")
@@ -150,4 +153,4 @@ def home_view(s: Session, user_id: str, now: datetime) -> home_views.HomeView:
             plan_period=development.this_period(team, now),
         ))
     return home_views.HomeView(locale=locale, user_id=user_id, teams=out,
-                               team_admin=teams_service.teams_section(s, user_id))
+                               team_admin=teams_service.teams_section(s, user_id, workspace, enterprise_id))

@@ -1,6 +1,10 @@
 """Teams set up and run from Slack (docs/PRODUCT.md §1, §3): ``/opsbot setup``
 creates a team, its Edit modal changes its people and channel, Archive ends
 it. Admins do all of it; a team's supervisors edit and archive their own team.
+In OAuth mode (many workspaces on one deployment) a request acts only on the
+teams of its own workspace, and only an admin of that workspace (or of the
+whole deployment) is an admin there: a button or a submission from one
+workspace naming a team of another is refused (bot/kernel/admins.py).
 
 A team the teams file manages (``managed_by="file"``) refuses all three,
 saying so: the next start would undo them. A person removed becomes inactive
@@ -86,16 +90,22 @@ def _refuse(error: NotAuthorized, action: str, reason: str, team_id: int | None)
     return error.refused(action, reason, item_kind="team", item_id=team_id, team_id=team_id)
 
 
-def _require_admin(s: Session, user_id: str, action: str) -> None:
-    if not admins.is_admin(s, user_id):
+def _require_admin(s: Session, user_id: str, action: str, workspace: str, enterprise_id: str | None) -> None:
+    if not admins.is_admin(s, user_id, workspace, enterprise_id):
         raise _refuse(NotAuthorized(NOT_ADMIN), action, "not an admin", None)
 
 
-def _editable(s: Session, user_id: str, team_id: int, action: str) -> Team:
+def _editable(s: Session, user_id: str, team_id: int, action: str, workspace: str,
+              enterprise_id: str | None) -> Team:
+    """The team to change, when ``user_id`` may change it from ``workspace`` (the request's;
+    "" in the single-workspace mode, where every team is the one workspace's)."""
     team = s.get(Team, team_id)
     if team is None or not team.active:
         raise NotFound()
-    if not (admins.is_admin(s, user_id) or queries.has_role(s, team_id, user_id, "supervisor")):
+    if workspace and team.workspace != workspace:
+        raise _refuse(NotAuthorized(NOT_EDITOR), action, "a team of another workspace", team_id)
+    if not (admins.is_admin(s, user_id, workspace, enterprise_id)
+            or queries.has_role(s, team_id, user_id, "supervisor")):
         raise _refuse(NotAuthorized(NOT_EDITOR), action, "not an admin or a supervisor of the team", team_id)
     return team
 
@@ -108,10 +118,11 @@ def _refuse_file_managed(team: Team, action: str) -> None:
 # -- opening the modals ---------------------------------------------------------
 
 
-def setup_form(*, db: sessionmaker[Session], user_id: str) -> TeamForm:
-    """A blank team for an admin, in the admin's zone and language."""
+def setup_form(*, db: sessionmaker[Session], user_id: str, workspace: str = "",
+               enterprise_id: str | None = None) -> TeamForm:
+    """A blank team for an admin of ``workspace``, in the admin's zone and language."""
     with transaction(db) as s:
-        _require_admin(s, user_id, "team.setup")
+        _require_admin(s, user_id, "team.setup", workspace, enterprise_id)
         prof = queries.slack_users(s, [user_id]).get(user_id)
         locale = _locale(s, user_id)
         blank = TeamSpec("", "", (user_id,), (), (prof.tz if prof and prof.tz else "UTC"), None,
@@ -119,9 +130,10 @@ def setup_form(*, db: sessionmaker[Session], user_id: str) -> TeamForm:
         return TeamForm(locale, None, blank)
 
 
-def edit_form(*, db: sessionmaker[Session], user_id: str, team_id: int) -> TeamForm:
+def edit_form(*, db: sessionmaker[Session], user_id: str, team_id: int, workspace: str = "",
+              enterprise_id: str | None = None) -> TeamForm:
     with transaction(db) as s:
-        team = _editable(s, user_id, team_id, "team.edit")
+        team = _editable(s, user_id, team_id, "team.edit", workspace, enterprise_id)
         return TeamForm(_locale(s, user_id, team.locale), team.id, spec_of(s, team), team.managed_by == FILE,
                         can_archive=team.managed_by != FILE)
 
@@ -156,13 +168,13 @@ def create_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, raw: T
     mode, "" in the single-workspace mode): its notices go out with that
     workspace's token."""
     with transaction(db) as s:
-        _require_admin(s, user_id, "team.create")
+        _require_admin(s, user_id, "team.create", workspace, enterprise_id)
         _check_taken(s, rules.validate_team(raw), None, workspace)
     spec = rules.validate_team(raw)
     check_channel(spec.channel)  # a Web API call: outside any transaction
     now = clock.now()
     with transaction(db) as s:
-        _require_admin(s, user_id, "team.create")
+        _require_admin(s, user_id, "team.create", workspace, enterprise_id)
         _check_taken(s, spec, None, workspace)  # again: another admin may have been quicker
         team = Team(name=spec.name, workspace=workspace, enterprise_id=enterprise_id or None, channel=spec.channel, timezone=spec.timezone, country=spec.country,
                     locale=spec.locale, weekly_topic_quota=spec.weekly_topic_quota, mention_in_summaries=False,
@@ -182,9 +194,9 @@ def create_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, raw: T
 
 
 def update_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: int, raw: TeamInput,
-                check_channel: ChannelCheck) -> TeamSaved:
+                check_channel: ChannelCheck, workspace: str = "", enterprise_id: str | None = None) -> TeamSaved:
     with transaction(db) as s:
-        team = _editable(s, user_id, team_id, "team.update")
+        team = _editable(s, user_id, team_id, "team.update", workspace, enterprise_id)
         _refuse_file_managed(team, "team.update")
         spec = rules.validate_team(raw)
         _check_taken(s, spec, team_id, team.workspace)
@@ -193,7 +205,7 @@ def update_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_i
         check_channel(spec.channel)
     now = clock.now()
     with transaction(db) as s:
-        team = _editable(s, user_id, team_id, "team.update")
+        team = _editable(s, user_id, team_id, "team.update", workspace, enterprise_id)
         _refuse_file_managed(team, "team.update")
         _check_taken(s, spec, team_id, team.workspace)
         before = spec_of(s, team)
@@ -226,12 +238,13 @@ def update_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_i
         return TeamSaved(_locale(s, user_id, team.locale), team.id, team.name, team.channel, False, added_people, gone)
 
 
-def archive_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: int) -> TeamSaved:
+def archive_team(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: int, workspace: str = "",
+                 enterprise_id: str | None = None) -> TeamSaved:
     """The team stops: no more cards, reminders or jobs for it; everyone in it
     becomes inactive there. Its items and history stay."""
     now = clock.now()
     with transaction(db) as s:
-        team = _editable(s, user_id, team_id, "team.archive")
+        team = _editable(s, user_id, team_id, "team.archive", workspace, enterprise_id)
         _refuse_file_managed(team, "team.archive")
         people = queries.people_of_teams(s, [team.id])
         team.active, team.updated_at = False, now
@@ -278,18 +291,24 @@ def _welcome_and_intros(s: Session, team: Team, people: tuple[str, ...], now) ->
 TEAMS_ON_HOME = 20
 
 
-def teams_section(s: Session, user_id: str) -> views.TeamsSection | None:
+def teams_section(s: Session, user_id: str, workspace: str = "",
+                  enterprise_id: str | None = None) -> views.TeamsSection | None:
     """Home's Teams section: every team for an admin; for a supervisor, their
     own teams made in Slack (those the file manages they cannot edit); for
     someone else while nobody can set teams up, how an admin is made. None
-    when there is nothing to show."""
-    admin = admins.is_admin(s, user_id)
+    when there is nothing to show. In OAuth mode, of the Home's ``workspace`` only."""
+    admin = admins.is_admin(s, user_id, workspace, enterprise_id)
     if admin:
-        rows = list(s.scalars(select(Team).where(Team.active).order_by(Team.name).limit(TEAMS_ON_HOME)))
+        q = select(Team).where(Team.active)
+        if workspace:
+            q = q.where(Team.workspace == workspace)
+        rows = list(s.scalars(q.order_by(Team.name).limit(TEAMS_ON_HOME)))
     else:
-        rows = [t for t in queries.teams_of_user(s, user_id, role="supervisor") if t.managed_by != FILE]
+        rows = [t for t in queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace or None)
+                if t.managed_by != FILE]
         if not rows:
-            return None if admins.any_admin(s) else views.TeamsSection(False, [], no_admin_yet=True)
+            return (None if admins.any_admin(s, workspace, enterprise_id)
+                    else views.TeamsSection(False, [], no_admin_yet=True))
     counts = dict(s.execute(select(Membership.team_id, func.count(func.distinct(Membership.user_id)))
                             .where(Membership.team_id.in_([t.id for t in rows]), Membership.active)
                             .group_by(Membership.team_id)).all())
