@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="workspaces: rounds of ack cells, four (ABBA) a round (default 1)")
     p.add_argument("--ws-timeout", type=float, default=600.0,
                    help="workspaces: seconds the fan-out may take to deliver everything (default 600)")
+    p.add_argument("--ws-threads", type=int, default=None,
+                   help="workspaces: the outbox worker's threads in the fan-out (default: opsbot's own; an experiment)")
     p.add_argument("--json", help="workspaces: also write its figures and targets as JSON here")
     p.add_argument("--teams", type=int, default=None, help="fan-out: teams (default 50)")
     p.add_argument("--window", type=float, default=None, help="fan-out: seconds of delivery measured (default 30)")
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                 backends.append(("PostgreSQL", args.postgres))
             for name, url in backends:
                 ws_fan.append(workspaces.run_fanout(backend=name, database_url=url, fleet=fleet, workdir=work,
-                                                    timeout=args.ws_timeout))
+                                                    timeout=args.ws_timeout, threads=args.ws_threads))
             ws_ack = workspaces.run_ack(fleet=fleet, workdir=work, pg_url=args.postgres,
                                         concurrency=args.ws_concurrency, duration=args.duration,
                                         rounds=args.ws_rounds)

@@ -145,6 +145,7 @@ class FanoutFigures:
     drained: bool
     app_busy: float  # the app process's CPU while delivering, in cores (1.0: one core all the time)
     standin_busy: float  # and the stand-in's (this process's)
+    threads: int  # the outbox worker's threads: workspaces delivered to at once
 
     @property
     def share(self) -> float:
@@ -164,7 +165,8 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_fanout(*, backend: str, database_url: str, fleet: Fleet, workdir: Path, timeout: float) -> FanoutFigures:
+def run_fanout(*, backend: str, database_url: str, fleet: Fleet, workdir: Path, timeout: float,
+               threads: int | None = None) -> FanoutFigures:
     key = Fernet.generate_key().decode()
     log(f"workspaces fan-out on {backend}: {fleet.workspaces} workspaces × {fleet.members} members; populating")
     populate(database_url, fleet, key, fleet.workspaces)
@@ -179,7 +181,7 @@ def run_fanout(*, backend: str, database_url: str, fleet: Fleet, workdir: Path, 
     try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bench.workspaces_child", database_url, slack.api_url, key, CLIENT_ID,
-             CLIENT_SECRET, str(timeout)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+             CLIENT_SECRET, str(timeout), *([str(threads)] if threads else [])], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert proc.stdout is not None
         job = json.loads(proc.stdout.readline())
         c0, w0 = _cpu(), time.perf_counter()
@@ -206,7 +208,7 @@ def run_fanout(*, backend: str, database_url: str, fleet: Fleet, workdir: Path, 
         limited=sum(1 for c in posts if c.status == 429), duplicates=sum(n - 1 for n in per_channel.values()),
         wrong_workspace=wrong, undelivered=done["undelivered"], rss_mb=done["rss_mb"],
         users_list_calls=len(slack.calls("users.list", ok_only=False)), drained=done["drained"],
-        app_busy=done["busy"], standin_busy=standin_busy,
+        app_busy=done["busy"], standin_busy=standin_busy, threads=done["threads"],
     )
 
 
@@ -231,6 +233,8 @@ def _pool(into: load.Result, r: load.Result) -> None:
     into.errors += r.errors
     into.elapsed += r.elapsed
     into.error_samples += r.error_samples[: max(0, 5 - len(into.error_samples))]
+    if r.server_cpu is not None:
+        into.server_cpu = (into.server_cpu or 0.0) + r.server_cpu
 
 
 def run_ack(*, fleet: Fleet, workdir: Path, pg_url: str | None, concurrency: int, duration: float,
@@ -324,8 +328,8 @@ def render(fan: list[FanoutFigures], ack: AckFigures | None, *, command: str, wh
         lines += [
             "",
             f"**Fan-out ({f.backend})**: the quota reminder for {f.workspaces} workspaces × {f.members} members "
-            f"through the real job and outbox (`OutboxWorker`, its default threads, per-workspace lanes and "
-            f"pacer) in a process of its own. The stand-in limits `chat.postMessage` like Slack: "
+            f"through the real job and outbox (`OutboxWorker` with {f.threads} threads, per-workspace lanes "
+            f"and pacer) in a process of its own. The stand-in limits `chat.postMessage` like Slack: "
             f"{pacer.CHANNEL_RATE:g}/s per channel (burst {pacer.CHANNEL_BURST}) and {pacer.WORKSPACE_RATE:g}/s per "
             f"workspace (burst {pacer.WORKSPACE_BURST}), the workspace being that of the call's token. Each "
             f"workspace sends {f.members} DMs, one per channel, so the limits allow "
@@ -353,12 +357,12 @@ def render(fan: list[FanoutFigures], ack: AckFigures | None, *, command: str, wh
             f"{ack.workspaces}-installation server's commands come from all its workspaces in turn, and every "
             "workspace's token was authorized once before (Bolt's cache: one `auth.test` per token).",
             "",
-            "| installations | requests | errors | p50 ms | p95 ms | p99 ms | req/s |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| installations | requests | errors | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for n, r in ((1, ack.one), (ack.workspaces, ack.many)):
             lines.append(f"| {n} | {r.count} | {r.errors} | {r.pct(50):.1f} | {r.pct(95):.1f} | {r.pct(99):.1f} | "
-                         f"{r.rps:,.0f} |")
+                         f"{r.rps:,.0f} | {'' if r.server_ms_per_request is None else f'{r.server_ms_per_request:.2f}'} |")
     return "\n".join(lines) + "\n"
 
 

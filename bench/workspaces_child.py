@@ -1,7 +1,8 @@
 """The many-workspaces fan-out's opsbot process, in OAuth mode on a database ``bench/workspaces.py``
 populated (installations and teams): runs the quota reminder for every team, then lets the
 outbox worker deliver until nothing is pending (or ``TIMEOUT`` seconds), and reports its peak RSS.
-``python -m bench.workspaces_child DATABASE_URL API_URL TOKEN_KEY CLIENT_ID CLIENT_SECRET TIMEOUT``.
+``python -m bench.workspaces_child DATABASE_URL API_URL TOKEN_KEY CLIENT_ID CLIENT_SECRET TIMEOUT [THREADS]``
+(THREADS: the outbox worker's, instead of its default; an experiment, not how opsbot runs).
 
 Prints two JSON lines: after the job, and at the end.
 """
@@ -28,6 +29,8 @@ def main() -> None:
     settings = Settings(slack_signing_secret="bench", slack_api_url=api_url, database_url=database_url,
                         slack_client_id=client_id, slack_client_secret=client_secret, opsbot_token_key=key)
     app = create_app(settings, worker_poll=1.0)
+    if len(sys.argv) > 7:
+        app.worker.threads = max(1, int(sys.argv[7]))
     t0 = time.perf_counter()
     reports = app.jobs.run("quota-reminder", manual=True)
     job_seconds = time.perf_counter() - t0
@@ -52,7 +55,7 @@ def main() -> None:
         undelivered = s.scalar(select(func.count(OutboxNotice.id)).where(OutboxNotice.status != "delivered")) or 0
     app.stop()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rss_mb": rss_mb, "drained": drained, "undelivered": undelivered, "busy": busy}), flush=True)
+    print(json.dumps({"rss_mb": rss_mb, "drained": drained, "undelivered": undelivered, "busy": busy, "threads": app.worker.threads}), flush=True)
 
 
 if __name__ == "__main__":
