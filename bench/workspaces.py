@@ -93,18 +93,20 @@ class Fleet:
 
 
 def populate(database_url: str, fleet: Fleet, key: str, installed: int) -> None:
-    """Migrate, apply the teams of the first ``installed`` workspaces (each then set to its
-    workspace), and save their installations in the app's InstallationStore, sealed with ``key``."""
+    """Migrate, apply every team of the fleet, and save the installations of the first
+    ``installed`` workspaces in the app's InstallationStore, sealed with ``key``. Each team is in
+    its own workspace, or with one installation all in the first: the same teams, people and
+    channels either way, only the number of workspaces differs."""
     if database_url.startswith("postgres"):
         reset_postgres(database_url)
     engine = make_engine(database_url)
     migrate.upgrade(engine)
     db = make_session_factory(engine)
-    cfg = {"teams": fleet.teams["teams"][:installed]}
-    apply_teams(db=db, clock=SystemClock(), config=parse_teams(cfg))
+    apply_teams(db=db, clock=SystemClock(), config=parse_teams(fleet.teams))
     with transaction(db) as s:
-        for w, team in enumerate(cfg["teams"]):
-            s.execute(update(Team).where(Team.name == team["name"]).values(workspace=fleet.team_id(w)))
+        for w, team in enumerate(fleet.teams["teams"]):
+            ws = fleet.team_id(w if installed > 1 else 0)
+            s.execute(update(Team).where(Team.name == team["name"]).values(workspace=ws))
     store = InstallationStore(client_id=CLIENT_ID, engine=engine, sealer=Sealer(key))
     for w in range(installed):
         ws = fleet.team_id(w)
@@ -258,17 +260,17 @@ def run_ack(*, fleet: Fleet, workdir: Path, pg_url: str | None, concurrency: int
             servers.append((server, Store(url), installed))
 
         def body_maker(installed: int, tag: str):
-            def make(n: int) -> str:
-                w = n % installed
-                member = f"U0W{w:04d}M{(n // installed) % fleet.members:03d}"
+            def make(n: int) -> str:  # the same people in turn on both servers; only the workspace differs
+                w = n % fleet.workspaces
+                member = f"U0W{w:04d}M{(n // fleet.workspaces) % fleet.members:03d}"
                 return load.command_body(member, f"Bench {tag}-{n}", response_url=response_url,
-                                         team=Fleet.team_id(w), n=n)
+                                         team=Fleet.team_id(w if installed > 1 else 0), n=n)
             return make
 
         for server, store, installed in servers:  # warm up: every workspace's token authorized once
             make = body_maker(installed, f"warm-{installed}")
             from bench.suites import _send_all
-            _send_all(server.url, load.Signer(server.secret), [make(n) for n in range(max(20, installed))], 4)
+            _send_all(server.url, load.Signer(server.secret), [make(n) for n in range(max(20, fleet.workspaces))], 4)
             store.wait_decided()
         one, many = load.Result(), load.Result()
         order = [0, 1, 1, 0] * rounds  # ABBA: drift on a shared machine falls on both alike
@@ -353,9 +355,11 @@ def render(fan: list[FanoutFigures], ack: AckFigures | None, *, command: str, wh
             "",
             f"**Ack**: signed `/topic` commands from the workspaces' members, closed loop at concurrency "
             f"{ack.concurrency}, against two `opsbot serve --no-scheduler` processes in OAuth mode, one with 1 "
-            f"installation and one with {ack.workspaces}; {ack.cells} cells in ABBA order, each server's pooled. The "
-            f"{ack.workspaces}-installation server's commands come from all its workspaces in turn, and every "
-            "workspace's token was authorized once before (Bolt's cache: one `auth.test` per token).",
+            f"installation and one with {ack.workspaces}; {ack.cells} cells in ABBA order, each server's pooled. "
+            f"Both serve the same {ack.workspaces} teams, people and channels, and get the same commands from "
+            f"the same people in turn: on the first all teams are in its one workspace, on the second each is in "
+            "a workspace of its own. Every workspace's token was authorized once before (Bolt's cache: one "
+            "`auth.test` per token).",
             "",
             "| installations | requests | errors | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
