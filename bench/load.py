@@ -36,10 +36,11 @@ class Signer:
                 "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body)}
 
 
-def command_body(user: str, text: str, *, response_url: str, channel: str = "C0OTHER", n: int = 0) -> str:
-    """A ``/topic`` slash command as Slack sends it (cf. ``bot/devtools/rig.py``)."""
+def command_body(user: str, text: str, *, response_url: str, channel: str = "C0OTHER", n: int = 0,
+                 team: str = TEAM_ID) -> str:
+    """A ``/topic`` slash command as Slack sends it (cf. ``bot/devtools/rig.py``), from workspace ``team``."""
     return urllib.parse.urlencode({
-        "token": "legacy", "team_id": TEAM_ID, "team_domain": "bench", "channel_id": channel,
+        "token": "legacy", "team_id": team, "team_domain": "bench", "channel_id": channel,
         "channel_name": "bench", "user_id": user, "user_name": user.lower(), "command": "/topic", "text": text,
         "api_app_id": "A0OPSBOT", "response_url": response_url, "trigger_id": f"{n}.bench",
     })

@@ -83,7 +83,10 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
         "",
         "How to run it: `uv run python -m bench` (everything, ~8 min), `uv run python -m bench --quick` "
         "(a smoke run of a few seconds), `--suites ack,burst,fanout`, `--duration`, `--concurrency`, "
-        "`--postgres URL` (or `OPSBOT_BENCH_POSTGRES_URL`; a database of its own, it is emptied).",
+        "`--postgres URL` (or `OPSBOT_BENCH_POSTGRES_URL`; a database of its own, it is emptied). "
+        "`uv run python -m bench --suites workspaces` (~7 min with `--postgres`) runs section 4, many installed "
+        "workspaces, and writes only that section (`--workspaces`, `--members`: 200 × 25; `--workspaces 3 "
+        "--members 2` is its smoke run).",
         "",
     ]
     if ack:
@@ -214,7 +217,7 @@ def render(*, command: str, pg_url: str | None, ack: list[AckRow], burst: list[B
             "and a 429 holds back only the workspace it came from. The outbox worker delivers one notice at a time "
             "per workspace and up to 4 workspaces at once (`OutboxWorker(threads=…)`, `bot/kernel/lanes.py`): a "
             "workspace waiting for its limit does not hold up the others. The fan-out above is one workspace; what "
-            "many workspaces reach in aggregate is not measured here yet.",
+            "many workspaces reach in aggregate is section 4's.",
             "- `users.list` (Tier 2, 20+/min) is not limited by the stand-in: the fan-out pages it "
             "(200 people a page) once per run for all teams instead of one `users.info` per person.",
             "",

@@ -42,10 +42,17 @@ def reset_postgres(url: str) -> None:
 class StandIn:
     """``bench.standin_proc`` in a subprocess."""
 
-    def __init__(self, users: dict[str, dict[str, Any]], workdir: Path) -> None:
+    def __init__(self, users: dict[str, dict[str, Any]], workdir: Path,
+                 workspaces: dict[str, str] | None = None) -> None:
+        """``workspaces``: workspace → a bot token the stand-in is to know as that workspace's."""
         path = workdir / "users.json"
         path.write_text(json.dumps(users))
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.standin_proc", str(path)], cwd=ROOT,
+        argv = [sys.executable, "-m", "bench.standin_proc", str(path)]
+        if workspaces:
+            ws_path = workdir / "workspaces.json"
+            ws_path.write_text(json.dumps(workspaces))
+            argv.append(str(ws_path))
+        self.proc = subprocess.Popen(argv, cwd=ROOT,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         self.api_url = self.proc.stdout.readline().strip()
@@ -106,18 +113,25 @@ def start_bare() -> Server:
     return server
 
 
-def start_opsbot(name: str, *, database_url: str, api_url: str, teams: dict[str, Any], workdir: Path) -> Server:
+def start_opsbot(name: str, *, database_url: str, api_url: str, teams: dict[str, Any] | None, workdir: Path,
+                 env: dict[str, str] | None = None) -> Server:
     """``opsbot serve --no-scheduler`` in HTTP mode, configured only through
-    its environment, as README "Running it" says."""
+    its environment, as README "Running it" says. ``teams``: the teams file (None: none);
+    ``env``: more settings (with ``SLACK_CLIENT_ID``, OAuth mode: no ``SLACK_BOT_TOKEN``)."""
     port, secret = free_port(), secrets.token_hex(16)
-    fd, teams_path = tempfile.mkstemp(suffix=".yaml", dir=workdir)
-    with os.fdopen(fd, "w") as f:
-        yaml.safe_dump(teams, f)
-    env = {k: v for k, v in os.environ.items() if k != "SLACK_APP_TOKEN"}
-    env.update({
-        "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api_url,
-        "DATABASE_URL": database_url, "OPSBOT_TEAMS_FILE": teams_path, "PORT": str(port), "LOG_LEVEL": "WARNING",
+    base = {k: v for k, v in os.environ.items() if k not in ("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "OPSBOT_TEAMS_FILE")}
+    base.update({
+        "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api_url,
+        "DATABASE_URL": database_url, "PORT": str(port), "LOG_LEVEL": "WARNING",
     })
+    if teams is not None:
+        fd, teams_path = tempfile.mkstemp(suffix=".yaml", dir=workdir)
+        with os.fdopen(fd, "w") as f:
+            yaml.safe_dump(teams, f)
+        base["OPSBOT_TEAMS_FILE"] = teams_path
+    if not env or "SLACK_CLIENT_ID" not in env:
+        base["SLACK_BOT_TOKEN"] = "xoxb-bench"
+    env = {**base, **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--no-scheduler", "--host", "127.0.0.1"],
                             cwd=workdir, env=env)
     server = Server(name, proc, port, secret, database_url)

@@ -3,6 +3,7 @@ Nothing here measures or asserts a time."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -90,3 +91,40 @@ def test_the_quick_bench_runs_end_to_end_and_writes_its_report(tmp_path):
         assert heading in report
     assert "| bare | /topic | 2 |" in report and "| opsbot SQLite | Approve | 2 |" in report
     assert "| SQLite | ✅" in report, "the job's statements per team did not depend on the team's size"
+
+
+def test_the_stand_in_limits_each_workspace_by_its_tokens_workspace():
+    with SlackStandIn(workspace_limits={"chat.postMessage": (0.5, 2)}) as slack:
+        for team in ("T0A", "T0B"):
+            slack.add_workspace(team, team)
+            slack.register_token(team, f"xoxb-{team}")
+        a, b = (WebClient(token=f"xoxb-{t}", base_url=slack.api_url) for t in ("T0A", "T0B"))
+        assert a.chat_postMessage(channel="C1", text="1")["ok"] and a.chat_postMessage(channel="C2", text="2")["ok"]
+        with pytest.raises(SlackApiError) as e:
+            a.chat_postMessage(channel="C3", text="one too many for T0A")
+        assert e.value.response.status_code == 429
+        assert b.chat_postMessage(channel="C3", text="T0B has a bucket of its own")["ok"]
+        assert b.auth_test()["team_id"] == "T0B"
+
+
+def test_the_workspaces_bench_delivers_every_reminder_once_with_its_own_workspaces_token(tmp_path):
+    out, figures = tmp_path / "performance.md", tmp_path / "workspaces.json"
+    r = subprocess.run(
+        [sys.executable, "-m", "bench", "--suites", "workspaces", "--workspaces", "3", "--members", "2",
+         "--duration", "0.3", "--ws-concurrency", "2", "--out", str(out), "--json", str(figures)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    data = json.loads(figures.read_text())
+    (fan,) = data["fanout"]
+    assert fan["workspaces"] == 3 and fan["members"] == 2
+    assert fan["sent"] == 6 and fan["delivered"] == 6 and fan["undelivered"] == 0
+    assert fan["duplicates"] == 0 and fan["wrong_workspace"] == 0
+    assert fan["rss_mb"] > 0 and fan["allowed_rate"] > 0
+    assert data["ack"]["workspaces"] == 3 and data["ack"]["one"]["count"] > 0 and data["ack"]["many"]["count"] > 0
+    assert data["ack"]["one"]["errors"] == data["ack"]["many"]["errors"] == 0
+    assert {t["target"] for t in data["targets"]} >= {"duplicates (SQLite)", "wrong workspace (SQLite)",
+                                                       "peak RSS (SQLite)", "ack p99, 3 ÷ 1 installation"}
+    report = out.read_text()
+    assert "## 4. Many workspaces" in report and "| duplicates (SQLite) | 0 | 0 | PASS |" in report
+    assert "| wrong workspace (SQLite) | 0 | 0 | PASS |" in report

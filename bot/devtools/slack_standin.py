@@ -285,6 +285,8 @@ class SlackStandIn(FaultInjection, OAuthMethods, AuthMethods, ChatMethods, ViewM
                 return {"ok": True, **extra(params)}
             if method == "auth.test":  # answered per token: whose workspace it was issued for
                 return self._auth_test(params, token)
+            if method == "users.list":  # a workspace's token lists that workspace's people
+                return self._users_list(params, self.token_team(token))
             impl = _METHODS.get(method)
             if impl is None:
                 raise ApiError("unknown_method")
@@ -294,14 +296,16 @@ class SlackStandIn(FaultInjection, OAuthMethods, AuthMethods, ChatMethods, ViewM
     # users.* stays here: tz_offset, like Slack's, is the zone's offset today, and this
     # module is the one place outside bot/kernel/clock.py allowed to read the clock.
 
-    def _users_list(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Every known user, paged by ``limit`` (default 200) and ``cursor``."""
+    def _users_list(self, params: dict[str, Any], team: str | None = None) -> dict[str, Any]:
+        """Every known user, paged by ``limit`` (default 200) and ``cursor``; with ``team`` (the
+        workspace of a token ``oauth.v2.access`` issued), those whose ``team_id`` is that workspace
+        when users are given one."""
         try:
             limit = max(1, min(int(params.get("limit") or 200), 1000))
             start = int(params.get("cursor") or 0)
         except ValueError:
             raise ApiError("invalid_cursor") from None
-        ids = sorted(self.users)
+        ids = sorted(u for u, f in self.users.items() if team is None or f.get("team_id", team) == team)
         page = ids[start:start + limit]
         members = [self._users_info({"user": u, "include_locale": params.get("include_locale")})["user"] for u in page]
         nxt = str(start + limit) if start + limit < len(ids) else ""
@@ -329,7 +333,7 @@ class SlackStandIn(FaultInjection, OAuthMethods, AuthMethods, ChatMethods, ViewM
         }
         user: dict[str, Any] = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": fields.get("team_id", TEAM_ID),
             "name": name,
             "real_name": real_name,
             "deleted": bool(fields.get("deleted", False)),

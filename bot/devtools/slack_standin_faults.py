@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.devtools.slack_standin_calls import resolve_channel
@@ -46,6 +47,8 @@ class FaultInjection:
     _retry_after: int
     _drop_next: int
     _outage: int | None
+    # OAuthMethods': the workspace a token was issued for (annotated only, so as not to shadow it).
+    token_team: Callable[[str | None], str | None]
 
     def fail_next(self, n: int, status: int = 500) -> None:
         """The next ``n`` API calls (not auth.test) answer ``status`` with ``fatal_error``."""
@@ -71,7 +74,7 @@ class FaultInjection:
 
     # ------------------------------------------------------------ internals
 
-    def _fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+    def _fault(self, method: str, params: dict[str, Any], token: str | None = None) -> Fault | None:
         """Decide, under the lock, whether this call is faulted.
 
         Returns (kind, status, body, headers) with kind "drop" or "error", or None.
@@ -94,11 +97,14 @@ class FaultInjection:
             if not exempt and self._fail_next > 0:
                 self._fail_next -= 1
                 return "error", self._fail_status, {"ok": False, "error": "fatal_error"}, {}
-            return self._rate_limited(method, params)
+            return self._rate_limited(method, params, token)
 
-    def _rate_limited(self, method: str, params: dict[str, Any]) -> Fault | None:
+    def _rate_limited(self, method: str, params: dict[str, Any], token: str | None = None) -> Fault | None:
         """A 429 if the call does not fit the method's rate limits, else None
-        (the call then takes a token from each bucket). Called under the lock."""
+        (the call then takes a token from each bucket). Called under the lock.
+        Slack's limits are per workspace and app: the workspace-wide bucket is
+        that of the workspace the call's token was issued for (one bucket for
+        every token the stand-in did not issue)."""
         buckets: list[tuple[tuple[str, str], float, int]] = []
         if self.rate_limits and method in self.rate_limits:
             rate, burst = self.rate_limits[method]
@@ -106,7 +112,7 @@ class FaultInjection:
             buckets.append(((method, resolve_channel(channel) if channel else ""), rate, burst))
         if self.workspace_limits and method in self.workspace_limits:
             rate, burst = self.workspace_limits[method]
-            buckets.append(((method, "*workspace*"), rate, burst))
+            buckets.append(((method, f"*workspace*{self.token_team(token) or ''}"), rate, burst))
         if not buckets:
             return None
         # A call must fit in every bucket it counts against; a refused

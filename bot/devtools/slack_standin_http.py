@@ -29,7 +29,7 @@ class Owner(Protocol):
     def _record(self, call: Call) -> None: ...
 
     def _fault(
-        self, method: str, params: dict[str, Any]
+        self, method: str, params: dict[str, Any], token: str | None = None
     ) -> tuple[str, int, dict[str, Any], dict[str, str]] | None: ...
 
     def _dispatch(self, method: str, params: dict[str, Any], token: str | None = None) -> dict[str, Any]: ...
@@ -189,7 +189,7 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             return
 
         method = path[len("/api/") :].strip("/")
-        fault = owner._fault(method, params)
+        fault = owner._fault(method, params, token)
         if fault is not None:
             kind, status, body, headers = fault
             owner._record(Call(method, params, token, status, False, body))

@@ -93,6 +93,14 @@ class OAuthMethods:
             self._codes[code] = (owner, installer)
         return code
 
+    def register_token(self, team_id: str, token: str) -> None:
+        """Know ``token`` as a bot token of ``team_id``, as if ``oauth.v2.access`` had issued it: for
+        installations saved straight into the app's store (the many-workspaces benchmark, bench/)."""
+        with self._lock:
+            if team_id not in self.workspaces:
+                raise KeyError(f"no workspace {team_id}: add_workspace first")
+            self._tokens[token] = team_id
+
     def token_team(self, token: str | None) -> str | None:
         """Who a token was issued for by ``oauth.v2.access``: the workspace's team id, or the org's
         enterprise id for an org-wide install; None for a token it did not issue."""
