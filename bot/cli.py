@@ -31,9 +31,8 @@ def parse_when(value: str) -> datetime:
 
 def _logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # At DEBUG, slack_sdk and Bolt log whole requests and responses (slack_sdk
-    # redacts the Authorization header, but bodies carry user text and
-    # response URLs). Keep them at INFO whatever LOG_LEVEL says.
+    # At DEBUG, slack_sdk and Bolt log whole requests and responses (the Authorization header redacted, but
+    # bodies carry user text and response URLs). Keep them at INFO whatever LOG_LEVEL says.
     for noisy in ("slack_sdk", "slack_bolt"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
 
@@ -198,9 +197,9 @@ def cmd_db_upgrade(args, settings: Settings) -> int:
     try:
         migrate.upgrade(engine)
         print(f"database is at revision {migrate.current_revision(engine)}")
+        return 0
     finally:
         engine.dispose()
-    return 0
 
 
 def _wait_for_signal() -> None:

@@ -125,8 +125,9 @@ def test_an_org_wide_install_is_answered_like_slack_and_stored_with_no_team_and_
     assert installation["user_id"] == ORG_ADMIN
     assert installation["enterprise_url"] == f"https://{ORG.lower()}.enterprise.slack.test/"
     with transaction(grid.app.db) as s:
-        admin = s.get(Admin, ORG_ADMIN)
+        admin = s.get(Admin, (ORG_ADMIN, ORG))  # an admin of the whole org, not of the deployment
         assert admin is not None and admin.source == "install"
+        assert s.get(Admin, (ORG_ADMIN, "")) is None
 
     # The org's token is the org's: auth.test answers with the org, or with the workspace it is asked about.
     client = WebClient(base_url=grid.slack.api_url, token=token)
