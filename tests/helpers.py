@@ -72,3 +72,16 @@ def wait_until_serving(proc: subprocess.Popen, probe: Callable[[], T], output: C
         except OSError:
             time.sleep(0.1)
     pytest.fail(f"serve did not answer /healthz within {timeout} s:\n{output()}")
+
+
+def wait_until(predicate: Callable[[], Any], what: str = "condition", timeout: float = 5.0) -> Any:
+    """Poll ``predicate`` until it is truthy, and return it; ``timeout`` bounds the wait, it is
+    never a measure of anything (no timed assertions)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)

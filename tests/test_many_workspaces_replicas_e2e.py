@@ -6,7 +6,6 @@ once; then one workspace uninstalls and is stopped while the other goes on."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +19,7 @@ from bot.devtools.slack_standin_calls import Call
 from storage.db import transaction
 from storage.models import CardPost, InboxRequest, OutboxNotice, Team
 from storage.workspaces import UNINSTALLED_ERROR
+from tests import helpers
 from tests.conftest import NO_TEAMS_FILE, SHANGHAI, make_rig
 from tests.helpers import all_text, button, buttons
 from tests.test_oauth_install_e2e import redirect, start_install
@@ -49,15 +49,8 @@ THU_AFTER = datetime(2026, 12, 10, 10, 0, tzinfo=SHANGHAI)
 WAIT = 30.0  # seconds: a bound on waiting for the replicas, never a measure of them
 
 
-def wait_until(predicate: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
+def wait_until(predicate: Callable[[], Any], what: str) -> Any:
+    return helpers.wait_until(predicate, what, WAIT)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from storage.feedback import FeedbackTalk, ImprovementItem
 from storage.models import ReminderLog, Team
 from storage.reviews import Review
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, MONDAY_9AM, SHANGHAI, TEAMS, USERS, make_rig
-from tests.helpers import all_text, button, buttons, cards, dms
+from tests.helpers import all_text, button, buttons, cards, dms, wait_until
 from tests.test_content_jobs_e2e import published_piece
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -39,17 +39,6 @@ FRI_18_SHANGHAI = datetime(2026, 11, 27, 18, 0, tzinfo=SHANGHAI)
 NEXT_THU_10_SHANGHAI = datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI)
 
 ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
 
 
 def leading(s: Scheduler) -> bool:
