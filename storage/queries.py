@@ -92,6 +92,12 @@ def teams_of_user(session: Session, user_id: str, role: str | None = None, works
     return teams if workspace is None else [t for t in teams if t.workspace == workspace]
 
 
+def in_workspace(session: Session, team_id: int, workspace: str | None) -> bool:
+    """Whether team ``team_id`` is of ``workspace``; always when None (the single-workspace mode).
+    An item of a team outside the request's workspace is answered as a missing one."""
+    return workspace is None or session.scalar(select(Team.workspace).where(Team.id == team_id)) == workspace
+
+
 def has_role(session: Session, team_id: int, user_id: str, role: str) -> bool:
     return (
         session.scalar(

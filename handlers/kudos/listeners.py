@@ -33,7 +33,7 @@ def register(app: App, deps: Deps) -> None:
     services = {"db": deps.db, "clock": deps.clock}
 
     @app.command(Command.KUDOS)
-    def kudos_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def kudos_command(ack: Ack, command: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         user, channel = command["user_id"], command.get("channel_id")
         cmd = rules.parse_kudos(command.get("text") or "")
         if cmd.kind == "help":
@@ -42,14 +42,14 @@ def register(app: App, deps: Deps) -> None:
         elif cmd.kind == "honour":
             know_zone(deps, client, user)
             h = svc.honour(**services, user_id=user, recipient=cmd.recipient, citation=cmd.reason, month=cmd.month,
-                           channel_id=channel)
+                           channel_id=channel, workspace=deps.scope(context))
             _ = gettext_for(h.locale)
             ack(blocks.ephemeral(_("<@{user}> is the honour of the month {month} in {team}; it is posted in the "
                                    "team channel.").format(user=h.recipient, month=h.month, team=h.team_name)))
         else:
             know_zone(deps, client, user)
             k = svc.give_kudos(**services, user_id=user, recipient=cmd.recipient, reason=cmd.reason,
-                               channel_id=channel)
+                               channel_id=channel, workspace=deps.scope(context))
             _ = gettext_for(k.locale)
             ack(blocks.ephemeral(_("Thank you: your kudos to <@{user}> is posted in the channel of {team}, and they "
                                    "hear it by DM. Kudos left today: {left}.").format(

@@ -72,10 +72,11 @@ def zone_unknown(*, db: sessionmaker[Session], clock: Clock, user_id: str) -> bo
 
 
 def give_kudos(*, db: sessionmaker[Session], clock: Clock, user_id: str, recipient: str, reason: str,
-               channel_id: str | None) -> KudosDone:
+               channel_id: str | None, workspace: str | None = None) -> KudosDone:
+    """Kudos to a colleague of the giver's team (of the request's ``workspace``, when given)."""
     now = clock.now()
     with transaction(db) as s:
-        row, _fallback = _resolve_team(s, user_id, channel_id=channel_id, team_id=None)
+        row, _fallback = _resolve_team(s, user_id, channel_id=channel_id, team_id=None, workspace=workspace)
         team = team_view(row)
         _check_recipient(s, team, user_id, recipient)
         reason = rules.check_reason(reason)
@@ -101,12 +102,13 @@ def give_kudos(*, db: sessionmaker[Session], clock: Clock, user_id: str, recipie
 
 
 def honour(*, db: sessionmaker[Session], clock: Clock, user_id: str, recipient: str, citation: str,
-           month: tuple[int, int] | None, channel_id: str | None) -> HonourDone:
-    """A supervisor names the team's honour of the month: once per team and month."""
+           month: tuple[int, int] | None, channel_id: str | None, workspace: str | None = None) -> HonourDone:
+    """A supervisor names the team's honour of the month: once per team and month (a team of
+    the request's ``workspace``, when given)."""
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        row, _fallback = _resolve_team(s, user_id, channel_id=channel_id, team_id=None)
+        row, _fallback = _resolve_team(s, user_id, channel_id=channel_id, team_id=None, workspace=workspace)
         team = team_view(row)
         if not queries.has_role(s, team.id, user_id, "supervisor"):
             failure = NotAuthorized(N_("Only a supervisor of {team} names its honour of the month."),

@@ -64,20 +64,23 @@ def _snapshot(lv: Leave) -> dict:
             "decided_by": lv.decided_by}
 
 
-def form_context(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> LeaveForm:
+def form_context(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None,
+                 workspace: str | None = None) -> LeaveForm:
+    """The leave form's teams: the user's (of the request's ``workspace``, when given)."""
     with transaction(db) as s:
-        row, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=None)
+        row, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=None, workspace=workspace)
         team = team_view(row)
-        teams = queries.teams_of_user(s, user_id)
+        teams = queries.teams_of_user(s, user_id, workspace=workspace)
         return LeaveForm(_locale_for(s, user_id, team), [(t.id, t.name) for t in teams], team.id,
                          team.today(clock.now()))
 
 
 def request_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, draft: LeaveDraft,
-                  team_id: int | None = None, channel_id: str | None = None) -> LeaveDone:
+                  team_id: int | None = None, channel_id: str | None = None,
+                  workspace: str | None = None) -> LeaveDone:
     now = clock.now()
     with transaction(db) as s:
-        row, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=team_id)
+        row, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=team_id, workspace=workspace)
         team = team_view(row)
         draft = validate_leave(draft, today=team.today(now))
         assert draft.start is not None and draft.end is not None
@@ -118,9 +121,16 @@ def _may_decide(s: Session, lv: Leave, user_id: str, action: str) -> NotAuthoriz
                            item_kind=LEAVE, item_id=lv.id, team_id=lv.team_id)
 
 
-def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int) -> None:
+def _leave(s: Session, leave_id: int, workspace: str | None) -> Leave | None:
+    """A leave; one of a team outside ``workspace`` (when given) is as good as missing."""
+    lv = s.get(Leave, leave_id)
+    return lv if lv is not None and queries.in_workspace(s, lv.team_id, workspace) else None
+
+
+def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int,
+                     workspace: str | None = None) -> None:
     with transaction(db) as s:
-        lv = s.get(Leave, leave_id)
+        lv = _leave(s, leave_id, workspace)
         if lv is None:
             raise NotFound()
         denied: Exception | None = _may_decide(s, lv, user_id, "leave.reject")
@@ -131,11 +141,11 @@ def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, l
 
 
 def decide_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int, approve: bool,
-                 reason: str | None = None) -> LeaveDone:
+                 reason: str | None = None, workspace: str | None = None) -> LeaveDone:
     now = clock.now()
     action = "leave.approve" if approve else "leave.reject"
     with transaction(db) as s:
-        lv = s.get(Leave, leave_id)
+        lv = _leave(s, leave_id, workspace)
         if lv is None:
             raise NotFound()
         team = team_view(s.get_one(Team, lv.team_id))
@@ -164,12 +174,13 @@ def decide_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave
 NOT_YOUR_DETAILS = N_("Only the team's supervisors see the details of someone's leave; nothing was shown.")
 
 
-def leave_details(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int) -> LeaveDetails:
+def leave_details(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int,
+                  workspace: str | None = None) -> LeaveDetails:
     """The reason behind a leave card, for the team's supervisors and the
     requester; anyone else is refused, and audited."""
     failure: Exception | None = None
     with transaction(db) as s:
-        lv = s.get(Leave, leave_id)
+        lv = _leave(s, leave_id, workspace)
         if lv is None:
             raise NotFound()
         team = team_view(s.get_one(Team, lv.team_id))
@@ -183,12 +194,13 @@ def leave_details(*, db: sessionmaker[Session], clock: Clock, user_id: str, leav
     raise failure
 
 
-def cancel_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int) -> LeaveDone:
+def cancel_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave_id: int,
+                 workspace: str | None = None) -> LeaveDone:
     """Own pending leave, or own approved leave that has not started yet."""
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        lv = s.get(Leave, leave_id)
+        lv = _leave(s, leave_id, workspace)
         if lv is None or lv.user_id != user_id:
             error = NotFound(N_("You have no leave #{id}."), id=leave_id)
             raise error if lv is None else error.refused("leave.cancel", "not the requester", item_kind=LEAVE,
@@ -215,11 +227,12 @@ def cancel_leave(*, db: sessionmaker[Session], clock: Clock, user_id: str, leave
     raise failure
 
 
-def my_leaves(*, db: sessionmaker[Session], clock: Clock, user_id: str) -> tuple[str, list[LeaveLine]]:
-    """The caller's leave from a month ago on, in every team."""
+def my_leaves(*, db: sessionmaker[Session], clock: Clock, user_id: str,
+              workspace: str | None = None) -> tuple[str, list[LeaveLine]]:
+    """The caller's leave from a month ago on, in every team (of ``workspace``, when given)."""
     now = clock.now()
     with transaction(db) as s:
-        teams = {t.id: team_view(t) for t in queries.teams_of_user(s, user_id)}
+        teams = {t.id: team_view(t) for t in queries.teams_of_user(s, user_id, workspace=workspace)}
         if not teams:
             raise NotInTeam()
         first = next(iter(teams.values()))
