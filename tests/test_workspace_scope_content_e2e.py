@@ -2,7 +2,8 @@
 Two workspaces are installed through "Add to Slack", each with a team called Growth; a payload signed
 for the other workspace (a command typed there, a button or a form carrying this workspace's item)
 changes nothing and gets the answer an unknown item or a non-member gets, while the same request
-from its own workspace works. Kudos and the honour of the month, leave."""
+from its own workspace works. Kudos and the honour of the month, leave, drafts and their review
+rounds, publications and metrics."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from storage.content import Draft, DraftRound, MetricsUpdate, Publication
 from storage.db import transaction
 from storage.kudos import Honour, Kudos
 from storage.leave import Leave
 from storage.models import AuditEntry, Decision
+from storage.topics import Topic
 from tests import test_workspaces_e2e as workspaces
 from tests.conftest import SHANGHAI
+from tests.helpers import all_text, button, cards
 from tests.test_workspaces_e2e import ACME, AMY, CHANNEL_A, LEAD_A, OTHER, both
 
 two = workspaces.two  # the fixture: two workspaces installed through OAuth, not yet set up
@@ -98,3 +102,104 @@ def test_leave_forms_buttons_and_commands_from_another_workspace_change_nothing(
     two.deliver()
     [lv] = rows(two, Leave)
     assert (lv.status, lv.decided_by) == ("approved", LEAD_A)
+
+
+CHECKED = ["accuracy", "professionalism", "interest", "brand_fit"]
+LINK = "https://docs.example.com/d/spring-launch"
+
+
+def the_card(two, draft_id: int):
+    return [c for c in cards(two.slack.calls(), CHANNEL_A)
+            if f"Draft #{draft_id} " in all_text(c.params) and not c.params.get("thread_ts")][-1]
+
+
+def draft_state(two) -> tuple:
+    [d] = rows(two, Draft)
+    decided = [x for x in rows(two, Decision) if x.item_kind == "draft"]
+    return d.status, d.round, len(rows(two, DraftRound)), len(decided)
+
+
+def test_drafts_reviews_publications_and_metrics_from_another_workspace_change_nothing(two):
+    both(two)
+    two.command(AMY, "/topic", "Spring launch", channel=CHANNEL_A, team=ACME)
+    two.deliver()
+    [topic] = rows(two, Topic)
+    two.click(LEAD_A, "topic_approve", str(topic.id), team=ACME)
+    two.deliver()
+
+    # /draft typed in the other workspace offers nothing of Acme's; Acme's form sent from there saves nothing.
+    before = len(two.slack.calls())
+    two.command(AMY, "/draft", channel=CHANNEL_A, team=OTHER)
+    assert opened_views(two, before) == []
+    two.command(AMY, "/draft", channel=CHANNEL_A, team=ACME)
+    form = two.last_view()
+    values = {"draft_topic": str(topic.id), "draft_link": LINK, "draft_checklist": CHECKED}
+    forged = two.submit(AMY, form, values, team=OTHER).json()
+    assert forged["response_action"] == "errors"
+    assert rows(two, Draft) == []
+    two.submit(AMY, form, values, team=ACME)
+    two.deliver()
+    [draft] = rows(two, Draft)
+
+    # The review card's buttons and the comments form, from the other workspace.
+    card = the_card(two, draft.id)
+    before = len(two.slack.calls())
+    two.click(LEAD_A, "draft_approve", button(card.params, "Approve")["value"], message=card, team=OTHER)
+    [answer] = two.slack.responses(two.last_response_url)
+    assert NOT_FOUND in answer.params["text"]
+    two.click(LEAD_A, "draft_request_changes", button(card.params, "Request changes")["value"], message=card,
+              team=OTHER)
+    assert opened_views(two, before) == []
+    two.click(LEAD_A, "draft_request_changes", button(card.params, "Request changes")["value"], message=card,
+              team=ACME)
+    comments = two.last_view()
+    two.submit(LEAD_A, comments, {"review_comment": "A sharper headline"}, team=OTHER)
+    two.deliver()
+    assert draft_state(two) == ("in_review", 1, 1, 0)
+    two.submit(LEAD_A, comments, {"review_comment": "A sharper headline"}, team=ACME)
+    two.deliver()
+    assert draft_state(two) == ("changes_requested", 1, 1, 1)
+
+    # Resubmit, from the other workspace: no form opens, and Acme's form sent from there opens no round.
+    before = len(two.slack.calls())
+    two.click(AMY, "draft_resubmit", str(draft.id), team=OTHER)
+    assert opened_views(two, before) == []
+    two.click(AMY, "draft_resubmit", str(draft.id), team=ACME)
+    again = two.last_view()
+    two.submit(AMY, again, {"draft_link": LINK + "-v2", "draft_checklist": CHECKED}, team=OTHER)
+    assert draft_state(two) == ("changes_requested", 1, 1, 1)
+    two.submit(AMY, again, {"draft_link": LINK + "-v2", "draft_checklist": CHECKED}, team=ACME)
+    two.deliver()
+    assert draft_state(two) == ("in_review", 2, 2, 1)
+    card = the_card(two, draft.id)
+    two.click(LEAD_A, "draft_approve", button(card.params, "Approve")["value"], message=card, team=ACME)
+    two.deliver()
+    assert draft_state(two) == ("approved", 2, 2, 2)
+
+    # /publish and its form.
+    before = len(two.slack.calls())
+    two.command(AMY, "/publish", channel=CHANNEL_A, team=OTHER)
+    assert opened_views(two, before) == []
+    two.command(AMY, "/publish", channel=CHANNEL_A, team=ACME)
+    publish_form = two.last_view()
+    published = {"pub_draft": str(draft.id), "pub_platform": "WeChat", "pub_url": "https://mp.example.com/s/spring"}
+    assert two.submit(AMY, publish_form, published, team=OTHER).json()["response_action"] == "errors"
+    assert rows(two, Publication) == []
+    two.submit(AMY, publish_form, published, team=ACME)
+    two.deliver()
+    [pub] = rows(two, Publication)
+
+    # Update metrics: the button and /publish metrics from there open nothing; Acme's form sent from there saves nothing.
+    before = len(two.slack.calls())
+    two.click(AMY, "update_metrics", str(pub.id), team=OTHER)
+    missing = two.command(AMY, "/publish", f"metrics {pub.id}", channel=CHANNEL_A, team=OTHER).json()
+    assert f"no publication #{pub.id}" in missing["text"]
+    assert opened_views(two, before) == []
+    two.click(AMY, "update_metrics", str(pub.id), team=ACME)
+    metrics = two.last_view()
+    figures = {"metric_reads": "1200", "metric_likes": "30", "metric_comments": "4", "metric_shares": "2"}
+    two.submit(AMY, metrics, figures, team=OTHER)
+    assert rows(two, MetricsUpdate) == []
+    assert two.submit(AMY, metrics, figures, team=ACME).json()["response_action"] == "update"
+    [m] = rows(two, MetricsUpdate)
+    assert (m.publication_id, m.reads, m.actor_id) == (pub.id, 1200, AMY)

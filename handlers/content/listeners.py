@@ -39,9 +39,10 @@ def _int(value: Any) -> int | None:
     return forms.id_of(value) if value is not None else None
 
 
-def open_draft_modal(deps: Deps, client: WebClient, trigger_id: str, user: str) -> None:
-    """The draft form: from /draft and from Home's Submit a draft."""
-    form = svc.draft_form(db=deps.db, user_id=user)
+def open_draft_modal(deps: Deps, client: WebClient, trigger_id: str, user: str,
+                     workspace: str | None = None) -> None:
+    """The draft form: from /draft and from Home's Submit a draft (topics of ``workspace``, when given)."""
+    form = svc.draft_form(db=deps.db, user_id=user, workspace=workspace)
     client.views_open(trigger_id=trigger_id, view=render_content.draft_modal(form, gettext_for(form.locale)))
 
 
@@ -54,8 +55,10 @@ def _locale_of(deps: Deps, user: str) -> str:
     return people.user_locale(db=deps.db, user_id=user)
 
 
-def _open_metrics(deps: Deps, client: WebClient, trigger_id: str, user: str, publication_id: int) -> None:
-    form = publishing.metrics_form(**_services(deps), user_id=user, publication_id=publication_id)
+def _open_metrics(deps: Deps, client: WebClient, trigger_id: str, user: str, publication_id: int,
+                  workspace: str | None) -> None:
+    form = publishing.metrics_form(**_services(deps), user_id=user, publication_id=publication_id,
+                                   workspace=workspace)
     client.views_open(trigger_id=trigger_id, view=render_content.metrics_modal(form, gettext_for(form.locale)))
 
 
@@ -75,23 +78,23 @@ def _register_drafts(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.command(Command.DRAFT)
-    def draft_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def draft_command(ack: Ack, command: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         user = command["user_id"]
         if (command.get("text") or "").strip() == "help":
             ack(blocks.ephemeral(render_content.draft_help(gettext_for(_locale_of(deps, user)))))
             return
-        open_draft_modal(deps, client, command["trigger_id"], user)
+        open_draft_modal(deps, client, command["trigger_id"], user, deps.scope(context))
         ack()
 
     @app.view(View.DRAFT_SUBMIT)
-    def draft_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def draft_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         values = forms.state_values(view)
         svc.submit_draft(
             **services, user_id=body["user"]["id"], view_id=forms.view_id(view),
             topic_id=_int(forms._value(values, Block.DRAFT_TOPIC)),
             draft_id=_int(forms.metadata(view).get("draft_id")),
             link=forms._value(values, Block.DRAFT_LINK),
-            checklist=forms._value(values, Block.DRAFT_CHECKLIST),
+            checklist=forms._value(values, Block.DRAFT_CHECKLIST), workspace=deps.scope(context),
         )
         ack()
 
@@ -101,35 +104,38 @@ def _register_draft_reviews(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.action(item_pattern(Action.DRAFT_APPROVE))
-    def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
+    def approve_clicked(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
         ack()
         draft_id, number = _round_value(body)
-        svc.decide_draft(**services, user_id=body["user"]["id"], draft_id=draft_id, number=number, approve=True)
+        svc.decide_draft(**services, user_id=body["user"]["id"], draft_id=draft_id, number=number, approve=True,
+                         workspace=deps.scope(context))
 
     @app.action(item_pattern(Action.DRAFT_REQUEST_CHANGES))
-    def request_changes_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def request_changes_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         ack()
         draft_id, number = _round_value(body)
         user = body["user"]["id"]
-        title = svc.check_can_review(**services, user_id=user, draft_id=draft_id, number=number)
+        title = svc.check_can_review(**services, user_id=user, draft_id=draft_id, number=number,
+                                     workspace=deps.scope(context))
         client.views_open(trigger_id=body["trigger_id"], view=render_content.request_changes_modal(
             draft_id=draft_id, round=number, title=title, _=gettext_for(_locale_of(deps, user))))
 
     @app.view(View.DRAFT_CHANGES)
-    def changes_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def changes_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         meta = forms.metadata(view)
         svc.decide_draft(**services, user_id=body["user"]["id"], draft_id=forms.id_of(meta.get("draft_id")),
                          number=forms.id_of(meta.get("round")), approve=False,
-                         comment=forms.text(view, Block.REVIEW_COMMENT))
+                         comment=forms.text(view, Block.REVIEW_COMMENT), workspace=deps.scope(context))
         ack()
 
     @app.action(Action.DRAFT_RESUBMIT)
-    def resubmit_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def resubmit_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         ack()
         draft_id = forms.int_value(body)
         if draft_id is None:
             raise NotFound()
-        form = svc.resubmit_form(db=deps.db, user_id=body["user"]["id"], draft_id=draft_id)
+        form = svc.resubmit_form(db=deps.db, user_id=body["user"]["id"], draft_id=draft_id,
+                                 workspace=deps.scope(context))
         client.views_open(trigger_id=body["trigger_id"], view=render_content.draft_modal(form, gettext_for(form.locale)))
 
 
@@ -141,23 +147,23 @@ def _register_publications(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.command(Command.PUBLISH)
-    def publish_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def publish_command(ack: Ack, command: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         user = command["user_id"]
         cmd = parse_publish_command(command.get("text") or "")
         if cmd.kind == PublishCommandKind.HELP:
             ack(blocks.ephemeral(render_content.publish_help(gettext_for(_locale_of(deps, user)))))
             return
         if cmd.kind == PublishCommandKind.METRICS and cmd.publication_id is not None:
-            _open_metrics(deps, client, command["trigger_id"], user, cmd.publication_id)
+            _open_metrics(deps, client, command["trigger_id"], user, cmd.publication_id, deps.scope(context))
         else:
-            form = publishing.publish_form(db=deps.db, user_id=user)
+            form = publishing.publish_form(db=deps.db, user_id=user, workspace=deps.scope(context))
             now = int(deps.clock.now().timestamp())
             client.views_open(trigger_id=command["trigger_id"],
                               view=render_content.publish_modal(form, now=now, _=gettext_for(form.locale)))
         ack()
 
     @app.view(View.PUBLISH)
-    def publish_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def publish_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         values = forms.state_values(view)
         at = forms._value(values, Block.PUB_TIME)
         publishing.publish(
@@ -165,7 +171,7 @@ def _register_publications(app: App, deps: Deps) -> None:
             draft_id=_int(forms._value(values, Block.PUB_DRAFT)),
             platform=forms._value(values, Block.PUB_PLATFORM),
             url=forms._value(values, Block.PUB_URL),
-            published_at=forms.parse_instant(at),
+            published_at=forms.parse_instant(at), workspace=deps.scope(context),
         )
         ack()
 
@@ -175,21 +181,22 @@ def _register_metrics(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.action(Action.UPDATE_METRICS)
-    def update_metrics_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def update_metrics_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         ack()
         publication_id = forms.int_value(body)
         if publication_id is None:
             raise NotFound()
-        _open_metrics(deps, client, body["trigger_id"], body["user"]["id"], publication_id)
+        _open_metrics(deps, client, body["trigger_id"], body["user"]["id"], publication_id, deps.scope(context))
 
     @app.view(View.METRICS)
-    def metrics_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def metrics_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         values = forms.state_values(view)
         user = body["user"]["id"]
         publication_id = forms.meta_id(view, "publication_id")
         saved = publishing.update_metrics(
             **services, user_id=user, publication_id=publication_id, view_id=forms.view_id(view),
             raw={m: forms._value(values, render_content.METRIC_BLOCKS[m]) for m in METRICS},
+            workspace=deps.scope(context),
         )
         ack(response_action="update", view=render_content.metrics_saved(
             publication_id=publication_id, figures=saved, _=gettext_for(_locale_of(deps, user))))

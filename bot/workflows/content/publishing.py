@@ -52,10 +52,12 @@ class MetricsForm:
     latest: Metrics | None
 
 
-def publish_form(*, db: sessionmaker[Session], user_id: str) -> PublishForm:
+def publish_form(*, db: sessionmaker[Session], user_id: str, workspace: str | None = None) -> PublishForm:
+    """The caller's approved drafts (of teams of the request's ``workspace``, when given)."""
     with transaction(db) as s:
         locale = _first_team_locale(s, user_id)
-        drafts = content_rows.drafts_ready_to_publish(s, user_id)
+        drafts = [(d, title, name) for d, title, name in content_rows.drafts_ready_to_publish(s, user_id)
+                  if queries.in_workspace(s, d.team_id, workspace)]
         if not drafts:
             raise NothingToPublish()
         platforms: list[str] = []
@@ -73,6 +75,7 @@ def publish(
     platform: str | None,
     url: str | None,
     published_at: datetime | None,
+    workspace: str | None = None,
 ) -> int:
     """Record that an approved draft went out. One publication per draft: the
     same form sent twice records it once."""
@@ -80,7 +83,7 @@ def publish(
     with transaction(db) as s:
         draft = s.get(Draft, draft_id) if draft_id is not None else None
         if draft is None or draft.author_id != user_id or draft.status != DraftStatus.APPROVED \
-                or not queries.is_in_team(s, draft.team_id, user_id):
+                or not queries.is_in_team(s, draft.team_id, user_id) or not queries.in_workspace(s, draft.team_id, workspace):
             raise InvalidInput(N_("Pick one of your approved drafts."), field=FIELD_PUB_DRAFT)
         team = _team(s, draft.team_id)
         platform = validate_platform(platform, team.platforms)
@@ -109,10 +112,14 @@ def publish(
         return pub.id
 
 
-def _metrics_access(s: Session, *, user_id: str, publication_id: int) -> tuple[Publication, Exception | None]:
+def _metrics_access(s: Session, *, user_id: str, publication_id: int,
+                    workspace: str | None = None) -> tuple[Publication, Exception | None]:
     """The author and the team's supervisors may record figures. A refusal
-    is audited where it is told (``bot/kernel/refusals.py``)."""
+    is audited where it is told (``bot/kernel/refusals.py``). A publication of a
+    team outside ``workspace`` (when given) is a missing one."""
     pub = s.get(Publication, publication_id)
+    if pub is not None and not queries.in_workspace(s, pub.team_id, workspace):
+        pub = None
     if pub is None or not queries.is_in_team(s, pub.team_id, user_id):
         error = NotFound(N_("There is no publication #{id} in your teams."), id=publication_id)
         raise error if pub is None else error.refused("metrics.update", "not in the publication's team",
@@ -124,9 +131,10 @@ def _metrics_access(s: Session, *, user_id: str, publication_id: int) -> tuple[P
     return pub, None
 
 
-def metrics_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, publication_id: int) -> MetricsForm:
+def metrics_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, publication_id: int,
+                 workspace: str | None = None) -> MetricsForm:
     with transaction(db) as s:
-        pub, failure = _metrics_access(s, user_id=user_id, publication_id=publication_id)
+        pub, failure = _metrics_access(s, user_id=user_id, publication_id=publication_id, workspace=workspace)
         if failure is None:
             team = _team(s, pub.team_id)
             last = content_rows.latest_metrics(s, [pub.id]).get(pub.id)
@@ -137,14 +145,14 @@ def metrics_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, publi
 
 
 def update_metrics(*, db: sessionmaker[Session], clock: Clock, user_id: str, publication_id: int, view_id: str,
-                   raw: dict[str, str | None]) -> Metrics:
+                   raw: dict[str, str | None], workspace: str | None = None) -> Metrics:
     """A new reading, kept with its time; the same modal sent twice is kept once."""
     now = clock.now()
     with transaction(db) as s:
         seen = content_rows.metrics_by_view(s, view_id) if view_id else None
         if seen is not None:
             return Metrics(seen.reads, seen.likes, seen.comments, seen.shares)
-        pub, failure = _metrics_access(s, user_id=user_id, publication_id=publication_id)
+        pub, failure = _metrics_access(s, user_id=user_id, publication_id=publication_id, workspace=workspace)
         if failure is None:
             m = parse_metrics(raw)
             try:

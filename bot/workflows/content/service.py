@@ -91,20 +91,23 @@ def _thread(s: Session, draft: Draft, team: TeamView, event: str, now: datetime)
 # -- drafts -------------------------------------------------------------------
 
 
-def draft_form(*, db: sessionmaker[Session], user_id: str) -> DraftForm:
-    """What ``/draft`` offers: the caller's approved topics without a draft."""
+def draft_form(*, db: sessionmaker[Session], user_id: str, workspace: str | None = None) -> DraftForm:
+    """What ``/draft`` offers: the caller's approved topics without a draft (of teams of
+    the request's ``workspace``, when given)."""
     with transaction(db) as s:
         locale = _first_team_locale(s, user_id)
-        topics = content_rows.topics_ready_for_draft(s, user_id)
+        topics = [(t, name) for t, name in content_rows.topics_ready_for_draft(s, user_id)
+                  if queries.in_workspace(s, t.team_id, workspace)]
         if not topics:
             raise NothingToDraft()
         return DraftForm(locale, [(t.id, t.title, name) for t, name in topics])
 
 
-def resubmit_form(*, db: sessionmaker[Session], user_id: str, draft_id: int) -> DraftForm:
+def resubmit_form(*, db: sessionmaker[Session], user_id: str, draft_id: int,
+                  workspace: str | None = None) -> DraftForm:
     """What **Resubmit** opens: the same draft, the last round's link to start from."""
     with transaction(db) as s:
-        draft = _own_draft(s, user_id, draft_id, "draft.resubmit")
+        draft = _own_draft(s, user_id, draft_id, "draft.resubmit", workspace)
         team = _team(s, draft.team_id)
         if draft.status != DraftStatus.CHANGES_REQUESTED:
             raise Conflict(N_("Draft #{id} is not waiting for changes (it is {status})."), id=draft_id,
@@ -125,6 +128,7 @@ def submit_draft(
     checklist: list[str] | None,
     topic_id: int | None = None,
     draft_id: int | None = None,
+    workspace: str | None = None,
 ) -> Submitted:
     """A first submission (``topic_id``) or a resubmission (``draft_id``): a
     new round either way. The same modal submitted twice (a double click, a
@@ -135,9 +139,9 @@ def submit_draft(
         if seen is not None:
             return Submitted(seen.draft_id, seen.number)
         if draft_id is None:
-            draft, before = _first_draft(s, user_id, topic_id, now), None
+            draft, before = _first_draft(s, user_id, topic_id, now, workspace), None
         else:
-            draft = _own_draft(s, user_id, draft_id, "draft.submit")
+            draft = _own_draft(s, user_id, draft_id, "draft.submit", workspace)
             before = _snapshot(draft)
         link = validate_link(link, field=FIELD_LINK)
         ticked = validate_checklist(checklist)
@@ -162,11 +166,13 @@ def submit_draft(
         return Submitted(draft.id, draft.round)
 
 
-def _first_draft(s: Session, user_id: str, topic_id: int | None, now: datetime) -> Draft:
-    """A new draft for one of the author's approved topics (not added yet)."""
+def _first_draft(s: Session, user_id: str, topic_id: int | None, now: datetime,
+                 workspace: str | None = None) -> Draft:
+    """A new draft for one of the author's approved topics (not added yet), of a team in
+    ``workspace`` when given."""
     topic = s.get(Topic, topic_id) if topic_id is not None else None
     if topic is None or topic.author_id != user_id or topic.status != "approved" \
-            or not queries.is_in_team(s, topic.team_id, user_id):
+            or not queries.is_in_team(s, topic.team_id, user_id) or not queries.in_workspace(s, topic.team_id, workspace):
         raise InvalidInput(N_("Pick one of your approved topics."), field=FIELD_DRAFT_TOPIC)
     existing = content_rows.draft_for_topic(s, topic.id)
     if existing is not None:
@@ -176,11 +182,12 @@ def _first_draft(s: Session, user_id: str, topic_id: int | None, now: datetime) 
                  round=1, created_at=now)
 
 
-def _own_draft(s: Session, user_id: str, draft_id: int, action: str) -> Draft:
+def _own_draft(s: Session, user_id: str, draft_id: int, action: str, workspace: str | None = None) -> Draft:
     """The author's draft. Someone else's is answered like a missing one (ids
-    are not a way to probe), and the refusal audited."""
+    are not a way to probe), and the refusal audited; one of a team outside
+    ``workspace`` (when given) is a missing one."""
     found = s.get(Draft, draft_id)
-    if found is None:
+    if found is None or not queries.in_workspace(s, found.team_id, workspace):
         raise NotFound(N_("You have no draft #{id}."), id=draft_id)
     if found.author_id != user_id:
         raise NotFound(N_("You have no draft #{id}."), id=draft_id).refused(
@@ -207,10 +214,12 @@ def _already_decided(s: Session, draft: Draft, number: int) -> Conflict:
                     round=number, status=draft.status)
 
 
-def _decidable(s: Session, *, user_id: str, draft_id: int, number: int, action: str) -> tuple[Draft, Exception | None]:
-    """A supervisor of the draft's team, never its author, decides the round that waits."""
+def _decidable(s: Session, *, user_id: str, draft_id: int, number: int, action: str,
+               workspace: str | None = None) -> tuple[Draft, Exception | None]:
+    """A supervisor of the draft's team, never its author, decides the round that waits; a draft
+    of a team outside ``workspace`` (when given) is a missing one."""
     draft = s.get(Draft, draft_id)
-    if draft is None:
+    if draft is None or not queries.in_workspace(s, draft.team_id, workspace):
         raise NotFound()
     denied = decider_refusal(supervises=queries.has_role(s, draft.team_id, user_id, "supervisor"),
                              own=draft.author_id == user_id, own_msgid=N_("Another supervisor decides on your own draft."),
@@ -222,13 +231,14 @@ def _decidable(s: Session, *, user_id: str, draft_id: int, number: int, action: 
     return draft, None
 
 
-def check_can_review(*, db: sessionmaker[Session], clock: Clock, user_id: str, draft_id: int, number: int) -> str:
+def check_can_review(*, db: sessionmaker[Session], clock: Clock, user_id: str, draft_id: int, number: int,
+                     workspace: str | None = None) -> str:
     """Before opening the comments modal: only a supervisor of the draft's
     team other than its author, only while that round waits. A refusal is
     audited where it is told (``bot/kernel/refusals.py``). Returns the title."""
     with transaction(db) as s:
         draft, failure = _decidable(s, user_id=user_id, draft_id=draft_id, number=number,
-                                    action="draft.request_changes")
+                                    action="draft.request_changes", workspace=workspace)
         title = content_rows.topic_title_of_draft(s, draft.id)
     if failure:
         raise failure
@@ -244,6 +254,7 @@ def decide_draft(
     number: int,
     approve: bool,
     comment: str | None = None,
+    workspace: str | None = None,
 ) -> str:
     """Approve round ``number`` or request changes with a comment.
     Authorization from the store; exactly one decision per round wins."""
@@ -251,7 +262,8 @@ def decide_draft(
     action = "draft.approve" if approve else "draft.request_changes"
     failure: Exception | None = None
     with transaction(db) as s:
-        draft, failure = _decidable(s, user_id=user_id, draft_id=draft_id, number=number, action=action)
+        draft, failure = _decidable(s, user_id=user_id, draft_id=draft_id, number=number, action=action,
+                                    workspace=workspace)
         if failure is None:
             team = _team(s, draft.team_id)
             text = None if approve else validate_comment(comment)
