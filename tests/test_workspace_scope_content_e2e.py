@@ -2,7 +2,7 @@
 Two workspaces are installed through "Add to Slack", each with a team called Growth; a payload signed
 for the other workspace (a command typed there, a button or a form carrying this workspace's item)
 changes nothing and gets the answer an unknown item or a non-member gets, while the same request
-from its own workspace works. Kudos and the honour of the month, leave, drafts and their review
+from its own workspace works. Kudos and the honour of the month, leave, activities, drafts and their review
 rounds, publications and metrics."""
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from storage.activities import Activity, ActivityRound
 from storage.content import Draft, DraftRound, MetricsUpdate, Publication
 from storage.db import transaction
 from storage.kudos import Honour, Kudos
 from storage.leave import Leave
 from storage.models import AuditEntry, Decision
 from storage.topics import Topic
+from tests import test_activities_e2e as activities
 from tests import test_workspaces_e2e as workspaces
 from tests.conftest import SHANGHAI
 from tests.helpers import all_text, button, cards
@@ -203,3 +205,70 @@ def test_drafts_reviews_publications_and_metrics_from_another_workspace_change_n
     assert two.submit(AMY, metrics, figures, team=ACME).json()["response_action"] == "update"
     [m] = rows(two, MetricsUpdate)
     assert (m.publication_id, m.reads, m.actor_id) == (pub.id, 1200, AMY)
+
+
+def activity_state(two) -> tuple:
+    [a] = rows(two, Activity)
+    decided = [x for x in rows(two, Decision) if x.item_kind == "activity"]
+    return a.status, a.round, len(rows(two, ActivityRound)), len(decided), a.retro_at is not None
+
+
+def test_activities_from_another_workspace_change_nothing(two):
+    both(two)
+    before = len(two.slack.calls())
+    two.command(AMY, "/activity", "", channel=CHANNEL_A, team=OTHER)  # no team of Acme's offered there
+    assert opened_views(two, before) == []
+    two.command(AMY, "/activity", "", channel=CHANNEL_A, team=ACME)
+    form = two.last_view()
+    values = activities.fill(activity_participants=[AMY])
+    two.submit(AMY, form, values, team=OTHER)
+    assert rows(two, Activity) == []
+    two.submit(AMY, form, values, team=ACME)
+    two.deliver()
+    [a] = rows(two, Activity)
+    value = str(a.id)
+
+    # The card's buttons and the comment form, from the other workspace.
+    before = len(two.slack.calls())
+    two.click(LEAD_A, "activity_approve", value, team=OTHER)
+    [answer] = two.slack.responses(two.last_response_url)
+    assert NOT_FOUND in answer.params["text"]
+    two.click(LEAD_A, "activity_changes", value, team=OTHER)
+    two.click(LEAD_A, "activity_reject", value, team=OTHER)
+    assert opened_views(two, before) == []
+    two.click(LEAD_A, "activity_changes", value, team=ACME)
+    comments = two.last_view()
+    two.submit(LEAD_A, comments, {"comment": "Add a second host"}, team=OTHER)
+    assert activity_state(two) == ("proposed", 1, 1, 0, False)
+    two.submit(LEAD_A, comments, {"comment": "Add a second host"}, team=ACME)
+    two.deliver()
+    assert activity_state(two) == ("changes_requested", 1, 1, 1, False)
+
+    # Resubmit.
+    before = len(two.slack.calls())
+    two.click(AMY, "activity_resubmit", value, team=OTHER)
+    assert opened_views(two, before) == []
+    two.click(AMY, "activity_resubmit", value, team=ACME)
+    again = two.last_view()
+    two.submit(AMY, again, {"activity_resources": "Studio, 3 hosts"}, team=OTHER)
+    assert activity_state(two) == ("changes_requested", 1, 1, 1, False)
+    two.submit(AMY, again, {"activity_resources": "Studio, 3 hosts"}, team=ACME)
+    two.deliver()
+    assert activity_state(two) == ("proposed", 2, 2, 1, False)
+    two.click(LEAD_A, "activity_approve", value, team=ACME)
+    two.deliver()
+    assert activity_state(two) == ("approved", 2, 2, 2, False)
+
+    # The retrospective, once it has ended.
+    two.clock.advance(activities.END - two.clock.now() + timedelta(hours=1))
+    before = len(two.slack.calls())
+    two.click(AMY, "write_retro", value, team=OTHER)
+    assert opened_views(two, before) == []
+    two.click(AMY, "write_retro", value, team=ACME)
+    retro_form = two.last_view()
+    retro = {"actual_participants": 240, "actual_engagement": 31, "actual_conversion": 15,
+             "retro_worked": "Hosts were great", "retro_didnt": "Late start", "retro_improve": "Rehearse"}
+    two.submit(AMY, retro_form, retro, team=OTHER)
+    assert activity_state(two) == ("approved", 2, 2, 2, False)
+    assert two.submit(AMY, retro_form, retro, team=ACME).body == ""
+    assert activity_state(two) == ("approved", 2, 2, 2, True)

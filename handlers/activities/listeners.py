@@ -34,8 +34,8 @@ def _activity_id(body: dict[str, Any]) -> int:
 
 
 def _open_form(deps: Deps, client: WebClient, trigger_id: str, user: str, channel: str | None,
-               activity_id: int | None = None) -> None:
-    ctx = svc.form_context(db=deps.db, user_id=user, channel_id=channel, activity_id=activity_id)
+               activity_id: int | None = None, workspace: str | None = None) -> None:
+    ctx = svc.form_context(db=deps.db, user_id=user, channel_id=channel, activity_id=activity_id, workspace=workspace)
     meta = {"channel_id": channel, "activity_id": ctx.activity_id, "round": ctx.round}
     client.views_open(trigger_id=trigger_id, view=ra.activity_modal(
         teams=ctx.teams, default_team_id=ctx.default_team_id, metadata=meta, _=gettext_for(ctx.locale),
@@ -55,10 +55,11 @@ def _reason_modal(decision: str, activity_id: int, item: str, _: Gettext) -> dic
                                metadata={"activity_id": activity_id}, _=_)
 
 
-def _open_reason(deps: Deps, body: dict[str, Any], client: WebClient, decision: str) -> None:
+def _open_reason(deps: Deps, body: dict[str, Any], client: WebClient, decision: str, workspace: str | None) -> None:
     activity_id = _activity_id(body)
     user = body["user"]["id"]
-    theme = svc.check_can_decide(**_services(deps), user_id=user, activity_id=activity_id, action=decision)
+    theme = svc.check_can_decide(**_services(deps), user_id=user, activity_id=activity_id, action=decision,
+                                 workspace=workspace)
     _ = gettext_for(user_locale(db=deps.db, user_id=user))
     item = _("#{id} *{theme}*").format(id=activity_id, theme=escape(theme))
     client.views_open(trigger_id=body["trigger_id"], view=_reason_modal(decision, activity_id, item, _))
@@ -76,26 +77,26 @@ def _register_proposals(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.command(Command.ACTIVITY)
-    def activity_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def activity_command(ack: Ack, command: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         user, channel = command["user_id"], command.get("channel_id")
         if (command.get("text") or "").strip():
             _ = gettext_for(user_locale(db=deps.db, user_id=user, channel_id=channel))
             ack(blocks.ephemeral(ra.activity_help(_)))
             return
-        _open_form(deps, client, command["trigger_id"], user, channel)
+        _open_form(deps, client, command["trigger_id"], user, channel, workspace=deps.scope(context))
         ack()
 
     @app.view(View.ACTIVITY_PROPOSE)
-    def activity_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def activity_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         draft, team_id = forms_activities.activity_form(view)
         meta = forms.metadata(view)
         user = body["user"]["id"]
         if meta.get("activity_id"):
             svc.resubmit_activity(**services, user_id=user, activity_id=forms.id_of(meta.get("activity_id")),
-                                  round_=forms.id_of(meta.get("round")), draft=draft)
+                                  round_=forms.id_of(meta.get("round")), draft=draft, workspace=deps.scope(context))
         else:
             svc.propose_activity(**services, user_id=user, draft=draft, team_id=team_id,
-                                 channel_id=forms.meta_str(view, "channel_id"))
+                                 channel_id=forms.meta_str(view, "channel_id"), workspace=deps.scope(context))
         ack()
 
 
@@ -104,33 +105,34 @@ def _register_decisions(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.action(item_pattern(Action.ACTIVITY_APPROVE))
-    def approve_clicked(ack: Ack, body: dict[str, Any]) -> None:
+    def approve_clicked(ack: Ack, body: dict[str, Any], context: dict[str, Any]) -> None:
         ack()
         activity_id = _activity_id(body)
-        svc.decide_activity(**services, user_id=body["user"]["id"], activity_id=activity_id, decision=svc.APPROVE)
+        svc.decide_activity(**services, user_id=body["user"]["id"], activity_id=activity_id, decision=svc.APPROVE,
+                            workspace=deps.scope(context))
 
     @app.action(item_pattern(Action.ACTIVITY_CHANGES))
-    def changes_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def changes_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         ack()
-        _open_reason(deps, body, client, svc.CHANGES)
+        _open_reason(deps, body, client, svc.CHANGES, deps.scope(context))
 
     @app.action(item_pattern(Action.ACTIVITY_REJECT))
-    def reject_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def reject_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         ack()
-        _open_reason(deps, body, client, svc.REJECT)
+        _open_reason(deps, body, client, svc.REJECT, deps.scope(context))
 
     @app.view(View.ACTIVITY_CHANGES)
-    def changes_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def changes_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         svc.decide_activity(**services, user_id=body["user"]["id"],
                             activity_id=forms.meta_id(view, "activity_id"), decision=svc.CHANGES,
-                            comment=forms_activities.comment(view))
+                            comment=forms_activities.comment(view), workspace=deps.scope(context))
         ack()
 
     @app.view(View.ACTIVITY_REJECT)
-    def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def reject_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         svc.decide_activity(**services, user_id=body["user"]["id"],
                             activity_id=forms.meta_id(view, "activity_id"), decision=svc.REJECT,
-                            comment=forms_activities.comment(view))
+                            comment=forms_activities.comment(view), workspace=deps.scope(context))
         ack()
 
 
@@ -139,22 +141,23 @@ def _register_follow_ups(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.action(Action.ACTIVITY_RESUBMIT)
-    def resubmit_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def resubmit_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         ack()
         activity_id = _activity_id(body)
-        _open_form(deps, client, body["trigger_id"], body["user"]["id"], None, activity_id)
+        _open_form(deps, client, body["trigger_id"], body["user"]["id"], None, activity_id, deps.scope(context))
 
     @app.action(Action.WRITE_RETRO)
-    def write_retro_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def write_retro_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         ack()
         activity_id = _activity_id(body)
-        ctx = svc.retro_form(**services, user_id=body["user"]["id"], activity_id=activity_id)
+        ctx = svc.retro_form(**services, user_id=body["user"]["id"], activity_id=activity_id,
+                             workspace=deps.scope(context))
         client.views_open(trigger_id=body["trigger_id"], view=ra.retro_modal(
             activity_id=ctx.activity_id, theme=ctx.theme, targets=ctx.targets, _=gettext_for(ctx.locale)))
 
     @app.view(View.ACTIVITY_RETRO)
-    def retro_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def retro_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         svc.submit_retro(**services, user_id=body["user"]["id"],
                          activity_id=forms.meta_id(view, "activity_id"),
-                         retro=forms_activities.retro_form(view))
+                         retro=forms_activities.retro_form(view), workspace=deps.scope(context))
         ack()

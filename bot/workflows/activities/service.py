@@ -76,13 +76,19 @@ def draft_of(a: Activity) -> ActivityDraft:
                          a.resources)
 
 
+def _activity(s: Session, activity_id: int, workspace: str | None) -> Activity | None:
+    """An activity; one of a team outside ``workspace`` (when given) is as good as missing."""
+    a = s.get(Activity, activity_id)
+    return a if a is not None and queries.in_workspace(s, a.team_id, workspace) else None
+
+
 def form_context(*, db: sessionmaker[Session], user_id: str, channel_id: str | None,
-                 activity_id: int | None = None) -> ActivityForm:
+                 activity_id: int | None = None, workspace: str | None = None) -> ActivityForm:
     """What the proposal modal needs; for a resubmission, the activity as it
     stands and the supervisor's comment, so the owner edits, not retypes."""
     with transaction(db) as s:
         if activity_id is not None:
-            a = s.get(Activity, activity_id)
+            a = _activity(s, activity_id, workspace)
             if a is None or a.owner_id != user_id:
                 raise _not_yours(activity_id, a, "activity.resubmit")
             if a.status != ActivityStatus.CHANGES_REQUESTED:
@@ -91,16 +97,17 @@ def form_context(*, db: sessionmaker[Session], user_id: str, channel_id: str | N
             team = team_view(s.get_one(Team, a.team_id))
             return ActivityForm(_locale_for(s, user_id, team), [(team.id, team.name)], team.id, a.id, a.round,
                                 draft_of(a), a.reason)
-        row, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=None)
-        teams = queries.teams_of_user(s, user_id)
+        row, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=None, workspace=workspace)
+        teams = queries.teams_of_user(s, user_id, workspace=workspace)
         return ActivityForm(_locale_for(s, user_id, team_view(row)), [(t.id, t.name) for t in teams], row.id)
 
 
 def propose_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, draft: ActivityDraft,
-                     team_id: int | None = None, channel_id: str | None = None) -> Done:
+                     team_id: int | None = None, channel_id: str | None = None,
+                     workspace: str | None = None) -> Done:
     now = clock.now()
     with transaction(db) as s:
-        row, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=team_id)
+        row, _ = _resolve_team(s, user_id, channel_id=channel_id, team_id=team_id, workspace=workspace)
         team = team_view(row)
         draft = validate_activity(draft, now=now)
         if activity_rows.duplicate_activity(s, team.id, user_id, draft.theme, draft.starts_at) is not None:
@@ -123,12 +130,12 @@ def propose_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, d
 
 
 def resubmit_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int, round_: int,
-                      draft: ActivityDraft) -> Done:
+                      draft: ActivityDraft, workspace: str | None = None) -> Done:
     """A new round after a request for changes: the same card, updated in place."""
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        a = s.get(Activity, activity_id)
+        a = _activity(s, activity_id, workspace)
         if a is None or a.owner_id != user_id:
             raise _not_yours(activity_id, a, "activity.resubmit")
         team = team_view(s.get_one(Team, a.team_id))
@@ -174,11 +181,12 @@ def _already_decided(a: Activity) -> Conflict:
     return Conflict(N_("{user} already decided this activity ({status})."), user=Mention(a.decided_by or "?"), status=a.status)
 
 
-def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int, action: str) -> str:
+def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int, action: str,
+                     workspace: str | None = None) -> str:
     """Before opening a comment or reason modal. Returns the theme."""
     denied: Exception | None = None
     with transaction(db) as s:
-        a = s.get(Activity, activity_id)
+        a = _activity(s, activity_id, workspace)
         if a is None:
             raise NotFound()
         denied = _may_decide(s, a, user_id, f"activity.{action}")
@@ -191,7 +199,7 @@ def check_can_decide(*, db: sessionmaker[Session], clock: Clock, user_id: str, a
 
 
 def decide_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int, decision: str,
-                    comment: str | None = None) -> Done:
+                    comment: str | None = None, workspace: str | None = None) -> Done:
     """Approve, request changes (a comment is required) or reject. Exactly
     one of several concurrent decisions wins."""
     now = clock.now()
@@ -199,7 +207,7 @@ def decide_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, ac
     comment = comment_required(comment) if decision == CHANGES else ((comment or "").strip() or None)
     failure: Exception | None = None
     with transaction(db) as s:
-        a = s.get(Activity, activity_id)
+        a = _activity(s, activity_id, workspace)
         if a is None:
             raise NotFound()
         team = team_view(s.get_one(Team, a.team_id))
@@ -228,10 +236,11 @@ def decide_activity(*, db: sessionmaker[Session], clock: Clock, user_id: str, ac
     raise failure
 
 
-def retro_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int) -> RetroForm:
+def retro_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int,
+               workspace: str | None = None) -> RetroForm:
     now = clock.now()
     with transaction(db) as s:
-        a = s.get(Activity, activity_id)
+        a = _activity(s, activity_id, workspace)
         if a is None or a.owner_id != user_id:
             raise _not_yours(activity_id, a, "activity.retro")
         _check_retro_open(a, now)
@@ -248,11 +257,12 @@ def _check_retro_open(a: Activity, now: datetime) -> None:
         raise Conflict(N_("Activity #{id} has not ended yet; write the retrospective once it has."), id=a.id)
 
 
-def submit_retro(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int, retro: Retro) -> Done:
+def submit_retro(*, db: sessionmaker[Session], clock: Clock, user_id: str, activity_id: int, retro: Retro,
+                 workspace: str | None = None) -> Done:
     now = clock.now()
     retro = validate_retro(retro)
     with transaction(db) as s:
-        a = s.get(Activity, activity_id)
+        a = _activity(s, activity_id, workspace)
         if a is None or a.owner_id != user_id:
             raise _not_yours(activity_id, a, "activity.retro")
         team = team_view(s.get_one(Team, a.team_id))
