@@ -69,6 +69,12 @@ def test_leave_forms_buttons_and_commands_from_another_workspace_change_nothing(
     both(two)
     start, end = _a_week_ahead(two)
     values = {"leave_start": start, "leave_end": end, "leave_reason": "Family trip"}
+    before = len(two.slack.calls())
+    two.command(AMY, "/leave", "", channel=CHANNEL_A, team=OTHER)  # no team of Acme's offered there
+    two.click(AMY, "home_request_leave", "0", home=True, team=OTHER)  # nor from a Home there
+    assert opened_views(two, before) == []
+    two.click(AMY, "home_request_leave", "0", home=True, team=ACME)
+    assert len(opened_views(two, before)) == 1
     two.command(AMY, "/leave", "", channel=CHANNEL_A, team=ACME)
     form = two.last_view()
     two.submit(AMY, form, values, team=OTHER)  # Acme's form, sent from the other workspace
@@ -132,6 +138,7 @@ def test_drafts_reviews_publications_and_metrics_from_another_workspace_change_n
     # /draft typed in the other workspace offers nothing of Acme's; Acme's form sent from there saves nothing.
     before = len(two.slack.calls())
     two.command(AMY, "/draft", channel=CHANNEL_A, team=OTHER)
+    two.click(AMY, "home_submit_draft", "0", home=True, team=OTHER)
     assert opened_views(two, before) == []
     two.command(AMY, "/draft", channel=CHANNEL_A, team=ACME)
     form = two.last_view()

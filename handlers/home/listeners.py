@@ -23,11 +23,11 @@ def register(app: App, deps: Deps) -> None:
                              enterprise_id=deps.enterprise(context))
 
     @app.action(Action.SUBMIT_DRAFT)
-    def submit_draft_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def submit_draft_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        open_draft_modal(deps, client, body["trigger_id"], body["user"]["id"])
+        open_draft_modal(deps, client, body["trigger_id"], body["user"]["id"], deps.scope(context))
 
     @app.action(Action.REQUEST_LEAVE)
-    def request_leave_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def request_leave_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        open_leave_modal(deps, client, body["trigger_id"], body["user"]["id"], None)
+        open_leave_modal(deps, client, body["trigger_id"], body["user"]["id"], None, deps.scope(context))
