@@ -12,11 +12,13 @@ from sqlalchemy import select
 
 from bot.devtools.rig import Rig
 from storage.db import transaction
+from storage.feedback import FeedbackTalk
 from storage.models import Team
 from storage.reviews import PeerRating, Review, ReviewPlan, ReviewPlanRound
+from storage.training import TrainingAnswer, TrainingSession
 from tests import test_workspaces_e2e as workspaces
 from tests.conftest import SHANGHAI
-from tests.helpers import all_text, button, buttons, dms
+from tests.helpers import all_text, button, buttons, cards, dms
 from tests.test_workspaces_e2e import (
     ACME,
     AMY,
@@ -34,6 +36,9 @@ two = workspaces.two  # the fixture: both workspaces installed, neither set up y
 
 # November 2026's month-end day in China: Monday 30 November, 10:00 in Shanghai.
 MONTH_END_10 = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
+# The feedback talk: Thursday 3 December, 15:00; a training on Tuesday 24 November, 15:00.
+TALK_AT = datetime(2026, 12, 3, 15, 0, tzinfo=SHANGHAI)
+TRAINING_AT = datetime(2026, 11, 24, 15, 0, tzinfo=SHANGHAI)
 NOT_FOUND = "I could not find that item."
 SELF_REVIEW = {"rv_achievements": "Secret launch numbers", "rv_shortcomings": "Private shortcomings",
                "rv_plan": "Private plan", "rv_score_performance": "85", "rv_score_ability": "80",
@@ -205,3 +210,68 @@ def test_report_export_and_settings_only_for_teams_of_the_request_workspace(two)
     # The other workspace's supervisor is not answered with Acme's team either.
     r = two.command(LEAD_B, "/opsbot", "report week", channel=CHANNEL_A, team=OTHER)
     assert "Growth" in r.json()["text"]
+
+
+def evaluated(rig: Rig) -> None:
+    """Amy's November review, written and evaluated in Acme."""
+    rig.clock.set(MONTH_END_10)
+    rig.app.jobs.run("selfreview-open", now=MONTH_END_10)
+    rig.deliver()
+    press(rig, AMY, dm_with(rig, AMY, "Write self-review"), "Write self-review")
+    assert rig.submit(AMY, rig.last_view(), SELF_REVIEW, team=ACME).body == ""
+    rig.deliver()
+    press(rig, LEAD_A, dm_with(rig, LEAD_A, "Evaluate"), "Evaluate")
+    assert rig.submit(LEAD_A, rig.last_view(), EVALUATION, team=ACME).body == ""
+    rig.deliver()
+
+
+def test_a_feedback_talk_cannot_be_scheduled_from_another_workspace(two):
+    both(two)
+    evaluated(two)
+    r = two.command(LEAD_A, "/opsbot", f"talk <@{AMY}>", channel=CHANNEL_A, team=OTHER)
+    assert "supervisor" in r.json()["text"] and "Secret" not in r.body, r.body
+    assert two.command(LEAD_A, "/opsbot", f"talk <@{AMY}>", channel=CHANNEL_A, team=ACME).body == ""
+    modal = two.last_view()
+    values = {"fb_talk_at": TALK_AT, "fb_talk_place": "Room 3"}
+    rejected_submission(two.submit(LEAD_A, modal, values, team=OTHER))
+    with transaction(two.app.db) as s:
+        assert s.scalars(select(FeedbackTalk)).all() == []
+    assert two.submit(LEAD_A, modal, values, team=ACME).body == ""
+    with transaction(two.app.db) as s:
+        assert [t.user_id for t in s.scalars(select(FeedbackTalk))] == [AMY]
+
+
+def test_training_and_onboarding_only_in_the_request_workspace(two):
+    both(two)
+    # Training: announced for Acme's team only from Acme; answered only from Acme.
+    r = two.command(LEAD_A, "/opsbot", "training", channel=CHANNEL_A, team=OTHER)
+    assert "supervisor" in r.json()["text"], r.body
+    assert two.command(LEAD_A, "/opsbot", "training", channel=CHANNEL_A, team=ACME).body == ""
+    modal = two.last_view()
+    values = {"training_topic": "Writing headlines", "training_place": "Room 3", "training_start": TRAINING_AT}
+    assert NOT_FOUND in two.submit(LEAD_A, modal, values, team=OTHER).body
+    with transaction(two.app.db) as s:
+        assert s.scalars(select(TrainingSession)).all() == []
+    assert two.submit(LEAD_A, modal, values, team=ACME).json()["response_action"] == "update"
+    two.deliver()
+    [card] = [c for c in cards(two.slack.calls(), CHANNEL_A) if "Writing headlines" in all_text(c.params)][:1]
+    before = len(two.slack.calls())
+    assert forged(two, AMY, card, "Join") == NOT_FOUND
+    nothing_shown(two, before)
+    with transaction(two.app.db) as s:
+        assert s.scalars(select(TrainingAnswer)).all() == []
+    press(two, AMY, card, "Join")
+    with transaction(two.app.db) as s:
+        assert [a.user_id for a in s.scalars(select(TrainingAnswer))] == [AMY]
+
+    # Onboarding: Acme's checklist is neither shown nor changed from the other workspace.
+    r = two.command(LEAD_A, "/opsbot", "onboarding", channel=CHANNEL_A, team=OTHER)
+    assert "supervisor" in r.json()["text"], r.body
+    assert two.command(LEAD_A, "/opsbot", "onboarding", channel=CHANNEL_A, team=ACME).body == ""
+    checklist = two.last_view()
+    assert NOT_FOUND in two.submit(LEAD_A, checklist, {"onboarding_items": "0: Meet the team"}, team=OTHER).body
+    with transaction(two.app.db) as s:
+        assert not s.scalars(select(Team.onboarding).where(Team.workspace == ACME)).one()
+    assert two.submit(LEAD_A, checklist, {"onboarding_items": "0: Meet the team"}, team=ACME).status == 200
+    with transaction(two.app.db) as s:
+        assert s.scalars(select(Team.onboarding).where(Team.workspace == ACME)).one()

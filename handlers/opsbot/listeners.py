@@ -43,10 +43,10 @@ def register(app: App, deps: Deps) -> None:
             ack()
             return
         if sub == "onboarding":
-            open_checklist(deps, client, user, channel, command["trigger_id"])
+            open_checklist(deps, client, user, channel, command["trigger_id"], workspace)
             ack()
             return
-        if training_subcommand(deps, client, command, sub, rest):
+        if training_subcommand(deps, client, command, sub, rest, workspace):
             ack()
             return
         if talk_subcommand(deps, client, command, sub, rest, workspace):
