@@ -186,6 +186,14 @@ def test_report_export_and_settings_only_for_teams_of_the_request_workspace(two)
         assert "Only a" in r.json()["text"] and "supervisor" in r.json()["text"], (sub, r.body)
         two.deliver()
         assert [c.method for c in two.slack.calls()[before:]] == [], sub
+    # Nor the team's reviews, nor a member's goals.
+    r = two.command(LEAD_A, "/opsbot", "reviews", channel=CHANNEL_A, team=OTHER)
+    assert "Only a team's supervisors" in r.json()["text"], r.body
+    r = two.command(LEAD_A, "/opsbot", f"goals <@{AMY}>", channel=CHANNEL_A, team=OTHER)
+    assert "private" in r.json()["text"], r.body
+    assert "Only a team's supervisors" not in two.command(LEAD_A, "/opsbot", "reviews", channel=CHANNEL_A,
+                                                          team=ACME).body
+    assert two.command(LEAD_A, "/opsbot", f"goals <@{AMY}>", channel=CHANNEL_A, team=ACME).body == ""
     # Status in the other workspace tells of no team of Acme's.
     r = two.command(LEAD_A, "/opsbot", "status", channel=CHANNEL_A, team=OTHER)
     assert "Growth" not in r.json()["text"]
