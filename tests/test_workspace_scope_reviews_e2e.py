@@ -6,7 +6,7 @@ someone who leads no team there. The same action from Acme itself works, so each
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -247,6 +247,36 @@ def test_a_feedback_talk_cannot_be_scheduled_from_another_workspace(two):
     assert two.submit(LEAD_A, modal, values, team=ACME).body == ""
     with transaction(two.app.db) as s:
         assert [t.user_id for t in s.scalars(select(FeedbackTalk))] == [AMY]
+    two.deliver()
+
+    # Its notes: neither the form nor the submission from the other workspace.
+    two.app.jobs.run("talk-reminder", now=datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI))
+    two.deliver()
+    two.clock.set(TALK_AT + timedelta(minutes=45))
+    reminder = dm_with(two, LEAD_A, "Record notes")
+    before = len(two.slack.calls())
+    assert forged(two, LEAD_A, reminder, "Record notes") == NOT_FOUND
+    nothing_shown(two, before)
+    press(two, LEAD_A, reminder, "Record notes")
+    notes = two.last_view()
+    plan = {"fb_notes": "Private notes", "fb_item_1_text": "Outline every draft", "fb_item_1_due": "2026-12-11"}
+    rejected_submission(two.submit(LEAD_A, notes, plan, team=OTHER))
+    with transaction(two.app.db) as s:
+        assert s.scalars(select(FeedbackTalk.notes)).one() is None
+    assert two.submit(LEAD_A, notes, plan, team=ACME).body == ""
+    two.deliver()
+
+    # The member's answer: not from the other workspace.
+    dm = dm_with(two, AMY, "Acknowledge")
+    before = len(two.slack.calls())
+    assert forged(two, AMY, dm, "Acknowledge") == NOT_FOUND
+    assert forged(two, AMY, dm, "Object") == NOT_FOUND
+    nothing_shown(two, before)
+    with transaction(two.app.db) as s:
+        assert s.scalars(select(FeedbackTalk.status)).one() == "recorded"
+    press(two, AMY, dm, "Acknowledge")
+    with transaction(two.app.db) as s:
+        assert s.scalars(select(FeedbackTalk.status)).one() == "acknowledged"
 
 
 def test_training_and_onboarding_only_in_the_request_workspace(two):
