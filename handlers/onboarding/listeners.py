@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
@@ -18,9 +18,10 @@ from handlers.kit.forms import _value, int_value, meta_id, state_values
 from handlers.onboarding import blocks as onboarding_blocks
 
 
-def open_checklist(deps: Deps, client: WebClient, user_id: str, channel_id: str | None, trigger_id: str) -> None:
+def open_checklist(deps: Deps, client: WebClient, user_id: str, channel_id: str | None, trigger_id: str,
+                   workspace: str | None = None) -> None:
     """The checklist modal of the supervisor's team; refused with the reason to anyone else."""
-    form = svc.checklist_form(db=deps.db, user_id=user_id, channel_id=channel_id)
+    form = svc.checklist_form(db=deps.db, user_id=user_id, channel_id=channel_id, workspace=workspace)
     client.views_open(trigger_id=trigger_id, view=onboarding_blocks.checklist_modal(form, gettext_for(form.locale)))
 
 
@@ -28,20 +29,20 @@ def register(app: App, deps: Deps) -> None:
     services = {"db": deps.db, "clock": deps.clock}
 
     @app.view(View.ONBOARDING)
-    def checklist_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def checklist_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         text = _value(state_values(view), Block.ONBOARDING_ITEMS) or ""
-        saved = svc.save_checklist(**services, user_id=body["user"]["id"], team_id=meta_id(view, "team_id"),
+        saved = svc.save_checklist(**services, workspace=deps.scope(context), user_id=body["user"]["id"], team_id=meta_id(view, "team_id"),
                                    text=str(text))
         ack(response_action="update", view=onboarding_blocks.checklist_saved(
             team_name=saved.team_name, count=saved.count, _=gettext_for(saved.locale)))
 
     @app.action(item_pattern(Action.ONBOARDING_DONE))
-    def done_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def done_clicked(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
         item_id = int_value(body)
         if item_id is None:
             raise NotFound()
-        done = svc.mark_done(**services, user_id=body["user"]["id"], item_id=item_id)
+        done = svc.mark_done(**services, workspace=deps.scope(context), user_id=body["user"]["id"], item_id=item_id)
         text = onboarding_blocks.done_text(text=done.text, already=done.already, _=gettext_for(done.locale))
         if body.get("response_url"):
             respond(text=text, response_type="ephemeral", replace_original=False)

@@ -33,8 +33,9 @@ def register(app: App, deps: Deps) -> None:
     @app.command(Command.OPSBOT)
     def opsbot_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         user, channel = command["user_id"], command.get("channel_id")
+        workspace = deps.scope(context)
         text = (command.get("text") or "").strip()
-        if reviews.opsbot_subcommand(deps, ack, command, client, text):
+        if reviews.opsbot_subcommand(deps, ack, command, client, text, workspace):
             return
         sub, _sep, rest = text.partition(" ")
         if sub == "setup":
@@ -42,29 +43,29 @@ def register(app: App, deps: Deps) -> None:
             ack()
             return
         if sub == "onboarding":
-            open_checklist(deps, client, user, channel, command["trigger_id"])
+            open_checklist(deps, client, user, channel, command["trigger_id"], workspace)
             ack()
             return
-        if training_subcommand(deps, client, command, sub, rest):
+        if training_subcommand(deps, client, command, sub, rest, workspace):
             ack()
             return
-        if talk_subcommand(deps, client, command, sub, rest):
+        if talk_subcommand(deps, client, command, sub, rest, workspace):
             ack()
             return
         if sub == "settings":
-            form = settings.settings_form(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel)
+            form = settings.settings_form(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel, workspace=workspace)
             client.views_open(trigger_id=command["trigger_id"], view=settings_modal(
                 team_id=form.team_id, team_name=form.team_name, current=form.current, _=gettext_for(form.locale)))
             ack()
             return
         if sub == "export":
-            queued = exports.request_export(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel, text=rest)
+            queued = exports.request_export(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel, text=rest, workspace=workspace)
             _ = gettext_for(queued.locale)
             ack(blocks.ephemeral(_("Preparing {kind} of {team} for {period}; the CSV will arrive in your DMs.").format(
                 kind=kind_title(queued.kind, _), team=escape(queued.team_name), period=queued.period)))
             return
         if sub == "report":
-            queued = reports.request_report(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel, text=rest)
+            queued = reports.request_report(db=deps.db, clock=deps.clock, user_id=user, channel_id=channel, text=rest, workspace=workspace)
             _ = gettext_for(queued.locale)
             where = (_("in <#{channel}>").format(channel=queued.to_channel) if queued.to_channel
                      else _("in your DMs"))
@@ -72,7 +73,7 @@ def register(app: App, deps: Deps) -> None:
                 period=queued.period, team=escape(queued.team_name), where=where)))
             return
         if sub == "status":
-            mine = status.my_status(db=deps.db, clock=deps.clock, user_id=user)
+            mine = status.my_status(db=deps.db, clock=deps.clock, user_id=user, workspace=workspace)
             ack(blocks.ephemeral(status_text(mine, gettext_for(mine.locale))))
             return
         _ = gettext_for(people.user_locale(db=deps.db, user_id=user, channel_id=channel))
@@ -82,9 +83,9 @@ def register(app: App, deps: Deps) -> None:
         ack(blocks.ephemeral(text))
 
     @app.view(View.TEAM_SETTINGS)
-    def settings_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def settings_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         team_id, raw = settings_forms.settings_form(view)
         saved = settings.update_settings(db=deps.db, clock=deps.clock, user_id=body["user"]["id"], team_id=team_id,
-                                         raw=raw)
+                                         raw=raw, workspace=deps.scope(context))
         ack(response_action="update", view=settings_saved(team_name=saved.team_name, changed=saved.changed,
                                                           _=gettext_for(saved.locale)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.domain.numbers import typed_id
@@ -65,8 +65,8 @@ def _review_id(body: dict[str, Any]) -> int:
 
 
 def _open_selfreview(deps: Deps, client: WebClient, trigger_id: str, user: str, review: int | None = None,
-                     period: str | None = None) -> None:
-    c = svc.selfreview_form(**_services(deps), user_id=user, review_id=review, period=period)
+                     period: str | None = None, workspace: str | None = None) -> None:
+    c = svc.selfreview_form(**_services(deps), workspace=workspace, user_id=user, review_id=review, period=period)
     items = open_items_for_review(**_services(deps), user_id=user, review_id=c.review_id)
     client.views_open(trigger_id=trigger_id, view=modals.selfreview_modal(c, gettext_for(c.locale), items))
 
@@ -86,27 +86,28 @@ def _register_self_reviews(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.command(Command.SELFREVIEW)
-    def selfreview_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def selfreview_command(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         user, text = command["user_id"], (command.get("text") or "").strip()
         ref = _REVIEW_ID.match(text)
         if text and not ref and rules.parse_period(text) is None:
             raise InvalidInput(N_("Use `/selfreview` for this month's self-review, or `/selfreview YYYY-MM`."))
         _open_selfreview(deps, client, command["trigger_id"], user, review=typed_id(ref.group(1)) if ref else None,
-                         period=text if text and not ref else None)
+                         period=text if text and not ref else None, workspace=deps.scope(context))
         ack()
 
     @app.action(Action.REVIEW_WRITE)
-    def write_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def write_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        _open_selfreview(deps, client, body["trigger_id"], body["user"]["id"], review=_review_id(body))
+        _open_selfreview(deps, client, body["trigger_id"], body["user"]["id"], review=_review_id(body),
+                         workspace=deps.scope(context))
 
     @app.view(View.SELF_REVIEW)
-    def selfreview_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def selfreview_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         values = _values(view)
         form = rules.validate_self_review(values.get(rules.FIELD_ACHIEVEMENTS), values.get(rules.FIELD_SHORTCOMINGS),
                                           values.get(rules.FIELD_PLAN),
                                           {d: values.get(rules.FIELD_SCORE[d]) for d in rules.DIMENSIONS})
-        svc.submit_self_review(**services, user_id=body["user"]["id"],
+        svc.submit_self_review(**services, workspace=deps.scope(context), user_id=body["user"]["id"],
                                review_id=forms.meta_id(view, "review_id"), form=form)
         ack()
 
@@ -116,20 +117,20 @@ def _register_evaluations(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.action(Action.REVIEW_EVALUATE)
-    def evaluate_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def evaluate_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        c = svc.evaluation_form(**services, user_id=body["user"]["id"], review_id=_review_id(body))
+        c = svc.evaluation_form(**services, workspace=deps.scope(context), user_id=body["user"]["id"], review_id=_review_id(body))
         client.views_open(trigger_id=body["trigger_id"], view=modals.evaluation_modal(c, gettext_for(c.locale)))
 
     @app.action(Action.REVIEW_REVISE)
-    def revise_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def revise_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        c = svc.evaluation_form(**services, user_id=body["user"]["id"], review_id=_review_id(body), revise=True)
+        c = svc.evaluation_form(**services, workspace=deps.scope(context), user_id=body["user"]["id"], review_id=_review_id(body), revise=True)
         client.views_open(trigger_id=body["trigger_id"],
                           view=modals.evaluation_modal(c, gettext_for(c.locale), revise=True))
 
     @app.view(View.EVALUATION)
-    def evaluation_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def evaluation_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         values, meta = _values(view), forms.metadata(view)
         annual = rules.FIELD_GRADE in values
         scores = None if annual else _scores(values)
@@ -137,11 +138,11 @@ def _register_evaluations(app: App, deps: Deps) -> None:
         grade = values.get(rules.FIELD_GRADE)
         user, rid = body["user"]["id"], forms.id_of(meta.get("review_id"))
         if meta.get("revise"):
-            svc.resolve(**services, user_id=user, review_id=rid, revise=True,
+            svc.resolve(**services, workspace=deps.scope(context), user_id=user, review_id=rid, revise=True,
                         resolution_comment=values.get(rules.FIELD_RESOLUTION), scores=scores, comment=comment,
                         grade=grade)
         else:
-            svc.evaluate(**services, user_id=user, review_id=rid, scores=scores, comment=comment, grade=grade)
+            svc.evaluate(**services, workspace=deps.scope(context), user_id=user, review_id=rid, scores=scores, comment=comment, grade=grade)
         ack()
 
 
@@ -150,33 +151,33 @@ def _register_outcomes(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.action(Action.REVIEW_ACKNOWLEDGE)
-    def acknowledge_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def acknowledge_clicked(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
-        locale = svc.acknowledge(**services, user_id=body["user"]["id"], review_id=_review_id(body))
+        locale = svc.acknowledge(**services, workspace=deps.scope(context), user_id=body["user"]["id"], review_id=_review_id(body))
         _ = gettext_for(locale)
         respond(text=_("Thank you: the result is acknowledged."), response_type="ephemeral", replace_original=False)
 
     @app.action(Action.REVIEW_OBJECT)
-    def object_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def object_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        c = svc.object_form(**services, user_id=body["user"]["id"], review_id=_review_id(body))
+        c = svc.object_form(**services, workspace=deps.scope(context), user_id=body["user"]["id"], review_id=_review_id(body))
         client.views_open(trigger_id=body["trigger_id"], view=modals.objection_modal(c, gettext_for(c.locale)))
 
     @app.view(View.OBJECTION)
-    def objection_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        svc.object_to(**services, user_id=body["user"]["id"], review_id=forms.meta_id(view, "review_id"),
+    def objection_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        svc.object_to(**services, workspace=deps.scope(context), user_id=body["user"]["id"], review_id=forms.meta_id(view, "review_id"),
                       reason=_values(view).get(rules.FIELD_REASON))
         ack()
 
     @app.action(Action.REVIEW_CONFIRM)
-    def confirm_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def confirm_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        c = svc.evaluation_form(**services, user_id=body["user"]["id"], review_id=_review_id(body), revise=True)
+        c = svc.evaluation_form(**services, workspace=deps.scope(context), user_id=body["user"]["id"], review_id=_review_id(body), revise=True)
         client.views_open(trigger_id=body["trigger_id"], view=modals.confirm_modal(c, gettext_for(c.locale)))
 
     @app.view(View.CONFIRM)
-    def confirm_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        svc.resolve(**services, user_id=body["user"]["id"], review_id=forms.meta_id(view, "review_id"),
+    def confirm_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        svc.resolve(**services, workspace=deps.scope(context), user_id=body["user"]["id"], review_id=forms.meta_id(view, "review_id"),
                     revise=False, resolution_comment=_values(view).get(rules.FIELD_RESOLUTION))
         ack()
 
@@ -186,29 +187,29 @@ def _register_peers(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.action(Action.REVIEW_ASK_PEERS)
-    def ask_peers_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def ask_peers_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        c = svc.evaluation_form(**services, user_id=body["user"]["id"], review_id=_review_id(body))
+        c = svc.evaluation_form(**services, workspace=deps.scope(context), user_id=body["user"]["id"], review_id=_review_id(body))
         client.views_open(trigger_id=body["trigger_id"], view=modals.peers_modal(c, gettext_for(c.locale)))
 
     @app.view(View.PEERS)
-    def peers_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reviews_peers.ask_peers(**services, user_id=body["user"]["id"], review_id=forms.meta_id(view, "review_id"),
+    def peers_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        reviews_peers.ask_peers(**services, workspace=deps.scope(context), user_id=body["user"]["id"], review_id=forms.meta_id(view, "review_id"),
                       peers=_values(view).get(rules.FIELD_PEERS) or [])
         ack()
 
     @app.action(Action.PEER_RATE)
-    def rate_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def rate_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        c = reviews_peers.peer_form(**services, user_id=body["user"]["id"], rating_id=_review_id(body))
+        c = reviews_peers.peer_form(**services, workspace=deps.scope(context), user_id=body["user"]["id"], rating_id=_review_id(body))
         client.views_open(trigger_id=body["trigger_id"], view=modals.peer_rating_modal(c, gettext_for(c.locale)))
 
     @app.view(View.PEER_RATING)
-    def rating_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def rating_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         values = _values(view)
         score = rules.parse_score(values.get(rules.FIELD_PEER_SCORE), rules.FIELD_PEER_SCORE)
         comment = rules.check_text(values.get(rules.FIELD_COMMENT), rules.FIELD_COMMENT, required=False)
-        reviews_peers.rate_peer(**services, user_id=body["user"]["id"], rating_id=forms.meta_id(view, "rating_id"),
+        reviews_peers.rate_peer(**services, workspace=deps.scope(context), user_id=body["user"]["id"], rating_id=forms.meta_id(view, "rating_id"),
                       score=score, comment=comment)
         ack()
 
@@ -218,9 +219,9 @@ def _register_targets(app: App, deps: Deps) -> None:
     services = _services(deps)
 
     @app.view(View.TARGETS)
-    def targets_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def targets_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         values = _values(view)
-        reviews_targets.propose(**services, user_id=body["user"]["id"], member=forms.meta_str(view, "member") or "",
+        reviews_targets.propose(**services, workspace=deps.scope(context), user_id=body["user"]["id"], member=forms.meta_str(view, "member") or "",
                                 period=forms.meta_str(view, "period") or "",
                                 values={k: values.get(rules.FIELD_TARGET[k]) for k in TARGET_KEYS},
                                 indicators=values.get(rules.FIELD_PLAN_INDICATORS))
@@ -232,37 +233,38 @@ def _register_plan(app: App, deps: Deps) -> None:
     services = {"db": deps.db, "clock": deps.clock}
 
     @app.action(item_pattern(Action.PLAN_AGREE))
-    def agree_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def agree_clicked(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
-        a = reviews_plan.agree(**services, user_id=body["user"]["id"], round_id=_review_id(body))
+        a = reviews_plan.agree(**services, workspace=deps.scope(context), user_id=body["user"]["id"], round_id=_review_id(body))
         _ = gettext_for(a.locale)
         text = _("You have already agreed to this plan.") if a.already else _("Thank you: the plan is agreed.")
         if body.get("response_url"):  # from Home there is none: Home itself is redrawn
             respond(text=text, response_type="ephemeral", replace_original=False)
 
     @app.action(item_pattern(Action.PLAN_COMMENT))
-    def comment_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def comment_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        c = reviews_plan.comment_form(db=deps.db, user_id=body["user"]["id"], round_id=_review_id(body))
+        c = reviews_plan.comment_form(db=deps.db, workspace=deps.scope(context), user_id=body["user"]["id"], round_id=_review_id(body))
         client.views_open(trigger_id=body["trigger_id"], view=plan_blocks.comment_modal(c, gettext_for(c.locale)))
 
     @app.view(View.PLAN_COMMENT)
-    def comment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def comment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         text = forms.text(view, rules.FIELD_PLAN_COMMENT)
-        reviews_plan.comment(**services, user_id=body["user"]["id"], round_id=forms.meta_id(view, "round_id"), text=text)
+        reviews_plan.comment(**services, workspace=deps.scope(context), user_id=body["user"]["id"], round_id=forms.meta_id(view, "round_id"), text=text)
         ack()
 
     @app.action(Action.PLAN_REVISE)
-    def revise_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def revise_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         ack()
-        c = reviews_plan.revise_form(**services, user_id=body["user"]["id"], round_id=_review_id(body))
+        c = reviews_plan.revise_form(**services, workspace=deps.scope(context), user_id=body["user"]["id"], round_id=_review_id(body))
         client.views_open(trigger_id=body["trigger_id"], view=modals.targets_modal(c, gettext_for(c.locale)))
 
 
-def opsbot_subcommand(deps: Deps, ack: Ack, command: dict[str, Any], client: WebClient, sub: str) -> bool:
+def opsbot_subcommand(deps: Deps, ack: Ack, command: dict[str, Any], client: WebClient, sub: str,
+                      workspace: str | None = None) -> bool:
     """``/opsbot targets @member [YYYY-MM]`` and ``/opsbot reviews [YYYY-MM]``;
     False when ``sub`` is neither."""
-    services = {"db": deps.db, "clock": deps.clock}
+    services = {"db": deps.db, "clock": deps.clock, "workspace": workspace}
     words = sub.split()
     if not words or words[0] not in ("targets", "reviews"):
         return False

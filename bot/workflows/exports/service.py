@@ -247,12 +247,12 @@ class ExportQueued:
 
 
 def request_export(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None,
-                   text: str) -> ExportQueued:
+                   text: str, workspace: str | None = None) -> ExportQueued:
     """A supervisor asks for a CSV of their own team; it comes by DM."""
     now = clock.now()
     refused: Exception | None = None
     with transaction(db) as s:
-        rows = queries.teams_of_user(s, user_id, role="supervisor")
+        rows = queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace)
         supervised = [team_view(t) for t in rows]
         here = queries.team_by_channel(s, channel_id) if channel_id else None
         if not supervised or (here is not None and here.id not in {t.id for t in supervised}):

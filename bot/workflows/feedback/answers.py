@@ -33,9 +33,10 @@ class Answer:
     already: bool = False
 
 
-def _talk_of_member(s: Session, user_id: str, talk_id: int, version: int | None, action: str) -> FeedbackTalk:
+def _talk_of_member(s: Session, user_id: str, talk_id: int, version: int | None, action: str,
+                    workspace: str | None = None) -> FeedbackTalk:
     t = s.get(FeedbackTalk, talk_id)
-    if t is None:
+    if t is None or not queries.in_workspace(s, t.team_id, workspace):
         raise NotFound()
     if t.user_id != user_id:
         raise NotAuthorized(N_("Only <@{user}> can answer their own feedback talk."), user=t.user_id).refused(
@@ -50,10 +51,10 @@ def _locale(s: Session, user_id: str, team_id: int) -> str:
     return _locale_for(s, user_id, team_view(s.get_one(Team, team_id)))
 
 
-def acknowledge(*, db: sessionmaker[Session], clock: Clock, user_id: str, talk_id: int, version: int | None) -> Answer:
+def acknowledge(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, talk_id: int, version: int | None) -> Answer:
     now = clock.now()
     with transaction(db) as s:
-        t = _talk_of_member(s, user_id, talk_id, version, "feedback.acknowledge")
+        t = _talk_of_member(s, user_id, talk_id, version, "feedback.acknowledge", workspace)
         if t.status == TalkStatus.ACKNOWLEDGED:
             return Answer(_locale(s, user_id, t.team_id), already=True)
         before = snapshot(t)
@@ -67,20 +68,20 @@ def acknowledge(*, db: sessionmaker[Session], clock: Clock, user_id: str, talk_i
         return Answer(_locale(s, user_id, t.team_id))
 
 
-def object_form(*, db: sessionmaker[Session], user_id: str, talk_id: int, version: int | None) -> Answer:
+def object_form(*, db: sessionmaker[Session], user_id: str, workspace: str | None = None, talk_id: int, version: int | None) -> Answer:
     with transaction(db) as s:
-        t = _talk_of_member(s, user_id, talk_id, version, "feedback.object")
+        t = _talk_of_member(s, user_id, talk_id, version, "feedback.object", workspace)
         if t.status not in rules.ANSWERABLE:
             raise Conflict(N_("You have already answered this plan."))
         return Answer(_locale(s, user_id, t.team_id))
 
 
-def object_to(*, db: sessionmaker[Session], clock: Clock, user_id: str, talk_id: int, version: int | None,
+def object_to(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, talk_id: int, version: int | None,
               reason: str | None) -> None:
     now = clock.now()
     text = rules.check_text(reason, rules.FIELD_OBJECTION, rules.COMMENT_MAX)
     with transaction(db) as s:
-        t = _talk_of_member(s, user_id, talk_id, version, "feedback.object")
+        t = _talk_of_member(s, user_id, talk_id, version, "feedback.object", workspace)
         before = snapshot(t)
         if not rows.set_talk_status_if(s, t.id, rules.ANSWERABLE, status=TalkStatus.OBJECTED, objection=text,
                                        updated_at=now):
@@ -94,10 +95,11 @@ def object_to(*, db: sessionmaker[Session], clock: Clock, user_id: str, talk_id:
                                    version=t.plan_version)
 
 
-def _item(s: Session, user_id: str, item_id: int, action: str) -> tuple[ImprovementItem, FeedbackTalk]:
+def _item(s: Session, user_id: str, item_id: int, action: str,
+          workspace: str | None = None) -> tuple[ImprovementItem, FeedbackTalk]:
     """The item, for its owner or a supervisor of the team; anyone else is refused with the reason."""
     i = s.get(ImprovementItem, item_id)
-    if i is None:
+    if i is None or not queries.in_workspace(s, i.team_id, workspace):
         raise NotFound()
     t = s.get_one(FeedbackTalk, i.talk_id)
     if user_id != i.owner_id and not (user_id != i.user_id and queries.has_role(s, i.team_id, user_id, "supervisor")):
@@ -109,10 +111,10 @@ def _item(s: Session, user_id: str, item_id: int, action: str) -> tuple[Improvem
     return i, t
 
 
-def item_done(*, db: sessionmaker[Session], clock: Clock, user_id: str, item_id: int) -> str:
+def item_done(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, item_id: int) -> str:
     now = clock.now()
     with transaction(db) as s:
-        i, t = _item(s, user_id, item_id, "feedback.item_done")
+        i, t = _item(s, user_id, item_id, "feedback.item_done", workspace)
         before = item_snapshot(i)
         if not rows.close_item_if_open(s, i.id, actor=user_id, at=now, comment=i.comment):
             raise Conflict(N_("This item is no longer open ({status}); nothing was changed."), status="done")
@@ -122,20 +124,20 @@ def item_done(*, db: sessionmaker[Session], clock: Clock, user_id: str, item_id:
         return _locale(s, user_id, i.team_id)
 
 
-def not_yet_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, item_id: int) -> fv.NotYetContext:
+def not_yet_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, item_id: int) -> fv.NotYetContext:
     with transaction(db) as s:
-        i, _t = _item(s, user_id, item_id, "feedback.item_not_yet")
+        i, _t = _item(s, user_id, item_id, "feedback.item_not_yet", workspace)
         team = team_view(s.get_one(Team, i.team_id))
         return fv.NotYetContext(_locale_for(s, user_id, team), i.id, i.text, i.due_date, team.today(clock.now()))
 
 
-def not_yet(*, db: sessionmaker[Session], clock: Clock, user_id: str, item_id: int, comment: str | None,
+def not_yet(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, item_id: int, comment: str | None,
             due: date | None) -> str:
     """Not done yet: why, and the day to ask again (a new due date; asked then, once)."""
     now = clock.now()
     text = rules.check_text(comment, rules.FIELD_FOLLOWUP_COMMENT, rules.COMMENT_MAX)
     with transaction(db) as s:
-        i, t = _item(s, user_id, item_id, "feedback.item_not_yet")
+        i, t = _item(s, user_id, item_id, "feedback.item_not_yet", workspace)
         team = team_view(s.get_one(Team, i.team_id))
         new_due = rules.check_new_due(due, team.today(now))
         before = item_snapshot(i)

@@ -66,9 +66,9 @@ def supervisor_denial(s: Session, team_id: int, member: str, user_id: str, actio
         action, "not a supervisor of the member's team", item_kind=TALK, item_id=item_id, team_id=team_id)
 
 
-def _review(s: Session, user_id: str, review_id: int, action: str) -> Review:
+def _review(s: Session, user_id: str, review_id: int, action: str, workspace: str | None = None) -> Review:
     r = s.get(Review, review_id)
-    if r is None or r.kind != MONTHLY:
+    if r is None or r.kind != MONTHLY or not queries.in_workspace(s, r.team_id, workspace):
         raise NotFound()
     denied = supervisor_denial(s, r.team_id, r.user_id, user_id, action, None)
     if denied:
@@ -79,9 +79,10 @@ def _review(s: Session, user_id: str, review_id: int, action: str) -> Review:
     return r
 
 
-def talk_for_supervisor(s: Session, user_id: str, talk_id: int, action: str) -> FeedbackTalk:
+def talk_for_supervisor(s: Session, user_id: str, talk_id: int, action: str,
+                        workspace: str | None = None) -> FeedbackTalk:
     t = s.get(FeedbackTalk, talk_id)
-    if t is None:
+    if t is None or not queries.in_workspace(s, t.team_id, workspace):
         raise NotFound()
     denied = supervisor_denial(s, t.team_id, t.user_id, user_id, action, t.id)
     if denied:
@@ -89,12 +90,12 @@ def talk_for_supervisor(s: Session, user_id: str, talk_id: int, action: str) -> 
     return t
 
 
-def review_to_talk(*, db: sessionmaker[Session], clock: Clock, user_id: str, member: str,
+def review_to_talk(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, member: str,
                    period: str | None) -> int:
     """``/opsbot talk @member [YYYY-MM]``: the member's review of that month, or
     their latest with a result, in a team the caller supervises."""
     with transaction(db) as s:
-        team = next((t for t in queries.teams_of_user(s, user_id, role="supervisor")
+        team = next((t for t in queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace)
                      if queries.has_role(s, t.id, member, "member")), None)
         if team is None or member == user_id:
             raise NotAuthorized(NOT_SUPERVISOR, user=member).refused("feedback.schedule",
@@ -110,9 +111,9 @@ def review_to_talk(*, db: sessionmaker[Session], clock: Clock, user_id: str, mem
         return r.id
 
 
-def schedule_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int) -> fv.ScheduleContext:
+def schedule_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int) -> fv.ScheduleContext:
     with transaction(db) as s:
-        r = _review(s, user_id, review_id, "feedback.schedule")
+        r = _review(s, user_id, review_id, "feedback.schedule", workspace)
         team = team_view(s.get_one(Team, r.team_id))
         t = rows.talk_of_review(s, r.id)
         if t is not None and t.status not in rules.RESCHEDULABLE:
@@ -130,14 +131,14 @@ class Scheduled:
     moved: bool
 
 
-def schedule(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int, starts_at: datetime | None,
+def schedule(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int, starts_at: datetime | None,
              place: str | None) -> Scheduled:
     """Schedule the talk, or move it while it has not been recorded; both people hear it."""
     now = clock.now()
     at = rules.check_talk_time(starts_at, now)
     where = rules.check_text(place, rules.FIELD_TALK_PLACE, rules.PLACE_MAX, required=False)
     with transaction(db) as s:
-        r = _review(s, user_id, review_id, "feedback.schedule")
+        r = _review(s, user_id, review_id, "feedback.schedule", workspace)
         t = rows.talk_of_review(s, r.id)
         before = snapshot(t) if t else None
         if t is None:
@@ -161,10 +162,10 @@ def schedule(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id
         return Scheduled(_locale_for(s, user_id, team_view(s.get_one(Team, t.team_id))), t.id, before is not None)
 
 
-def notes_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, talk_id: int) -> fv.NotesContext:
+def notes_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, talk_id: int) -> fv.NotesContext:
     now = clock.now()
     with transaction(db) as s:
-        t = talk_for_supervisor(s, user_id, talk_id, "feedback.record")
+        t = talk_for_supervisor(s, user_id, talk_id, "feedback.record", workspace)
         _recordable(t, now)
         team = team_view(s.get_one(Team, t.team_id))
         owners = [t.user_id] + [u for u in queries.team_user_ids(s, t.team_id, "supervisor") if u != t.user_id]
@@ -184,14 +185,14 @@ def _recordable(t: FeedbackTalk, now: datetime) -> None:
         raise Conflict(N_("The talk has not taken place yet: record its notes after it starts."))
 
 
-def record(*, db: sessionmaker[Session], clock: Clock, user_id: str, talk_id: int, notes: str | None,
+def record(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, talk_id: int, notes: str | None,
            items: list[rules.ItemRow]) -> str:
     """The notes and the plan after the talk (or a revision after an objection: a
     new version, the old one kept); the member gets them with Acknowledge / Object."""
     now = clock.now()
     text = rules.check_text(notes, rules.FIELD_NOTES, rules.NOTES_MAX)
     with transaction(db) as s:
-        t = talk_for_supervisor(s, user_id, talk_id, "feedback.record")
+        t = talk_for_supervisor(s, user_id, talk_id, "feedback.record", workspace)
         _recordable(t, now)
         team = team_view(s.get_one(Team, t.team_id))
         owners = {t.user_id} | set(queries.team_user_ids(s, t.team_id, "supervisor"))

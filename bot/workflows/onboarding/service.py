@@ -52,10 +52,10 @@ def _refuse(error: NotAuthorized, action: str, reason: str, team_id: int | None,
                          team_id=team_id)
 
 
-def checklist_form(*, db: sessionmaker[Session], user_id: str, channel_id: str | None) -> views.ChecklistForm:
+def checklist_form(*, db: sessionmaker[Session], user_id: str, workspace: str | None = None, channel_id: str | None) -> views.ChecklistForm:
     """The checklist of the team the supervisor is in (its channel, else their first team)."""
     with transaction(db) as s:
-        supervised = list(queries.teams_of_user(s, user_id, role="supervisor"))
+        supervised = list(queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace))
         here = queries.team_by_channel(s, channel_id) if channel_id else None
         if not supervised or (here is not None and here.id not in {t.id for t in supervised}):
             error = _refuse(NotAuthorized(NOT_SUPERVISOR), "onboarding.open", "not a supervisor of the team",
@@ -67,7 +67,7 @@ def checklist_form(*, db: sessionmaker[Session], user_id: str, channel_id: str |
     raise error
 
 
-def save_checklist(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: int,
+def save_checklist(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, team_id: int,
                    text: str) -> ChecklistSaved:
     """Replace the team's checklist. Runs already under way keep theirs; runs
     started while there was none take this one."""
@@ -75,7 +75,7 @@ def save_checklist(*, db: sessionmaker[Session], clock: Clock, user_id: str, tea
     now = clock.now()
     with transaction(db) as s:
         team = s.get(Team, team_id)
-        if team is None or not team.active:
+        if team is None or not team.active or not queries.in_workspace(s, team.id, workspace):
             raise NotFound()
         if not queries.has_role(s, team.id, user_id, "supervisor"):
             raise _refuse(NotAuthorized(NOT_SUPERVISOR), "onboarding.update", "not a supervisor of the team", team.id)
@@ -94,12 +94,12 @@ def save_checklist(*, db: sessionmaker[Session], clock: Clock, user_id: str, tea
         return ChecklistSaved(_locale_for(s, user_id, team_view(team)), team.name, len(items))
 
 
-def mark_done(*, db: sessionmaker[Session], clock: Clock, user_id: str, item_id: int) -> ItemDone:
+def mark_done(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, item_id: int) -> ItemDone:
     """Only the member whose item it is may mark it done."""
     now = clock.now()
     with transaction(db) as s:
         found = rows.item_with_run(s, item_id)
-        if found is None:
+        if found is None or not queries.in_workspace(s, found[1].team_id, workspace):
             raise NotFound()
         item, run = found
         if run.user_id != user_id:

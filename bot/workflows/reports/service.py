@@ -39,11 +39,11 @@ class ReportQueued:
 
 
 def request_report(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None,
-                   text: str) -> ReportQueued:
+                   text: str, workspace: str | None = None) -> ReportQueued:
     now = clock.now()
     refused: Exception | None = None
     with transaction(db) as s:
-        rows = queries.teams_of_user(s, user_id, role="supervisor")
+        rows = queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace)
         supervised = [team_view(t) for t in rows]
         if not supervised:
             refused = NotAuthorized(N_("Only a team's supervisors can post its reports.")).refused(

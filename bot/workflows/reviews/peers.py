@@ -28,11 +28,11 @@ from storage.models import Team
 from storage.reviews import PeerRating, Review
 
 
-def ask_peers(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int, peers: list[str]) -> int:
+def ask_peers(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int, peers: list[str]) -> int:
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        r = _load(s, review_id)
+        r = _load(s, review_id, workspace)
         failure = _supervisor_denial(s, r, user_id, "review.ask_peers")
         if failure is None:
             if r.kind != rules.MONTHLY or r.status not in rules.SELF_REVIEW_OPEN:
@@ -72,13 +72,13 @@ class PeerContext:
 ALREADY_RATED = N_("You have already rated this; thank you.")
 
 
-def _open_rating(s: Session, now: datetime, user_id: str, rating_id: int) -> tuple[PeerRating, Review, Exception | None]:
+def _open_rating(s: Session, now: datetime, user_id: str, rating_id: int, workspace: str | None = None) -> tuple[PeerRating, Review, Exception | None]:
     """The rating asked of this colleague and its review, or why it cannot be
     given (someone else's rating is refused and audited; a closed one is told)."""
     p = s.get(PeerRating, rating_id)
-    if p is None:
+    r = s.get_one(Review, p.review_id) if p is not None else None
+    if p is None or r is None or not queries.in_workspace(s, r.team_id, workspace):
         raise NotFound()
-    r = s.get_one(Review, p.review_id)
     if p.peer_id != user_id:
         return p, r, NotAuthorized(NOT_YOURS).refused("review.peer_rate", "not the colleague asked", item_kind=REVIEW,
                                                       item_id=r.id, team_id=r.team_id)
@@ -89,20 +89,20 @@ def _open_rating(s: Session, now: datetime, user_id: str, rating_id: int) -> tup
     return p, r, None
 
 
-def peer_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, rating_id: int) -> PeerContext:
+def peer_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, rating_id: int) -> PeerContext:
     with transaction(db) as s:
-        p, r, failure = _open_rating(s, clock.now(), user_id, rating_id)
+        p, r, failure = _open_rating(s, clock.now(), user_id, rating_id, workspace)
         if failure is None:
             team = team_view(s.get_one(Team, r.team_id))
             return PeerContext(_locale(s, user_id, team), p.id, r.user_id, r.period, team.name)
     raise failure
 
 
-def rate_peer(*, db: sessionmaker[Session], clock: Clock, user_id: str, rating_id: int, score: int,
+def rate_peer(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, rating_id: int, score: int,
               comment: str | None) -> None:
     now = clock.now()
     with transaction(db) as s:
-        _p, r, failure = _open_rating(s, now, user_id, rating_id)
+        _p, r, failure = _open_rating(s, now, user_id, rating_id, workspace)
         if failure is None:
             if review_rows.rate_if_open(s, rating_id, user_id, score=score, comment=comment, at=now):
                 # Who rated what stays out of the audit's before/after: the member may be shown the trail.

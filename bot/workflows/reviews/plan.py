@@ -45,11 +45,12 @@ class Answer:
     already: bool = False
 
 
-def _round(s: Session, round_id: int) -> tuple[ReviewPlanRound, ReviewPlan]:
+def _round(s: Session, round_id: int, workspace: str | None = None) -> tuple[ReviewPlanRound, ReviewPlan]:
     r = s.get(ReviewPlanRound, round_id)
-    if r is None:
+    p = s.get_one(ReviewPlan, r.plan_id) if r is not None else None
+    if r is None or p is None or not queries.in_workspace(s, p.team_id, workspace):
         raise NotFound()
-    return r, s.get_one(ReviewPlan, r.plan_id)
+    return r, p
 
 
 def _only_member(p: ReviewPlan, user_id: str, action: str) -> None:
@@ -64,10 +65,10 @@ def _still_current(r: ReviewPlanRound, p: ReviewPlan) -> None:
                           "one."), round=p.round)
 
 
-def agree(*, db: sessionmaker[Session], clock: Clock, user_id: str, round_id: int) -> Answer:
+def agree(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, round_id: int) -> Answer:
     now = clock.now()
     with transaction(db) as s:
-        r, p = _round(s, round_id)
+        r, p = _round(s, round_id, workspace)
         _only_member(p, user_id, "review.plan_agree")
         team = team_of(s, p.team_id)
         if p.status == "agreed" and p.agreed_round == r.number:
@@ -90,9 +91,9 @@ def agree(*, db: sessionmaker[Session], clock: Clock, user_id: str, round_id: in
         return Answer(_locale(s, user_id, team))
 
 
-def comment_form(*, db: sessionmaker[Session], user_id: str, round_id: int) -> CommentContext:
+def comment_form(*, db: sessionmaker[Session], user_id: str, workspace: str | None = None, round_id: int) -> CommentContext:
     with transaction(db) as s:
-        r, p = _round(s, round_id)
+        r, p = _round(s, round_id, workspace)
         _only_member(p, user_id, "review.plan_comment")
         _still_current(r, p)
         if p.status == "agreed":
@@ -101,11 +102,11 @@ def comment_form(*, db: sessionmaker[Session], user_id: str, round_id: int) -> C
         return CommentContext(_locale(s, user_id, team), r.id, p.period, team.name, r.number)
 
 
-def comment(*, db: sessionmaker[Session], clock: Clock, user_id: str, round_id: int, text: str | None) -> None:
+def comment(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, round_id: int, text: str | None) -> None:
     body = rules.check_text(text, rules.FIELD_PLAN_COMMENT)
     now = clock.now()
     with transaction(db) as s:
-        r, p = _round(s, round_id)
+        r, p = _round(s, round_id, workspace)
         _only_member(p, user_id, "review.plan_comment")
         _still_current(r, p)
         if p.status == "agreed":
@@ -120,12 +121,12 @@ def comment(*, db: sessionmaker[Session], clock: Clock, user_id: str, round_id: 
         notices.enqueue_homes(s, users=[user_id], supervisors_of=p.team_id, now=now)
 
 
-def revise_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, round_id: int) -> TargetsContext:
+def revise_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, round_id: int) -> TargetsContext:
     """The plan modal again, filled in with the latest round, for a supervisor of the member's team."""
     now = clock.now()
     with transaction(db) as s:
-        _r, p = _round(s, round_id)
-        row = _supervised_team_of(s, user_id, p.user_id)
+        _r, p = _round(s, round_id, workspace)
+        row = _supervised_team_of(s, user_id, p.user_id, workspace)
         if row is None or row.id != p.team_id:
             raise NotAuthorized(N_("Only a supervisor of <@{user}>'s team can set their targets."), user=p.user_id
                                 ).refused("review.plan_revise", f"not a supervisor of {p.user_id}", item_kind=PLAN,

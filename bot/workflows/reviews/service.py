@@ -80,9 +80,9 @@ NOT_YOURS = N_("That review is not yours; reviews are private to the member and 
 NOT_SUPERVISOR = N_("Only a supervisor of this member's team can do that; reviews are private.")
 
 
-def _load(s: Session, review_id: int) -> Review:
+def _load(s: Session, review_id: int, workspace: str | None = None) -> Review:
     r = s.get(Review, review_id)
-    if r is None:
+    if r is None or not queries.in_workspace(s, r.team_id, workspace):
         raise NotFound()
     return r
 
@@ -194,24 +194,24 @@ def _context(s: Session, r: Review, user_id: str, *, private_notes: bool) -> Rev
     )
 
 
-def _member_team(s: Session, user_id: str) -> Team:
-    teams = queries.teams_of_user(s, user_id, role="member")
+def _member_team(s: Session, user_id: str, workspace: str | None = None) -> Team:
+    teams = queries.teams_of_user(s, user_id, role="member", workspace=workspace)
     if not teams:
         raise NotInTeam()
     return teams[0]
 
 
-def selfreview_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int | None = None,
+def selfreview_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int | None = None,
                     period: str | None = None) -> ReviewContext:
     """The self-review modal: the member's own review only, while it is open."""
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
         if review_id is not None:
-            r = _load(s, review_id)
+            r = _load(s, review_id, workspace)
             failure = _owner_denial(r, user_id, "review.self_review")
         else:
-            row = _member_team(s, user_id)
+            row = _member_team(s, user_id, workspace)
             team = team_view(row)
             current = rules.period_id(*rules.review_month(team.today(now), team.calendar))
             period = period and rules.typed_month(period, team.today(now), team.today(row.created_at))
@@ -231,12 +231,12 @@ def selfreview_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, re
     raise failure
 
 
-def submit_self_review(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int,
+def submit_self_review(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int,
                        form: rules.SelfReview) -> str:
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        r = _load(s, review_id)
+        r = _load(s, review_id, workspace)
         failure = _owner_denial(r, user_id, "review.self_review")
         if failure is None:
             before = _snapshot(r)
@@ -258,11 +258,11 @@ def submit_self_review(*, db: sessionmaker[Session], clock: Clock, user_id: str,
     raise failure
 
 
-def evaluation_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int,
+def evaluation_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int,
                     revise: bool = False) -> ReviewContext:
     failure: Exception | None = None
     with transaction(db) as s:
-        r = _load(s, review_id)
+        r = _load(s, review_id, workspace)
         failure = _supervisor_denial(s, r, user_id, "review.revise" if revise else "review.evaluate")
         if failure is None:
             allowed = rules.RESOLVABLE if revise else rules.EVALUABLE
@@ -279,14 +279,14 @@ def _dm_member(s: Session, r: Review, now: datetime, type: str) -> None:
                        review_id=r.id)
 
 
-def evaluate(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int, scores: rules.Scores | None,
+def evaluate(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int, scores: rules.Scores | None,
              comment: str | None, grade: str | None = None) -> str:
     """Scores per dimension and a comment (monthly), or a grade and a comment
     (annual). Exactly one evaluation wins."""
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        r = _load(s, review_id)
+        r = _load(s, review_id, workspace)
         failure = _supervisor_denial(s, r, user_id, "review.evaluate")
         if failure is None:
             row = s.get_one(Team, r.team_id)
@@ -314,11 +314,11 @@ def _result_values(s: Session, row: Team, r: Review, scores: rules.Scores | None
     return {"scores": scores.as_dict(), "total_centi": int(total * 100), "grade": rules.grade_for(total, cfg.grades)}
 
 
-def acknowledge(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int) -> str:
+def acknowledge(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int) -> str:
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        r = _load(s, review_id)
+        r = _load(s, review_id, workspace)
         failure = _owner_denial(r, user_id, "review.acknowledge")
         if failure is None:
             before = _snapshot(r)
@@ -334,10 +334,10 @@ def acknowledge(*, db: sessionmaker[Session], clock: Clock, user_id: str, review
     raise failure
 
 
-def object_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int) -> ReviewContext:
+def object_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int) -> ReviewContext:
     failure: Exception | None = None
     with transaction(db) as s:
-        r = _load(s, review_id)
+        r = _load(s, review_id, workspace)
         failure = _owner_denial(r, user_id, "review.object")
         if failure is None:
             if r.status not in rules.ANSWERABLE:
@@ -347,12 +347,12 @@ def object_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, review
     raise failure
 
 
-def object_to(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int, reason: str | None) -> None:
+def object_to(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int, reason: str | None) -> None:
     now = clock.now()
     text = rules.check_text(reason, rules.FIELD_REASON)
     failure: Exception | None = None
     with transaction(db) as s:
-        r = _load(s, review_id)
+        r = _load(s, review_id, workspace)
         failure = _owner_denial(r, user_id, "review.object")
         if failure is None:
             before = _snapshot(r)
@@ -369,7 +369,7 @@ def object_to(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_i
     raise failure
 
 
-def resolve(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id: int, revise: bool,
+def resolve(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, review_id: int, revise: bool,
             resolution_comment: str | None, scores: rules.Scores | None = None, comment: str | None = None,
             grade: str | None = None) -> str:
     """The supervisor confirms or revises the result the member objected to;
@@ -378,7 +378,7 @@ def resolve(*, db: sessionmaker[Session], clock: Clock, user_id: str, review_id:
     note = rules.check_text(resolution_comment, rules.FIELD_RESOLUTION)
     failure: Exception | None = None
     with transaction(db) as s:
-        r = _load(s, review_id)
+        r = _load(s, review_id, workspace)
         failure = _supervisor_denial(s, r, user_id, "review.resolve")
         if failure is None:
             values: dict[str, Any] = {}

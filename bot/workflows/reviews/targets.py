@@ -43,8 +43,8 @@ class TargetsContext:
     agreed: list[review_views.PlanIndicator] = field(default_factory=list)
 
 
-def _supervised_team_of(s: Session, supervisor: str, member: str) -> Team | None:
-    for t in queries.teams_of_user(s, supervisor, role="supervisor"):
+def _supervised_team_of(s: Session, supervisor: str, member: str, workspace: str | None = None) -> Team | None:
+    for t in queries.teams_of_user(s, supervisor, role="supervisor", workspace=workspace):
         if queries.has_role(s, t.id, member, "member"):
             return t
     return None
@@ -71,11 +71,11 @@ def _form(s: Session, row: Team, team: TeamView, user_id: str, member: str, peri
                           agreed_indicators(s, team.id, member, period))
 
 
-def targets_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, member: str,
+def targets_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, member: str,
                  period: str | None) -> TargetsContext:
     now = clock.now()
     with transaction(db) as s:
-        row = _supervised_team_of(s, user_id, member)
+        row = _supervised_team_of(s, user_id, member, workspace)
         if row is not None:
             team = team_view(row)
             today = team.today(now)
@@ -87,7 +87,7 @@ def targets_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, membe
     raise _not_supervisor(member)
 
 
-def propose(*, db: sessionmaker[Session], clock: Clock, user_id: str, member: str, period: str,
+def propose(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, member: str, period: str,
             values: dict[str, str | None], indicators: str | None) -> None:
     """Save the plan as a new round and send it to the member to agree or comment."""
     now = clock.now()
@@ -96,7 +96,7 @@ def propose(*, db: sessionmaker[Session], clock: Clock, user_id: str, member: st
     if rules.parse_period(period) is None:
         raise NotFound()
     with transaction(db) as s:
-        row = _supervised_team_of(s, user_id, member)
+        row = _supervised_team_of(s, user_id, member, workspace)
         if row is not None:
             # The month comes back in the modal's metadata: check it as if typed, then as a plan's.
             team = team_view(row)

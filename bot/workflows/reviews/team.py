@@ -37,8 +37,8 @@ def in_app_dm(s: Session, user_id: str, channel_id: str | None) -> bool:
     return isinstance(last, dict) and last.get("channel") == channel_id
 
 
-def _supervised_team(s: Session, user_id: str, channel_id: str | None) -> Team | None:
-    supervised = queries.teams_of_user(s, user_id, role="supervisor")
+def _supervised_team(s: Session, user_id: str, channel_id: str | None, workspace: str | None = None) -> Team | None:
+    supervised = queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace)
     if not supervised:
         return None
     return next((t for t in supervised if t.channel == channel_id), supervised[0])
@@ -54,7 +54,7 @@ def _period_of(team: TeamView, period: str | None, now: datetime, created_at: da
     return rules.period_id(*ym)
 
 
-def team_reviews(*, db: sessionmaker[Session], clock: Clock, user_id: str, period: str | None,
+def team_reviews(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, period: str | None,
                  channel_id: str | None = None) -> TeamReviews | str:
     """Every member's review status for a month, for the team's supervisors only.
     Asked in a DM with the app, the answer itself; asked anywhere else, the
@@ -62,7 +62,7 @@ def team_reviews(*, db: sessionmaker[Session], clock: Clock, user_id: str, perio
     now = clock.now()
     failure: Exception | None = None
     with transaction(db) as s:
-        row = _supervised_team(s, user_id, channel_id)
+        row = _supervised_team(s, user_id, channel_id, workspace)
         if row is None:
             failure = NotAuthorized(N_("Only a team's supervisors can see its reviews; yours are in your DMs.")
                                     ).refused("review.status", "not a supervisor of any team", item_kind=REVIEW)

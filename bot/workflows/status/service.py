@@ -69,10 +69,11 @@ def _items(s: Session, team: TeamView, user_id: str, now: datetime) -> list[stat
     return out
 
 
-def my_status(*, db: sessionmaker[Session], clock: Clock, user_id: str) -> status_views.StatusView:
+def my_status(*, db: sessionmaker[Session], clock: Clock, user_id: str,
+              workspace: str | None = None) -> status_views.StatusView:
     now = clock.now()
     with transaction(db) as s:
-        teams = list(queries.teams_of_user(s, user_id))
+        teams = list(queries.teams_of_user(s, user_id, workspace=workspace))
         profile = queries.slack_users(s, [user_id]).get(user_id)
         locale = resolve_locale(profile.locale if profile else None, teams[0].locale if teams else "en")
         out = []

@@ -68,11 +68,12 @@ def _deny(team_id: int | None, detail: str) -> NotAuthorized:
         "settings.update", detail, item_kind="team", item_id=team_id, team_id=team_id)
 
 
-def settings_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> SettingsForm:
+def settings_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None,
+                  workspace: str | None = None) -> SettingsForm:
     """The settings of the team the supervisor is in (its channel, else their first team)."""
     refused: Exception | None = None
     with transaction(db) as s:
-        supervised = list(queries.teams_of_user(s, user_id, role="supervisor"))
+        supervised = list(queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace))
         here = queries.team_by_channel(s, channel_id) if channel_id else None
         if not supervised or (here is not None and here.id not in {t.id for t in supervised}):
             refused = _deny(here.id if here else None, "opened settings")
@@ -84,14 +85,14 @@ def settings_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, chan
 
 
 def update_settings(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: int,
-                    raw: SettingsInput) -> SettingsSaved:
+                    raw: SettingsInput, workspace: str | None = None) -> SettingsSaved:
     """Validate and store; audited with what changed. Authorization is
     checked again here: the modal's team id is the payload's word."""
     now = clock.now()
     refused: Exception | None = None
     with transaction(db) as s:
         team = s.get(Team, team_id)
-        if team is None or not team.active:
+        if team is None or not team.active or not queries.in_workspace(s, team_id, workspace):
             raise NotFound()
         if not queries.has_role(s, team_id, user_id, "supervisor"):
             refused = _deny(team_id, "submitted settings")

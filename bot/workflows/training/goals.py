@@ -21,10 +21,10 @@ GOALS = "goals"
 PRIVATE = N_("{member}'s career goals are private to them and their team's supervisors.")
 
 
-def goals_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel_id: str | None) -> views.GoalsForm:
+def goals_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, channel_id: str | None) -> views.GoalsForm:
     """The member's own goals of this year, in the team of the channel (else their first team)."""
     with transaction(db) as s:
-        team, _fallback = _resolve_team(s, user_id, channel_id=channel_id, team_id=None)
+        team, _fallback = _resolve_team(s, user_id, channel_id=channel_id, team_id=None, workspace=workspace)
         tv = team_view(team)
         year = tv.today(clock.now()).year
         row = rows.goals_row(s, team.id, user_id, year)
@@ -32,13 +32,13 @@ def goals_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, channel
                                list(row.goals) if row else [], read_only=False)
 
 
-def save_goals(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: int, text: str | None) -> int:
+def save_goals(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, team_id: int, text: str | None) -> int:
     """Replace the member's goals of this year in the team; a bad line stores nothing. The count saved."""
     goals = rules.parse_goals(text)
     now = clock.now()
     with transaction(db) as s:
         team = s.get(Team, team_id)
-        if team is None or not team.active:
+        if team is None or not team.active or not queries.in_workspace(s, team.id, workspace):
             raise NotFound()
         if not queries.is_in_team(s, team.id, user_id):
             raise NotInTeam(N_("You are not a member of that team."))
@@ -50,10 +50,10 @@ def save_goals(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id
         return len(goals)
 
 
-def member_goals(*, db: sessionmaker[Session], clock: Clock, user_id: str, member: str) -> views.GoalsForm:
+def member_goals(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, member: str) -> views.GoalsForm:
     """A member's goals of this year, read only, for a supervisor of a team they are in; refused to anyone else."""
     with transaction(db) as s:
-        supervised = {t.id: t for t in queries.teams_of_user(s, user_id, role="supervisor")}
+        supervised = {t.id: t for t in queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace)}
         team = next((t for t in queries.teams_of_user(s, member) if t.id in supervised), None)
         if team is not None and member != user_id:
             tv = team_view(team)
@@ -62,7 +62,7 @@ def member_goals(*, db: sessionmaker[Session], clock: Clock, user_id: str, membe
             return views.GoalsForm(_locale_for(s, user_id, tv), team.id, team.name, year, member,
                                    list(row.goals) if row else [], read_only=True)
     if member == user_id:
-        return goals_form(db=db, clock=clock, user_id=user_id, channel_id=None)
+        return goals_form(db=db, clock=clock, user_id=user_id, channel_id=None, workspace=workspace)
     raise NotAuthorized(PRIVATE, member=Mention(member)).refused(
         "goals.view", "not a supervisor of the member's team", item_kind=GOALS, item_id=None, team_id=None)
 

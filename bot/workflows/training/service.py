@@ -50,10 +50,10 @@ def _in_team(s: Session, team_id: int, user_id: str) -> bool:
     return queries.has_role(s, team_id, user_id, "member") or queries.has_role(s, team_id, user_id, "supervisor")
 
 
-def announce_form(*, db: sessionmaker[Session], user_id: str, channel_id: str | None) -> views.AnnounceForm:
+def announce_form(*, db: sessionmaker[Session], user_id: str, workspace: str | None = None, channel_id: str | None) -> views.AnnounceForm:
     """The team the supervisor is in (its channel, else their first team); refused to anyone else."""
     with transaction(db) as s:
-        supervised = list(queries.teams_of_user(s, user_id, role="supervisor"))
+        supervised = list(queries.teams_of_user(s, user_id, role="supervisor", workspace=workspace))
         here = queries.team_by_channel(s, channel_id) if channel_id else None
         if supervised and (here is None or here.id in {t.id for t in supervised}):
             team = next((t for t in supervised if here is not None and t.id == here.id), supervised[0])
@@ -63,13 +63,13 @@ def announce_form(*, db: sessionmaker[Session], user_id: str, channel_id: str | 
                                                 item_id=team_id, team_id=team_id)
 
 
-def announce(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: int, topic: str | None,
+def announce(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, team_id: int, topic: str | None,
              starts_at: datetime | None, place: str | None, description: str | None) -> Announced:
     now = clock.now()
     draft = rules.validate_session(topic, starts_at, place, description, now)
     with transaction(db) as s:
         team = s.get(Team, team_id)
-        if team is None or not team.active:
+        if team is None or not team.active or not queries.in_workspace(s, team.id, workspace):
             raise NotFound()
         if not queries.has_role(s, team.id, user_id, "supervisor"):
             raise NotAuthorized(NOT_SUPERVISOR).refused("training.announce", "not a supervisor of the team",
@@ -87,18 +87,18 @@ def announce(*, db: sessionmaker[Session], clock: Clock, user_id: str, team_id: 
         return Announced(_locale_for(s, user_id, tv), team.name, team.channel)
 
 
-def _session(s: Session, session_id: int) -> tuple[TrainingSession, Team]:
+def _session(s: Session, session_id: int, workspace: str | None = None) -> tuple[TrainingSession, Team]:
     row = s.get(TrainingSession, session_id)
-    if row is None:
+    if row is None or not queries.in_workspace(s, row.team_id, workspace):
         raise NotFound()
     return row, s.get_one(Team, row.team_id)
 
 
-def answer(*, db: sessionmaker[Session], clock: Clock, user_id: str, session_id: int, joining: bool) -> Answered:
+def answer(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, session_id: int, joining: bool) -> Answered:
     """Join or Can't make it: members of the team only, until the session starts; a second click changes it."""
     now = clock.now()
     with transaction(db) as s:
-        row, team = _session(s, session_id)
+        row, team = _session(s, session_id, workspace)
         action = "training.join" if joining else "training.decline"
         if not _in_team(s, team.id, user_id):
             raise NotAuthorized(NOT_MEMBER, team=team.name).refused(
@@ -123,10 +123,10 @@ def _check_recorder(s: Session, row: TrainingSession, team: Team, user_id: str, 
         raise Conflict(NOT_YET)
 
 
-def attendance_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, session_id: int) -> views.AttendanceForm:
+def attendance_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, session_id: int) -> views.AttendanceForm:
     """Prefilled with who was recorded, else with who joined."""
     with transaction(db) as s:
-        row, team = _session(s, session_id)
+        row, team = _session(s, session_id, workspace)
         _check_recorder(s, row, team, user_id, clock.now())
         recorded = rows.attendees(s, row.id)
         joined = [u for u, yes in rows.answers(s, row.id).items() if yes]
@@ -135,12 +135,12 @@ def attendance_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, se
                                     recorded if row.attendance_at is not None else sorted(joined))
 
 
-def record_attendance(*, db: sessionmaker[Session], clock: Clock, user_id: str, session_id: int,
+def record_attendance(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace: str | None = None, session_id: int,
                       attendees: list[str]) -> tuple[str, int]:
     """Who attended, among the team's people; recording again replaces it. (locale, count)"""
     now = clock.now()
     with transaction(db) as s:
-        row, team = _session(s, session_id)
+        row, team = _session(s, session_id, workspace)
         _check_recorder(s, row, team, user_id, now)
         people = list(dict.fromkeys(attendees))
         outsider = next((u for u in people if not _in_team(s, team.id, u)), None)
