@@ -123,12 +123,6 @@ def is_in_team(session: Session, team_id: int, user_id: str) -> bool:
     )
 
 
-def in_workspace(session: Session, team_id: int, workspace: str | None) -> bool:
-    """Whether the team is one of ``workspace``'s (always, when None: the single-workspace mode).
-    An item of another workspace's team is answered as a missing one."""
-    return workspace is None or session.get_one(Team, team_id).workspace == workspace
-
-
 def team_user_ids(session: Session, team_id: int, role: str) -> list[str]:
     return list(
         session.scalars(
