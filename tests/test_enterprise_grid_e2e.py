@@ -26,6 +26,7 @@ from storage.topics import Topic
 from tests.conftest import NO_TEAMS_FILE, SHANGHAI, make_rig
 from tests.helpers import all_text, button, cards, dms
 from tests.test_oauth_install_e2e import install, redirect, rows, start_install
+from tests.test_workspaces_e2e import to_whom
 
 ORG, EAST, WEST = "E0ORG", "T0EAST", "T0WEST"
 # Another org whose one workspace installed opsbot for itself only (not org-wide).
@@ -85,11 +86,6 @@ def org_and_solo(rig: Rig) -> tuple[str, str]:
     set_up_growth(rig, SOLO, BOSS_S, LEAD_S, SAM, CHANNEL_S)
     rig.deliver()
     return org_token, solo_token
-
-
-def to_whom(call: Call) -> str | None:
-    p = call.params
-    return p.get("channel") or p.get("user_id") or p.get("users") or p.get("user")
 
 
 def sent_with_a_token_that_does_not_work_there(rig: Rig) -> list[str]:
