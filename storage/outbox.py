@@ -208,15 +208,24 @@ class Due(NamedTuple):
 
 def due_notices(session: Session, now: datetime, limit: int, *, last: Sequence[str] = (),
                 skip_workspaces: Collection[str] = ()) -> list[Due]:
-    """The notices due now, oldest first but those of the kinds in ``last``
-    after the others, with each one's kind, recipient and workspace so the
-    worker can order a round around Slack's per-channel and per-workspace
-    limits; none of the workspaces in ``skip_workspaces`` (held back)."""
-    q = (_due(now, last, OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient, _WORKSPACE)
+    """The notices due now, with each one's kind, recipient and workspace so
+    the worker can order a round around Slack's per-channel and per-workspace
+    limits; none of the workspaces in ``skip_workspaces`` (held back). Oldest
+    first within each workspace, but those of the kinds in ``last`` after the
+    others; the workspaces take turns: every workspace's first notice, then
+    every one's second, and so on. So a round of a fan-out to 200 workspaces
+    reaches all 200 (each has limits of its own), not the first few."""
+    later = case((OutboxNotice.kind.in_(last), 1), else_=0)
+    turn = func.row_number().over(partition_by=_WORKSPACE, order_by=(later, OutboxNotice.id))
+    q = (_due(now, last, OutboxNotice.id, OutboxNotice.kind, OutboxNotice.recipient, _WORKSPACE.label("workspace"),
+              later.label("later"), turn.label("turn"))
          .select_from(OutboxNotice).outerjoin(Team, Team.id == OutboxNotice.team_id))
     if skip_workspaces:
         q = q.where(_WORKSPACE.not_in(sorted(skip_workspaces)))
-    return [Due(*row) for row in session.execute(q.limit(limit))]
+    ranked = q.order_by(None).subquery()
+    q = (select(ranked.c.id, ranked.c.kind, ranked.c.recipient, ranked.c.workspace)
+         .order_by(ranked.c.later, ranked.c.turn, ranked.c.id).limit(limit))
+    return [Due(*row) for row in session.execute(q)]
 
 
 def workspace_of_notice(session: Session, notice_id: int) -> str:
@@ -225,9 +234,10 @@ def workspace_of_notice(session: Session, notice_id: int) -> str:
     return session.scalar(q.where(OutboxNotice.id == notice_id)) or ""
 
 
-def claim_notice(session: Session, notice_id: int, now: datetime, until: datetime) -> bool:
-    """Lease one notice to this worker; another worker's live lease wins."""
-    result = session.execute(
+def claim_notice(session: Session, notice_id: int, now: datetime, until: datetime) -> OutboxNotice | None:
+    """Lease one notice to this worker, and load it in the same statement;
+    None when another worker's live lease wins (or it is not pending)."""
+    return session.scalars(
         update(OutboxNotice)
         .where(
             OutboxNotice.id == notice_id,
@@ -235,8 +245,8 @@ def claim_notice(session: Session, notice_id: int, now: datetime, until: datetim
             or_(OutboxNotice.claimed_until.is_(None), OutboxNotice.claimed_until <= now),
         )
         .values(claimed_until=until)
-    )
-    return result.rowcount == 1
+        .returning(OutboxNotice)
+    ).one_or_none()
 
 
 def notices(session: Session, *, pending_only: bool = False, limit: int = 200) -> Sequence[OutboxNotice]:
@@ -258,6 +268,13 @@ def count_failed_attempt(session: Session, notice_id: int) -> int:
     session.execute(update(OutboxNotice).where(OutboxNotice.id == notice_id)
                     .values(failed_attempts=OutboxNotice.failed_attempts + 1))
     return session.scalar(select(OutboxNotice.failed_attempts).where(OutboxNotice.id == notice_id)) or 0
+
+
+def mark_delivered(session: Session, notice_id: int, now: datetime, result: dict[str, Any]) -> None:
+    """Slack took the notice: one statement, without loading it."""
+    session.execute(update(OutboxNotice).where(OutboxNotice.id == notice_id).values(
+        status="delivered", delivered_at=now, attempts=OutboxNotice.attempts + 1, result=result,
+        claimed_until=None, last_error=None))
 
 
 def mark_failed(session: Session, notice_id: int, now: datetime, error: str) -> bool:

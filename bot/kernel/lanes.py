@@ -12,8 +12,10 @@ single-workspace mode) runs in the worker's own thread.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from heapq import heappop, heappush
 
 from bot.kernel import notices
 from bot.kernel.pacer import Pacer
@@ -30,20 +32,21 @@ def deliver_round(due: list[Due], over: set[str], *, deliver: Callable[[Due], st
     (``OutboxWorker.deliver_one``); a 'retry' (Slack refused for now) adds its
     workspace to ``over``, whose notices this round leaves alone."""
     inline = threads == 1 or len({n.workspace for n in due}) == 1
+    lanes = Lanes([n for n in due if n.workspace not in over], pacer)
     delivered = 0
     running: dict[Future[str], Due] = {}
     try:
         while True:
-            due = [] if stop.is_set() else [n for n in due if n.workspace not in over]
-            busy = {n.workspace for n in running.values()}
-            notice = next_notice(due, busy, pacer, idle=not running) if len(running) < threads else None
+            if stop.is_set():
+                lanes.clear()
+            notice = lanes.next(idle=not running) if len(running) < threads else None
             if notice is not None:
                 give_way()
                 running[_start(notice, deliver, None if inline else executor())] = notice
                 continue
             if not running:
                 return delivered
-            pause = 0 if inline else _pause(due, busy, pacer) if len(running) < threads else None
+            pause = 0 if inline else lanes.pause() if len(running) < threads else None
             finished, _ = wait(running, timeout=pause, return_when=FIRST_COMPLETED)
             for future in finished:
                 notice = running.pop(future)
@@ -54,25 +57,95 @@ def deliver_round(due: list[Due], over: set[str], *, deliver: Callable[[Due], st
                     # here and it is probed again at the next poll rather than
                     # fail every notice in turn. Other workspaces go on.
                     over.add(notice.workspace)
+                    lanes.close(notice.workspace)
+                lanes.done(notice.workspace)
     finally:
         wait(running)  # no delivery outlives its round
 
 
-def next_notice(due: list[Due], busy: set[str], pacer: Pacer, *, idle: bool) -> Due | None:
-    """The oldest notice of a lane with no delivery running that can go now,
-    taken out of ``due``: a channel at its limit (a burst of cards in one
-    team channel) waits its turn without holding up DMs to everyone else, and
-    a workspace at its limit without holding up other workspaces. When
-    nothing runs (``idle``) and every notice would wait, the oldest whose
-    channel is ready (else the oldest) goes, to wait for its pacer there.
-    None: wait for a running delivery."""
-    free = [n for n in due if n.workspace not in busy]
-    notice = next((n for n in free if n.kind not in PACED or not pacer.wait(n.recipient, n.workspace)), None)
-    if notice is None and idle and free:
-        notice = next((n for n in free if pacer.ready(n.recipient, n.workspace)), free[0])
-    if notice is not None:
-        due.remove(notice)
-    return notice
+class Lanes:
+    """A round's notices, a queue per workspace, each in due order. A lane is
+    running (a delivery in flight), ready (to be looked at, in turn), or
+    asleep until its pacer would let its first notice go: looking for the
+    next delivery costs the same with 3 workspaces or 300."""
+
+    def __init__(self, due: list[Due], pacer: Pacer) -> None:
+        self.pacer = pacer
+        self.queues: dict[str, list[Due]] = {}
+        for n in due:
+            self.queues.setdefault(n.workspace, []).append(n)
+        self.ready: deque[str] = deque(self.queues)  # the workspace of the first notice due first
+        self.asleep: list[tuple[float, int, str]] = []  # (pacer time it could go, order, workspace)
+        self.running: set[str] = set()
+        self._order = 0
+
+    def next(self, *, idle: bool) -> Due | None:
+        """The first notice of a ready lane that can go now (a channel at its
+        limit, a burst of cards in one team channel, waits its turn without
+        holding up DMs to everyone else in that workspace), taken out of its
+        lane; a lane whose every notice would wait goes to sleep. When
+        nothing runs (``idle``) and every lane sleeps, the one that wakes
+        first goes with its first notice whose channel is ready (else its
+        first), to wait for its pacer there. None: wait for a running delivery."""
+        now = self.pacer.now()
+        while self.asleep and self.asleep[0][0] <= now:
+            self.ready.append(heappop(self.asleep)[2])
+        while self.ready:
+            workspace = self.ready.popleft()
+            queue = self.queues.get(workspace)
+            if not queue or workspace in self.running:
+                continue
+            notice, delay = self._first(queue, workspace)
+            if notice is not None:
+                return self._take(workspace, notice)
+            self._order += 1
+            heappush(self.asleep, (now + delay, self._order, workspace))
+        if idle and self.asleep:
+            workspace = heappop(self.asleep)[2]
+            queue = self.queues.get(workspace)
+            if queue:
+                return self._take(workspace, next((n for n in queue if self.pacer.ready(n.recipient, workspace)),
+                                                  queue[0]))
+            return self.next(idle=idle)
+        return None
+
+    def _first(self, queue: list[Due], workspace: str) -> tuple[Due | None, float]:
+        """The lane's first notice that can go now; else None and how long until one could."""
+        delay = float("inf")
+        full = self.pacer.workspace_wait(workspace)  # > 0: no post goes, whatever its channel
+        for n in queue:
+            wait = 0.0 if n.kind not in PACED else full or self.pacer.wait(n.recipient, workspace)
+            if wait <= 0:
+                return n, 0.0
+            delay = min(delay, wait)
+        return None, delay
+
+    def _take(self, workspace: str, notice: Due) -> Due:
+        self.queues[workspace].remove(notice)
+        self.running.add(workspace)
+        return notice
+
+    def done(self, workspace: str) -> None:
+        """A delivery of the workspace ended: its lane's turn comes again."""
+        self.running.discard(workspace)
+        if self.queues.get(workspace):
+            self.ready.append(workspace)
+
+    def close(self, workspace: str) -> None:
+        """No more of this workspace in this round."""
+        self.queues.pop(workspace, None)
+
+    def clear(self) -> None:
+        self.queues.clear()
+        self.ready.clear()
+        self.asleep.clear()
+
+    def pause(self) -> float | None:
+        """How long to wait for a running delivery before looking again: until
+        the first sleeping lane wakes (None: until a delivery ends)."""
+        if self.ready:
+            return 0
+        return max(self.asleep[0][0] - self.pacer.now(), 0.001) if self.asleep else None
 
 
 def _start(notice: Due, deliver: Callable[[Due], str], pool: Executor | None) -> Future[str]:
@@ -81,10 +154,3 @@ def _start(notice: Due, deliver: Callable[[Due], str], pool: Executor | None) ->
     done: Future[str] = Future()
     done.set_result(deliver(notice))
     return done
-
-
-def _pause(due: list[Due], busy: set[str], pacer: Pacer) -> float | None:
-    """How long to wait for a running delivery before looking again: until the
-    first waiting notice of an idle lane could go (None: until a delivery ends)."""
-    waits = [pacer.wait(n.recipient, n.workspace) for n in due if n.workspace not in busy]
-    return max(min(waits), 0.001) if waits else None

@@ -142,7 +142,7 @@ class OutboxWorker(BackgroundLoop):
         clock: Clock,
         slack: SlackPort,
         loaders: notices.NoticeLoaders,
-        batch: int = 100,
+        batch: int = 1000,
         poll_interval: float = 1.0,
         on_delivered: Callable[[OutboxNotice], None] | None = None,
         pacer: Pacer | None = None,
@@ -253,9 +253,9 @@ class OutboxWorker(BackgroundLoop):
         loaded = None
         try:
             with transaction(self.db) as s:
-                if not outbox_rows.claim_notice(s, notice_id, now, now + LEASE):
+                notice = outbox_rows.claim_notice(s, notice_id, now, now + LEASE)
+                if notice is None:
                     return "skipped"
-                notice = s.get_one(OutboxNotice, notice_id)
                 kind = notice.kind
                 if notice.team_id is not None and workspace_rows.team_uninstalled(s, notice.team_id):
                     # Its workspace uninstalled opsbot: dropped, never sent (nobody to tell there either).
@@ -329,11 +329,10 @@ class OutboxWorker(BackgroundLoop):
         except Exception as e:  # a bug in a renderer, a chart that cannot be drawn: it would repeat
             return self._repeating(notice_id, e)
         with transaction(self.db) as s:
-            notice = s.get_one(OutboxNotice, notice_id)
-            self.loaders.record_delivery(s, notice, result)
-            notice.status, notice.delivered_at = "delivered", self.clock.now()
-            notice.attempts += 1
-            notice.result, notice.claimed_until, notice.last_error = result, None, None
+            outbox_rows.mark_delivered(s, notice_id, self.clock.now(), result)
+            if kind == notices.CARD or self.on_delivered:  # a DM or a post leaves nothing else to record
+                notice = s.get_one(OutboxNotice, notice_id)
+                self.loaders.record_delivery(s, notice, result)
         if self.on_delivered:
             self.on_delivered(notice)
         return "delivered"

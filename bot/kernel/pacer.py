@@ -50,6 +50,16 @@ class Pacer:
     def _delay(self, c: float, w: float) -> float:
         return max(0.0, (1.0 - c) / self.channel[0], (1.0 - w) / self.workspace[0])
 
+    def now(self) -> float:
+        """The pacer's time (``monotonic``), which ``wait`` counts from."""
+        return self._now()
+
+    def workspace_wait(self, workspace: str = "") -> float:
+        """How long any post to ``workspace`` would wait for its workspace-wide limit (0.0: none)."""
+        with self._lock:
+            w = self._level((workspace, None), *self.workspace, self._now())
+        return max(0.0, (1.0 - w) / self.workspace[0])
+
     def ready(self, channel: str, workspace: str = "") -> bool:
         """Whether a post to ``channel`` could go now without waiting on its channel."""
         with self._lock:
