@@ -9,7 +9,7 @@ on import.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from slack_bolt import App
@@ -184,6 +184,8 @@ def create_app(
     oauth = _oauth_config(settings, engine, db, clock) if settings.oauth else None
     # OAuth mode: what opsbot sends on its own goes out with the token of the team's workspace.
     tokens = _workspace_tokens(settings, engine, oauth)
+    if oauth is not None and tokens is not None:
+        oauth = _forgetting(oauth, tokens)
     gateway = SlackGateway(client, renderer(), tokens=tokens, api_url=settings.slack_api_url)
     worker = OutboxWorker(db=db, clock=clock, slack=gateway, loaders=REGISTRY.loaders, poll_interval=worker_poll)
 
@@ -286,6 +288,23 @@ def _oauth_config(settings: Settings, engine: Engine, db: sessionmaker[Session],
         on_revoked=lambda event: workspaces.uninstalled(db=db, clock=clock, client_id=settings.slack_client_id or "",
                                                         event=event),
     )
+
+
+def _forgetting(oauth: OAuthConfig, tokens: WorkspaceTokens) -> OAuthConfig:
+    """An uninstall or a new install drops the workspace's cached token (after the store changed)."""
+    revoked, installed = oauth.on_revoked, oauth.on_workspace_installed
+
+    def on_revoked(event: workspaces.Revocation) -> bool:
+        try:
+            return revoked(event)
+        finally:
+            tokens.forget(event.team_id, event.enterprise_id)
+
+    def on_workspace_installed(enterprise_id: str | None, team_id: str | None) -> None:
+        installed(enterprise_id, team_id)
+        tokens.forget(team_id, enterprise_id)
+
+    return replace(oauth, on_revoked=on_revoked, on_workspace_installed=on_workspace_installed)
 
 
 def _workspace_tokens(settings: Settings, engine: Engine, oauth: OAuthConfig | None) -> WorkspaceTokens | None:

@@ -21,6 +21,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.kernel import notices
 from bot.kernel.outbox import NotInChannel, NotInstalled, PermanentFailure, Profile, RetryLater
+from handlers.keepalive import KeepAliveWebClient
 from handlers.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ NETWORK_ERRORS = (urllib.error.URLError, ConnectionError, TimeoutError, OSError,
 def make_client(token: str | None, base_url: str) -> WebClient:
     # One quick in-process retry for a dropped connection; everything longer
     # (5xx, 429, outages) is retried durably by the outbox.
-    return WebClient(
+    return KeepAliveWebClient(
         token=token,
         base_url=base_url,
         timeout=10,
@@ -62,6 +63,14 @@ class TokenSource(Protocol):
 
     def token(self, workspace: str, enterprise_id: str | None) -> str | None: ...
 
+    def stale(self, workspace: str, enterprise_id: str | None, token: str) -> bool:
+        """Slack refused ``token``: whether the workspace has another one now (worth a new try)."""
+        ...
+
+
+# What Slack answers a call made with a token that no longer works.
+AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+
 
 class SlackGateway:
     def __init__(self, client: WebClient, render: Renderer, *, tokens: TokenSource | None = None,
@@ -70,6 +79,7 @@ class SlackGateway:
         self._client: Callable[[], WebClient] = lambda: client
         self._clients: dict[str, WebClient] = {}  # token -> its client, shared with every at()
         self._clients_lock = threading.Lock()
+        self._where: tuple[str, str | None] | None = None  # at(): the workspace whose token it uses
 
     @property
     def client(self) -> WebClient:
@@ -77,16 +87,26 @@ class SlackGateway:
 
     def at(self, workspace: str, enterprise_id: str | None = None) -> SlackGateway:
         """This port for one workspace: itself in the single-workspace mode; in OAuth mode one
-        whose calls carry that workspace's bot token, found at each call (so a token refreshed
-        or an app uninstalled meanwhile is seen at once). Raises ``NotInstalled`` from the call
-        when the workspace has no installation."""
+        whose calls carry that workspace's bot token, found at each call (``WorkspaceTokens``:
+        cached briefly, refreshed when due, forgotten at an uninstall). Raises ``NotInstalled``
+        from the call when the workspace has no installation."""
         if self.tokens is None:
             return self
         other = SlackGateway.__new__(SlackGateway)
         other.render, other.tokens, other.api_url = self.render, self.tokens, self.api_url
         other._clients, other._clients_lock = self._clients, self._clients_lock
         other._client = lambda: self._client_of(workspace, enterprise_id)
+        other._where = (workspace, enterprise_id)
         return other
+
+    def _refused(self, e: SlackApiError, client: WebClient | None) -> Exception:
+        """What a refusal means for the outbox. A token refused (``AUTH_ERRORS``) that the store
+        has replaced since it was cached (a reinstall on another replica) is worth one more try now."""
+        error = (e.response.data or {}).get("error") if isinstance(e.response.data, dict) else None
+        if (error in AUTH_ERRORS and client is not None and client.token and self._where is not None
+                and self.tokens is not None and self.tokens.stale(*self._where, client.token)):
+            return RetryLater(f"{error}: the workspace's token was replaced; sending with the new one", after=0)
+        return _classify(e)
 
     def _client_of(self, workspace: str, enterprise_id: str | None) -> WebClient:
         assert self.tokens is not None
@@ -115,6 +135,7 @@ class SlackGateway:
 
     def deliver(self, kind: str, loaded: notices.Loaded) -> dict[str, Any]:
         payload = self.render(loaded.view)
+        client: WebClient | None = None
         try:
             if kind == notices.RESPONSE:  # a response_url carries its own authority: no token
                 return self._respond(loaded.url or "", payload)
@@ -131,7 +152,7 @@ class SlackGateway:
                                             **payload)
             return {"channel": r.get("channel"), "ts": r.get("ts")}
         except SlackApiError as e:
-            raise _classify(e) from None
+            raise self._refused(e, client) from None
         except NETWORK_ERRORS as e:
             raise RetryLater(f"network: {type(e).__name__}") from None
 

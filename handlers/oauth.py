@@ -48,6 +48,9 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # Refresh a rotating token this long before it expires.
 TOKEN_ROTATION_MINUTES = 120
+# The outbox and the jobs reuse a workspace's token read from the store for this long (seconds)
+# rather than query and decrypt it per notice: a fan-out sends hundreds a second.
+TOKEN_CACHE_SECONDS = 30.0
 
 log = logging.getLogger(__name__)
 
@@ -216,17 +219,55 @@ def register_revocations(app: App, on_revoked: Callable[[Revocation], bool]) -> 
 
 class WorkspaceTokens:
     """The bot token of each installed workspace, for what opsbot sends on its own (the outbox,
-    jobs, Home): found in the installation store at each use, refreshed first when it rotates
-    and is due. ``lock(workspace)`` serialises refreshes across replicas; the store is read
-    again under it. Tokens are never logged."""
+    jobs, Home): found in the installation store, kept for ``TOKEN_CACHE_SECONDS``, refreshed
+    first when it rotates and is due. ``lock(workspace)`` serialises refreshes across replicas;
+    the store is read again under it. Tokens are never logged.
+
+    The short cache is safe: every replica sees a rotating token's expiry alike, so a cached
+    token falls due when the stored one does and is then read again under the lock; an uninstall
+    or a reinstall in this process forgets the workspace at once; one done on another replica
+    stops its notices anyway (the uninstall mark is read per notice), and a call refused with a
+    token that another replica replaced is made again with the new one (``stale``)."""
 
     def __init__(self, *, store: InstallationStore, client_id: str, client_secret: str, client: WebClient,
                  lock: Callable[[str], AbstractContextManager[None]],
-                 wall_clock: Callable[[], float] = time.time) -> None:
-        self.store, self.lock, self._now = store, lock, wall_clock
+                 wall_clock: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.store, self.lock, self._now, self._monotonic = store, lock, wall_clock, monotonic
         self.rotator = TokenRotator(client_id=client_id, client_secret=client_secret, client=client)
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._cache: dict[tuple[str, str | None], tuple[float, Bot]] = {}  # (workspace, org) → (read at, bot)
+
+    def _cached(self, workspace: str, enterprise_id: str | None) -> Bot | None:
+        """The installation's bot, from the cache while it is fresh, else from the store (an
+        absent installation is not cached: a new install is seen at once)."""
+        key, now = (workspace, enterprise_id), self._monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < TOKEN_CACHE_SECONDS:
+            return hit[1]
+        bot = self._find(workspace, enterprise_id)
+        with self._guard:
+            if bot is None:
+                self._cache.pop(key, None)
+            else:
+                if len(self._cache) > 10_000:  # workspaces not sent to lately
+                    self._cache = {k: v for k, v in self._cache.items() if now - v[0] < TOKEN_CACHE_SECONDS}
+                self._cache[key] = (now, bot)
+        return bot
+
+    def forget(self, workspace: str | None, enterprise_id: str | None) -> None:
+        """Drop what is cached for the workspace (an org-wide install: every workspace of the org)."""
+        with self._guard:
+            for key in [k for k in self._cache if (k[0] == workspace if workspace else k[1] == enterprise_id)]:
+                del self._cache[key]
+
+    def stale(self, workspace: str, enterprise_id: str | None, token: str) -> bool:
+        """Slack refused ``token``: whether the store now holds another one for the workspace
+        (replaced on another replica), so that the call is worth making again. Forgets the cache."""
+        self.forget(workspace, enterprise_id)
+        fresh = self._cached(workspace, enterprise_id)
+        return fresh is not None and fresh.bot_token != token
 
     def _find(self, workspace: str, enterprise_id: str | None) -> Bot | None:
         bot = self.store.find_bot(enterprise_id=enterprise_id, team_id=workspace or None)
@@ -243,7 +284,7 @@ class WorkspaceTokens:
         error (``SlackApiError``) or a network error when a due refresh fails."""
         if not workspace and not enterprise_id:
             return None
-        bot = self._find(workspace, enterprise_id)
+        bot = self._cached(workspace, enterprise_id)
         if bot is not None and self._due(bot):
             try:  # locked on the installation's own ids (an org-wide one serves many workspaces)
                 bot = self.refreshed(bot.team_id or "", bot.enterprise_id)
@@ -251,6 +292,7 @@ class WorkspaceTokens:
                 log.warning("refreshing the bot token of workspace %s failed: %s", workspace,
                             (e.api_error.response.data or {}).get("error"))
                 raise e.api_error from None
+            self.forget(workspace, enterprise_id)  # read again at the next use, refreshed
         return bot.bot_token if bot is not None else None
 
     def refreshed(self, workspace: str, enterprise_id: str | None) -> Bot | None:
