@@ -21,6 +21,7 @@ import datetime as dt
 import http.server
 import json
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -100,6 +101,7 @@ class SlackStandIn(FaultInjection, OAuthMethods, AuthMethods, ChatMethods, ViewM
         self._init_oauth()  # workspaces, codes and the tokens oauth.v2.access issued
 
         self._server: http.server.ThreadingHTTPServer | None = None
+        self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -111,6 +113,7 @@ class SlackStandIn(FaultInjection, OAuthMethods, AuthMethods, ChatMethods, ViewM
 
         class _Handler(RequestHandler):
             owner = standin
+            open_connections = self._connections
 
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         server.daemon_threads = True
@@ -132,6 +135,12 @@ class SlackStandIn(FaultInjection, OAuthMethods, AuthMethods, ChatMethods, ViewM
             return
         server.shutdown()
         server.server_close()
+        for conn in list(self._connections):  # kept-alive ones too: nothing answers any more
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._connections.clear()
         if thread is not None:
             thread.join(timeout=5)
 

@@ -83,6 +83,21 @@ def _basic(credentials: str) -> tuple[str, str, str]:
 class RequestHandler(http.server.BaseHTTPRequestHandler):
     owner: Owner
     server_version = "SlackStandIn/1.0"
+    # Connections kept alive between calls, as slack.com keeps them (every answer has a length).
+    protocol_version = "HTTP/1.1"
+    # The open connections, which stop() closes: a stopped stand-in answers nothing, even on them.
+    open_connections: set[socket.socket]
+
+    def setup(self) -> None:
+        super().setup()
+        # An answer's headers and body are two writes: on a kept connection the second would wait
+        # for the client's delayed ACK (Nagle), as opsbot's own server found (docs/performance.md).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.open_connections.add(self.connection)
+
+    def finish(self) -> None:
+        self.open_connections.discard(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
