@@ -30,13 +30,17 @@ FIELD_BLOCKS = {f.value for f in Block}
 
 def register(app: App, deps: Deps) -> None:
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], response: BoltResponse | None, respond: Respond | None) -> BoltResponse:
+    def on_error(error: Exception, body: dict[str, Any], response: BoltResponse | None, respond: Respond | None,
+                 context: dict[str, Any]) -> BoltResponse:
         if not isinstance(error, OpsbotError):
             log.error("unhandled error in a listener", exc_info=error)
         user = (body.get("user") or {}).get("id") or body.get("user_id")
         _audit(user, error)
         channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else body.get("channel_id")
-        _ = gettext_for(people.user_locale(db=deps.db, user_id=user, channel_id=channel)) if user else gettext_for("en")
+        # In the language of their team in the request's workspace (OAuth mode).
+        locale = people.user_locale(db=deps.db, user_id=user, channel_id=channel,
+                                    workspace=deps.scope(context)) if user else "en"
+        _ = gettext_for(locale)
         message = message_for(error, _)
         kind = body.get("type")
         if kind == "view_submission":

@@ -10,7 +10,11 @@ their rows once the retention period is over.
 - :func:`purge` deletes every row of a workspace's teams: the teams, each table that reaches
   ``teams`` through foreign keys (children first, so it works with the keys enforced on SQLite and
   PostgreSQL alike), the kernel's rows that name a team without a key (outbox, claims, audit
-  log), and the decisions, audit entries and card claims about the items deleted.
+  log), and the decisions, audit entries and card claims about the items deleted. Then the
+  workspace's admins (the org's, for an org-wide install; never the deployment's, ``""``) and the
+  cached Slack profiles of its teams' people and its admins who are in no team left and admins
+  nowhere left (Enterprise Grid user ids are shared by an org's workspaces: someone still in
+  another workspace's team keeps theirs).
 """
 
 from __future__ import annotations
@@ -26,12 +30,15 @@ from sqlalchemy.orm import Session
 import storage.schema  # noqa: F401  (every table joins the metadata: the purge follows all their keys)
 from storage.installations import BOTS, INSTALLATIONS
 from storage.models import (
+    Admin,
     AuditEntry,
     Base,
     CardPost,
     Decision,
+    Membership,
     OutboxNotice,
     ReminderLog,
+    SlackUser,
     Team,
     WorkspaceUninstall,
 )
@@ -203,6 +210,8 @@ def purge(session: Session, mark: WorkspaceUninstall, now: datetime) -> Purged:
         if n:
             out.rows[name] = out.rows.get(name, 0) + n
 
+    people = set(session.scalars(select(Membership.user_id).where(Membership.team_id.in_(team_ids)))) \
+        if team_ids else set()
     if team_ids:
         tables = _team_tables()
         reached = {t.name for t in tables}
@@ -221,5 +230,26 @@ def purge(session: Session, mark: WorkspaceUninstall, now: datetime) -> Purged:
             count(model.__tablename__, session.execute(delete(model).where(model.team_id.in_(team_ids))).rowcount)
         for table in reversed(tables):  # children before their parents
             count(table.name, session.execute(delete(table).where(_doomed(table, team_ids, reached))).rowcount)
+    for model, n in _people_rows(session, mark, people):
+        count(model, n)
     mark.purged_at = now
     return out
+
+
+def _people_rows(session: Session, mark: WorkspaceUninstall, people: set[str]) -> list[tuple[str, int]]:
+    """After the teams: delete the workspace's admins (an org-wide install's are the org's: an
+    installer there is an admin of ``enterprise_id``), then the profiles of ``people`` (who were in
+    its teams) and of those admins that no team and no admin row still names. Rows deleted, per table."""
+    admins_of = mark.team_id or mark.enterprise_id
+    gone = 0
+    if admins_of:  # never "": the deployment's admins
+        people = people | set(session.scalars(select(Admin.user_id).where(Admin.workspace == admins_of)))
+        gone = session.execute(delete(Admin).where(Admin.workspace == admins_of)).rowcount
+    profiles = 0
+    if people:
+        profiles = session.execute(delete(SlackUser).where(
+            SlackUser.user_id.in_(people),
+            ~exists().where(Membership.user_id == SlackUser.user_id),
+            ~exists().where(Admin.user_id == SlackUser.user_id),
+        ).execution_options(synchronize_session=False)).rowcount
+    return [(Admin.__tablename__, gone), (SlackUser.__tablename__, profiles)]

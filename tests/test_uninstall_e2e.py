@@ -21,13 +21,17 @@ from bot.devtools.rig import Reply, Rig
 from bot.kernel import notices
 from storage.db import transaction
 from storage.installations import BOTS, INSTALLATIONS
-from storage.models import Base, OutboxNotice, Team, WorkspaceUninstall
+from storage.models import Admin, Base, Membership, OutboxNotice, SlackUser, Team, WorkspaceUninstall
 from storage.workspaces import UNINSTALLED_ERROR
 from tests.conftest import ALICE, CHANNEL, LEAD, SHANGHAI, USERS, make_rig
 from tests.helpers import dms
 from tests.test_oauth_install_e2e import ACME, BOSS, OTHER, install, redirect, rows, start_install
 
 OTHER_BOSS, OTHER_LEAD, OTHER_MEMBER = "U0OTHERBOSS", "U0OTHERLEAD", "U0OTHERMEM"
+# An Enterprise Grid user id: the same person in a team of each workspace (Grid shares ids across an org's).
+BOTH = "U0GRIDBOTH"
+# Workspace owners (Slack's is_admin): one of Acme only, one of the whole Grid org (both workspaces).
+ACME_OWNER, OWNER = "U0ACMEOWNER", "U0GRIDOWNER"
 OTHER_CHANNEL = "C0OTHERCO"
 TEAM = {"timezone": "Asia/Shanghai", "country": "CN", "locale": "en", "weekly_topic_quota": 3,
         "platforms": ["WeChat"]}
@@ -36,7 +40,9 @@ TEAMS: dict[str, Any] = {"admins": [], "teams": [
     {**TEAM, "name": "Brand", "channel": OTHER_CHANNEL, "supervisors": [OTHER_LEAD], "members": [OTHER_MEMBER]},
 ]}
 PEOPLE = {**USERS, **{u: {"name": u.lower(), "real_name": u, "tz": "Asia/Shanghai", "locale": "en-US"}
-                      for u in (OTHER_BOSS, OTHER_LEAD, OTHER_MEMBER)}}
+                      for u in (OTHER_BOSS, OTHER_LEAD, OTHER_MEMBER, BOTH)},
+          **{u: {"name": u.lower(), "real_name": u, "tz": "Asia/Shanghai", "locale": "en-US", "is_admin": True}
+             for u in (ACME_OWNER, OWNER)}}
 # Quota reminders are due at 10:00 on Thursdays: 26 November and 3 December 2026.
 THU_26, THU_3 = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI)
 _events = iter(range(1, 10**6))
@@ -305,7 +311,8 @@ def test_in_single_workspace_mode_an_uninstall_is_only_logged(sqlite_url, caplog
         rig.stop()
 
 
-def test_an_org_wide_uninstall_stops_every_team_of_the_org_and_no_other(two):
+def test_an_org_wide_uninstall_stops_every_team_of_the_org_and_no_other_and_its_purge_takes_the_orgs_admins(
+        two, cli):
     grid, org = "T0GRIDWS", "E0GRID"
     two.slack.add_workspace(grid, "Grid workspace", enterprise={"id": org, "name": "Grid"})
     query, cookie = start_install(two)
@@ -323,3 +330,46 @@ def test_an_org_wide_uninstall_stops_every_team_of_the_org_and_no_other(two):
     two.app.jobs.run("quota-reminder", now=THU_26)
     two.deliver()
     assert reminders_to(two, ALICE) == [] and len(reminders_to(two, OTHER_MEMBER)) == 1
+
+    assert (org, "install") in {(w, src) for u, w, src in people_rows(two)[0] if u == "U0GRIDBOSS"}
+    assert cli("--team-id", org, "--now")[0] == 0
+    assert people_rows(two) == ({(BOSS, ACME, "install"), (OTHER_BOSS, OTHER, "install")},  # the org's installer goes
+                                {OTHER_LEAD, OTHER_MEMBER})  # and the profiles of Growth's people
+
+
+def people_rows(rig: Rig) -> tuple[set[tuple[str, str, str]], set[str]]:
+    """(user, workspace, source) of every admin row, and whose Slack profile is cached."""
+    with transaction(rig.app.db) as s:
+        return ({(a.user_id, a.workspace, a.source) for a in s.scalars(select(Admin))},
+                set(s.scalars(select(SlackUser.user_id))))
+
+
+def test_the_purge_deletes_the_workspaces_admins_and_the_profiles_of_people_no_other_team_has(two, cli):
+    with transaction(two.app.db) as s:  # the same Grid user id in a team of each workspace
+        growth, brand = (s.scalar(select(Team.id).where(Team.name == n)) for n in ("Growth", "Brand"))
+        s.add_all([Membership(team_id=growth, user_id=BOTH, role="member"),
+                   Membership(team_id=brand, user_id=BOTH, role="supervisor")])
+    some_history(two)  # the jobs cache the profiles of both teams' people
+    for user, team, channel in ((ACME_OWNER, ACME, CHANNEL), (OWNER, ACME, CHANNEL), (OWNER, OTHER, OTHER_CHANNEL)):
+        assert two.command(user, "/opsbot", "setup", channel=channel, team=team).status == 200
+    # Lena, of Acme's team, is named an admin of the whole deployment (the cli fixture set DATABASE_URL).
+    assert main(["admins", "add", LEAD]) == 0
+    admins_before, profiles_before = people_rows(two)
+    assert admins_before == {(BOSS, ACME, "install"), (ACME_OWNER, ACME, "slack"), (OWNER, ACME, "slack"),
+                             (OTHER_BOSS, OTHER, "install"), (OWNER, OTHER, "slack"), (LEAD, "", "cli")}
+    assert profiles_before == {ALICE, LEAD, BOTH, OTHER_LEAD, OTHER_MEMBER, ACME_OWNER, OWNER}
+    assert revoke(two, ACME).status == 200
+    assert people_rows(two) == (admins_before, profiles_before)  # kept through the retention period
+
+    code, out, err = cli("--team-id", ACME, "--now")
+    assert code == 0, err
+    printed = {line.split(":")[0].strip(): int(line.split(":")[1]) for line in out.splitlines()[1:-1]}
+    assert (printed["admins"], printed["slack_users"]) == (3, 2)  # reported with the rest
+    admins_after, profiles_after = people_rows(two)
+    # Acme's admins go; Other Co's, the org owner's row there, and the deployment's stay.
+    assert admins_after == {(OTHER_BOSS, OTHER, "install"), (OWNER, OTHER, "slack"), (LEAD, "", "cli")}
+    # Alice and Acme's owner were Acme's only; Lena is a deployment admin, the Grid people are in Other Co too.
+    assert profiles_after == {LEAD, BOTH, OTHER_LEAD, OTHER_MEMBER, OWNER}
+    with transaction(two.app.db) as s:
+        assert s.scalars(select(Membership.user_id).where(Membership.team_id == brand)
+                         .order_by(Membership.user_id)).all() == sorted([OTHER_LEAD, OTHER_MEMBER, BOTH])

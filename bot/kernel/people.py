@@ -20,10 +20,12 @@ def _locale_for(s: Session, user_id: str, team: TeamView) -> str:
     return resolve_locale(u.locale if u else None, team.locale)
 
 
-def user_locale(*, db: sessionmaker[Session], user_id: str, channel_id: str | None = None) -> str:
-    """The language to answer this person in, before we know which item."""
+def user_locale(*, db: sessionmaker[Session], user_id: str, channel_id: str | None = None,
+                workspace: str | None = None) -> str:
+    """The language to answer this person in, before we know which item: their first team's (of
+    the request's ``workspace``, when given: an Enterprise Grid user may be in teams of several)."""
     with transaction(db) as s:
-        teams = queries.teams_of_user(s, user_id)
+        teams = queries.teams_of_user(s, user_id, workspace=workspace)
         if not teams:
             team = queries.team_by_channel(s, channel_id) if channel_id else None
             return resolve_locale(None, team.locale if team else "en")

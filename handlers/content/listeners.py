@@ -51,8 +51,9 @@ def _services(deps: Deps) -> dict[str, Any]:
     return {"db": deps.db, "clock": deps.clock}
 
 
-def _locale_of(deps: Deps, user: str) -> str:
-    return people.user_locale(db=deps.db, user_id=user)
+def _locale_of(deps: Deps, user: str, context: dict[str, Any]) -> str:
+    """The person's language in the request's workspace (their team there's, in OAuth mode)."""
+    return people.user_locale(db=deps.db, user_id=user, workspace=deps.scope(context))
 
 
 def _open_metrics(deps: Deps, client: WebClient, trigger_id: str, user: str, publication_id: int,
@@ -81,7 +82,7 @@ def _register_drafts(app: App, deps: Deps) -> None:
     def draft_command(ack: Ack, command: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         user = command["user_id"]
         if (command.get("text") or "").strip() == "help":
-            ack(blocks.ephemeral(render_content.draft_help(gettext_for(_locale_of(deps, user)))))
+            ack(blocks.ephemeral(render_content.draft_help(gettext_for(_locale_of(deps, user, context)))))
             return
         open_draft_modal(deps, client, command["trigger_id"], user, deps.scope(context))
         ack()
@@ -118,7 +119,7 @@ def _register_draft_reviews(app: App, deps: Deps) -> None:
         title = svc.check_can_review(**services, user_id=user, draft_id=draft_id, number=number,
                                      workspace=deps.scope(context))
         client.views_open(trigger_id=body["trigger_id"], view=render_content.request_changes_modal(
-            draft_id=draft_id, round=number, title=title, _=gettext_for(_locale_of(deps, user))))
+            draft_id=draft_id, round=number, title=title, _=gettext_for(_locale_of(deps, user, context))))
 
     @app.view(View.DRAFT_CHANGES)
     def changes_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
@@ -151,7 +152,7 @@ def _register_publications(app: App, deps: Deps) -> None:
         user = command["user_id"]
         cmd = parse_publish_command(command.get("text") or "")
         if cmd.kind == PublishCommandKind.HELP:
-            ack(blocks.ephemeral(render_content.publish_help(gettext_for(_locale_of(deps, user)))))
+            ack(blocks.ephemeral(render_content.publish_help(gettext_for(_locale_of(deps, user, context)))))
             return
         if cmd.kind == PublishCommandKind.METRICS and cmd.publication_id is not None:
             _open_metrics(deps, client, command["trigger_id"], user, cmd.publication_id, deps.scope(context))
@@ -199,4 +200,4 @@ def _register_metrics(app: App, deps: Deps) -> None:
             workspace=deps.scope(context),
         )
         ack(response_action="update", view=render_content.metrics_saved(
-            publication_id=publication_id, figures=saved, _=gettext_for(_locale_of(deps, user))))
+            publication_id=publication_id, figures=saved, _=gettext_for(_locale_of(deps, user, context))))

@@ -55,7 +55,7 @@ class MetricsForm:
 def publish_form(*, db: sessionmaker[Session], user_id: str, workspace: str | None = None) -> PublishForm:
     """The caller's approved drafts (of teams of the request's ``workspace``, when given)."""
     with transaction(db) as s:
-        locale = _first_team_locale(s, user_id)
+        locale = _first_team_locale(s, user_id, workspace)
         drafts = [(d, title, name) for d, title, name in content_rows.drafts_ready_to_publish(s, user_id)
                   if queries.in_workspace(s, d.team_id, workspace)]
         if not drafts:

@@ -60,8 +60,9 @@ def _locale(s: Session, user_id: str, team_locale: str) -> str:
     return resolve_locale(u.locale if u else None, team_locale)
 
 
-def _first_team_locale(s: Session, user_id: str) -> str:
-    teams = queries.teams_of_user(s, user_id)
+def _first_team_locale(s: Session, user_id: str, workspace: str | None) -> str:
+    """The language of the person's first team (of the request's ``workspace``, when given)."""
+    teams = queries.teams_of_user(s, user_id, workspace=workspace)
     if not teams:
         raise NotInTeam()
     return _locale(s, user_id, teams[0].locale)
@@ -95,7 +96,7 @@ def draft_form(*, db: sessionmaker[Session], user_id: str, workspace: str | None
     """What ``/draft`` offers: the caller's approved topics without a draft (of teams of
     the request's ``workspace``, when given)."""
     with transaction(db) as s:
-        locale = _first_team_locale(s, user_id)
+        locale = _first_team_locale(s, user_id, workspace)
         topics = [(t, name) for t, name in content_rows.topics_ready_for_draft(s, user_id)
                   if queries.in_workspace(s, t.team_id, workspace)]
         if not topics:
