@@ -243,8 +243,8 @@ def _wake_on_outbox_commits(db: sessionmaker[Session], worker: OutboxWorker) -> 
 def _plan_on_team_commits(db: sessionmaker[Session], scheduler: Scheduler) -> None:
     """A team set up, changed or archived in Slack gets its jobs planned at
     once, without a restart (when this process leads the scheduler; another
-    leader re-plans within ``RESYNC_MINUTES``, and a run is never missed:
-    each job catches up on what fell due since the team was created)."""
+    leader sees the change within ``CHANGE_CHECK_SECONDS``, and a run is never
+    missed: each job catches up on what fell due since the team was created)."""
 
     @event.listens_for(db, "after_commit")
     def _plan(session: Session) -> None:
@@ -252,7 +252,7 @@ def _plan_on_team_commits(db: sessionmaker[Session], scheduler: Scheduler) -> No
             try:
                 scheduler.sync_jobs()
             except Exception:
-                log.exception("planning the jobs of a changed team failed; the next resync will")
+                log.exception("planning the jobs of a changed team failed; the next change check will")
 
     @event.listens_for(db, "after_rollback")
     def _forget(session: Session) -> None:

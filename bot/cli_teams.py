@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.cli_base import CliError, command_app
 from bot.kernel import admins
-from bot.kernel.scheduler import RESYNC_MINUTES
+from bot.kernel.scheduler import CHANGE_CHECK_SECONDS
 from bot.kernel.settings import Settings
 from bot.kernel.teams import SLACK, apply_teams
 from bot.kernel.teams_file import ConfigError, load_teams_file, parse_teams
@@ -134,7 +134,7 @@ def cmd_teams_apply(args, settings: Settings) -> int:
                                                  "admins_removed": report.admins_removed})
         print(f"applied {path}: {len(report.created)} team(s) created, {len(report.updated)} changed, "
               f"{len(report.deactivated)} archived. A running `opsbot serve` plans their jobs within "
-              f"{RESYNC_MINUTES} minutes.")
+              f"{CHANGE_CHECK_SECONDS} seconds.")
     env_file = settings.opsbot_teams_file
     if env_file is not None and Path(env_file).resolve() != path.resolve():
         print(f"warning: OPSBOT_TEAMS_FILE is {env_file}: the next start applies that file again, "

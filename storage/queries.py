@@ -32,6 +32,7 @@ from storage.models import (
     SlackUser,
     Snooze,
     Team,
+    WorkspaceUninstall,
 )
 
 # The statements on a request's path are built once, with bind parameters,
@@ -59,6 +60,19 @@ def _insert_ignore(session: Session, model, values: dict[str, Any]) -> bool:
 
 def active_teams(session: Session) -> Sequence[Team]:
     return session.scalars(select(Team).where(Team.active).order_by(Team.id)).all()
+
+
+def teams_stamp(session: Session) -> int:
+    """A fingerprint of what the scheduler plans from: every team's id, whether it is active and when
+    it last changed (each change to a team, its schedule or its people stamps ``updated_at``), and the
+    workspaces marked uninstalled. A few tiny rows per team; it moves when any of them does, whatever
+    the clocks of the replicas that wrote them (a ``max(updated_at)`` would miss an edit stamped
+    earlier than the latest one)."""
+    teams = session.execute(select(Team.id, Team.active, Team.updated_at).order_by(Team.id)).all()
+    u = WorkspaceUninstall
+    gone = session.execute(select(u.enterprise_id, u.team_id, u.uninstalled_at, u.purged_at)
+                           .order_by(u.enterprise_id, u.team_id)).all()
+    return hash((tuple(map(tuple, teams)), tuple(map(tuple, gone))))
 
 
 def team_by_name(session: Session, name: str, workspace: str = "") -> Team | None:

@@ -3,6 +3,13 @@
 Jobs live in a memory store (nothing is pickled); the idempotency keys make
 a restart, a catch-up or a second replica harmless. With PostgreSQL only the
 holder of an advisory lock schedules; the others wait to take over.
+
+A team set up, changed or archived on this process is planned at its commit
+(``bot/app.py``). One changed on another replica (or by ``opsbot teams apply``)
+reaches the leader's plan within ``CHANGE_CHECK_SECONDS``: the leader looks at a
+fingerprint of the teams (``storage.queries.teams_stamp``) that often and
+re-plans only when it moved. The full resync every ``RESYNC_MINUTES`` stays as
+the safety net.
 """
 
 from __future__ import annotations
@@ -18,12 +25,15 @@ from sqlalchemy import Connection, Engine, text
 
 from bot.kernel import retention as retention_mod
 from bot.kernel.jobs import JobRunner
+from storage import queries
+from storage.db import transaction
 
 log = logging.getLogger(__name__)
 
 LEADER_LOCK = 0x0B5B0702
 LEADER_RETRY_SECONDS = 10
 RESYNC_MINUTES = 10
+CHANGE_CHECK_SECONDS = 30
 LOCK_CHECK_SECONDS = 30
 
 
@@ -51,6 +61,8 @@ class Scheduler:
         self._lock_conn: Connection | None = None
         self._stop = threading.Event()
         self._guard = threading.Lock()  # start-up of APScheduler vs stop()
+        self._planning = threading.Lock()  # one sync_jobs at a time: a commit's, the check's, the resync's
+        self._planned_stamp: int | None = None  # the teams as last planned (teams_stamp)
         self._thread: threading.Thread | None = None
         self.role = "off"
 
@@ -95,6 +107,8 @@ class Scheduler:
             self.sync_jobs()
             aps.add_job(self.runner.run_snoozes, "interval", minutes=1, id="snoozes", replace_existing=True)
             aps.add_job(self.sync_jobs, "interval", minutes=RESYNC_MINUTES, id="resync", replace_existing=True)
+            aps.add_job(self.check_changes, "interval", seconds=CHANGE_CHECK_SECONDS, id="change-check",
+                        replace_existing=True)
             if self.retention is not None:  # deployment-wide, not per team: once a day at a quiet hour, in UTC
                 aps.add_job(self.retention.run, CronTrigger(hour=retention_mod.HOUR, minute=retention_mod.MINUTE,
                                                             timezone="UTC"),
@@ -119,18 +133,39 @@ class Scheduler:
     def sync_jobs(self) -> None:
         """One APScheduler job per (job, active team); teams come and go. Keyed on the team's id:
         names are unique per workspace only, and a renamed team keeps its jobs."""
-        if self._aps is None:
-            return
+        with self._planning:
+            aps = self._aps
+            if aps is None:
+                return
+            # Read before planning: a change committed meanwhile moves the stamp past it, and is planned next check.
+            stamp = self._stamp()
+            self._plan(aps)
+            self._planned_stamp = stamp
+
+    def check_changes(self) -> bool:
+        """The leader's short check: re-plan when the teams changed since they were last planned
+        (on another replica: this process plans its own changes at their commit). True when it did.
+        On SQLite, one process, nothing else moves the stamp but ``opsbot teams apply``."""
+        if self._aps is None or self._stamp() == self._planned_stamp:
+            return False
+        self.sync_jobs()
+        return True
+
+    def _stamp(self) -> int:
+        with transaction(self.runner.db) as s:
+            return queries.teams_stamp(s)
+
+    def _plan(self, aps: BackgroundScheduler) -> None:
         wanted = {f"{nr.job}:{nr.team_id}": nr for nr in self.runner.next_runs(self.runner.clock.now())}
-        for job in self._aps.get_jobs():
+        for job in aps.get_jobs():
             if ":" in job.id and job.id not in wanted:
                 job.remove()
         now = self.runner.clock.now()
         for job_id, nr in wanted.items():
-            existing = self._aps.get_job(job_id)
+            existing = aps.get_job(job_id)
             if existing is None:
-                self._aps.add_job(self.runner.run, TeamJobTrigger(self.runner, nr.job, nr.team_id), id=job_id,
-                                  args=[nr.job], kwargs={"team_id": nr.team_id}, replace_existing=True)
+                aps.add_job(self.runner.run, TeamJobTrigger(self.runner, nr.job, nr.team_id), id=job_id,
+                            args=[nr.job], kwargs={"team_id": nr.team_id}, replace_existing=True)
             elif nr.at is not None and existing.next_run_time is not None and existing.next_run_time > now \
                     and existing.next_run_time != nr.at:
                 # The team's settings changed (/opsbot settings): plan the new time.

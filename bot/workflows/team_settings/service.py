@@ -3,7 +3,8 @@
 The teams file, when a deployment uses one, is applied at every start and
 stays the source of truth there: a change made here lasts until the next
 start, unless the file says the same. Jobs read the team on every run, so a
-change applies from the next run; the scheduler re-plans within minutes.
+change applies from the next run; the scheduler re-plans within 30 seconds
+(``bot/kernel/scheduler.py``, ``CHANGE_CHECK_SECONDS``).
 """
 
 from __future__ import annotations
