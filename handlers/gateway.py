@@ -187,7 +187,7 @@ class SlackGateway:
             try:
                 r = client.users_list(limit=200, include_locale=True, cursor=cursor)
             except SlackApiError as e:
-                raise _classify(e) from None
+                raise self._refused(e, client) from None
             except NETWORK_ERRORS as e:
                 raise RetryLater(f"network: {type(e).__name__}") from None
             out.extend(profile_of(u) for u in r.get("members") or [])
@@ -196,12 +196,13 @@ class SlackGateway:
                 return out
 
     def fetch_profile(self, user_id: str) -> Profile | None:
+        client = self.client
         try:
-            r = self.client.users_info(user=user_id, include_locale=True)
+            r = client.users_info(user=user_id, include_locale=True)
         except SlackApiError as e:
             if (e.response.data or {}).get("error") in ("user_not_found", "user_not_visible"):
                 return None
-            raise _classify(e) from None
+            raise self._refused(e, client) from None
         except NETWORK_ERRORS as e:
             raise RetryLater(f"network: {type(e).__name__}") from None
         return profile_of(r["user"], user_id)

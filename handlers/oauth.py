@@ -238,15 +238,26 @@ class WorkspaceTokens:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._cache: dict[tuple[str, str | None], tuple[float, Bot]] = {}  # (workspace, org) → (read at, bot)
+        self._reads: dict[tuple[str, str | None], threading.Lock] = {}
 
     def _cached(self, workspace: str, enterprise_id: str | None) -> Bot | None:
         """The installation's bot, from the cache while it is fresh, else from the store (an
         absent installation is not cached: a new install is seen at once)."""
-        key, now = (workspace, enterprise_id), self._monotonic()
+        key = (workspace, enterprise_id)
         hit = self._cache.get(key)
-        if hit is not None and now - hit[0] < TOKEN_CACHE_SECONDS:
+        if hit is not None and self._monotonic() - hit[0] < TOKEN_CACHE_SECONDS:
             return hit[1]
-        bot = self._find(workspace, enterprise_id)
+        with self._guard:
+            reading = self._reads.setdefault(key, threading.Lock())
+        with reading:  # one read per workspace at a time: threads missing together wait for it
+            hit = self._cache.get(key)
+            if hit is not None and self._monotonic() - hit[0] < TOKEN_CACHE_SECONDS:
+                return hit[1]
+            return self._read(key)
+
+    def _read(self, key: tuple[str, str | None]) -> Bot | None:
+        now = self._monotonic()
+        bot = self._find(*key)
         with self._guard:
             if bot is None:
                 self._cache.pop(key, None)
