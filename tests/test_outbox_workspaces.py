@@ -114,6 +114,16 @@ def test_due_notices_name_each_ones_workspace_from_its_team(rig):
     assert {n.recipient for n in skipping} == {*BETA, "U0NOTEAM"}
 
 
+def test_a_round_takes_each_workspaces_first_notices_before_any_ones_next(rig):
+    """A fan-out's round reaches every workspace with something due (each has limits of its own),
+    not only the workspaces whose notices were written first."""
+    remind(rig)  # Alpha's three reminders are written before Beta's two
+    with transaction(rig.app.db) as s:
+        due = outbox_rows.due_notices(s, rig.clock.now(), 4)
+    assert [n.workspace for n in due] == ["T0A", "T0B", "T0A", "T0B"]
+    assert [n.recipient for n in due if n.workspace == "T0A"] == ALPHA[:2], "oldest first within a workspace"
+
+
 def test_a_workspace_at_its_limit_does_not_delay_another_workspaces_dms(rig):
     remind(rig)  # Alpha's three reminders are written, and due, before Beta's two
     time = FakeTime()

@@ -102,6 +102,7 @@ class SlackStandIn(FaultInjection, OAuthMethods, AuthMethods, ChatMethods, ViewM
 
         self._server: http.server.ThreadingHTTPServer | None = None
         self._connections: set[socket.socket] = set()
+        self.connections_opened = 0  # TCP connections accepted: fewer than calls when kept alive
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------ lifecycle

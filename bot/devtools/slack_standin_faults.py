@@ -47,6 +47,7 @@ class FaultInjection:
     _retry_after: int
     _drop_next: int
     _outage: int | None
+    revoked_tokens: set[str]
     # OAuthMethods': the workspace a token was issued for (annotated only, so as not to shadow it).
     token_team: Callable[[str | None], str | None]
 
@@ -82,6 +83,8 @@ class FaultInjection:
         with self._lock:
             if self._outage is not None:
                 return "error", self._outage, {"ok": False, "error": "fatal_error"}, {}
+            if token is not None and token in self.revoked_tokens:  # Slack answers it with a 200
+                return "error", 200, {"ok": False, "error": "invalid_auth"}, {}
             exempt = method in _FAULT_EXEMPT
             if not exempt and self._drop_next > 0:
                 self._drop_next -= 1

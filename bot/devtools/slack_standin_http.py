@@ -26,6 +26,8 @@ _JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 class Owner(Protocol):
     """What the request handler needs of the stand-in it serves."""
 
+    connections_opened: int
+
     def _record(self, call: Call) -> None: ...
 
     def _fault(
@@ -94,6 +96,7 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
         # for the client's delayed ACK (Nagle), as opsbot's own server found (docs/performance.md).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.open_connections.add(self.connection)
+        self.owner.connections_opened += 1
 
     def finish(self) -> None:
         self.open_connections.discard(self.connection)

@@ -63,6 +63,7 @@ class OAuthMethods:
         self._codes: dict[str, tuple[str, str]] = {}
         self._tokens: dict[str, str] = {}  # issued token → its owner (team id, or enterprise id)
         self._refresh_tokens: dict[str, str] = {}  # live refresh token → its owner
+        self.revoked_tokens: set[str] = set()  # answered invalid_auth, as Slack answers a token gone
 
     # -- set-up --------------------------------------------------------------------
 
@@ -100,6 +101,12 @@ class OAuthMethods:
             if team_id not in self.workspaces:
                 raise KeyError(f"no workspace {team_id}: add_workspace first")
             self._tokens[token] = team_id
+
+    def revoke_token(self, token: str) -> None:
+        """From now on a call with ``token`` is answered ``invalid_auth`` (a token revoked, or one a
+        reinstall replaced), auth.test included."""
+        with self._lock:
+            self.revoked_tokens.add(token)
 
     def token_team(self, token: str | None) -> str | None:
         """Who a token was issued for by ``oauth.v2.access``: the workspace's team id, or the org's
