@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report, suites, workspaces
+from bench import workspaces_report as ws_report
 from bench.servers import ROOT
+from bot.kernel.outbox import THREADS
 
 FINDINGS = Path(__file__).with_name("findings.md")
 FULL = {"duration": 10.0, "concurrency": "1,8,32,128", "burst": 200, "members": 5000, "teams": 50, "window": 30.0}
@@ -37,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="workspaces: seconds the fan-out may take to deliver everything (default 600)")
     p.add_argument("--ws-threads", type=int, default=None,
                    help="workspaces: the outbox worker's threads in the fan-out (default: opsbot's own; an experiment)")
+    p.add_argument("--ws-replicas", default="1",
+                   help="workspaces: comma-separated numbers of opsbot processes delivering the fan-out together "
+                        "from one PostgreSQL (default 1; SQLite always 1)")
     p.add_argument("--json", help="workspaces: also write its figures and targets as JSON here")
     p.add_argument("--teams", type=int, default=None, help="fan-out: teams (default 50)")
     p.add_argument("--window", type=float, default=None, help="fan-out: seconds of delivery measured (default 30)")
@@ -85,9 +90,14 @@ def main(argv: list[str] | None = None) -> int:
             backends = [("SQLite", f"sqlite:///{work / 'workspaces.sqlite3'}")]
             if args.postgres:
                 backends.append(("PostgreSQL", args.postgres))
+            ceiling = workspaces.run_ceiling(fleet, args.ws_threads or THREADS)
+            replicas = sorted({int(n) for n in args.ws_replicas.split(",") if n.strip()} or {1})
             for name, url in backends:
-                ws_fan.append(workspaces.run_fanout(backend=name, database_url=url, fleet=fleet, workdir=work,
-                                                    timeout=args.ws_timeout, threads=args.ws_threads))
+                for n in replicas if url.startswith("postgres") else [1]:
+                    ws_fan.append(workspaces.run_fanout(backend=name, database_url=url, fleet=fleet, workdir=work,
+                                                        timeout=args.ws_timeout, threads=args.ws_threads,
+                                                        replicas=n))
+                    ws_fan[-1].ceiling = ceiling
             ws_ack = workspaces.run_ack(fleet=fleet, workdir=work, pg_url=args.postgres,
                                         concurrency=args.ws_concurrency, duration=args.duration,
                                         rounds=args.ws_rounds)
@@ -96,10 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     section = None
     if "workspaces" in chosen:
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        section = workspaces.render(ws_fan, ws_ack, command=command.strip(), when=when)
+        section = ws_report.render(ws_fan, ws_ack, command=command.strip(), when=when)
         print(section, file=sys.stderr)  # the targets, PASS or MISS, whatever happens to the report
         if args.json:
-            Path(args.json).write_text(json.dumps(workspaces.as_json(ws_fan, ws_ack), indent=2, default=str))
+            Path(args.json).write_text(json.dumps(ws_report.as_json(ws_fan, ws_ack), indent=2, default=str))
     elif out_path and Path(out_path).exists():  # keep the many-workspaces figures of their last run
         old = Path(out_path).read_text()
         at = old.find("## 4. Many workspaces")
@@ -108,13 +118,13 @@ def main(argv: list[str] | None = None) -> int:
             section = old[at:end + 1] if end >= 0 else old[at:]
     if chosen == {"workspaces"}:
         base = Path(out_path).read_text() if out_path and Path(out_path).exists() else "# Performance\n\n"
-        text = workspaces.splice(base, section or "")
+        text = ws_report.splice(base, section or "")
     else:
         notes = FINDINGS.read_text() if FINDINGS.exists() and not args.quick else ""
         text = report.render(command=command.strip(), pg_url=args.postgres, ack=ack, burst=burst, fanout=fanout,
                              duration=args.duration, notes=notes)
         if section:
-            text = workspaces.splice(text, section)
+            text = ws_report.splice(text, section)
     if out_path:
         Path(out_path).parent.mkdir(parents=True, exist_ok=True)
         Path(out_path).write_text(text)

@@ -148,6 +148,8 @@ class FanoutFigures:
     app_busy: float  # the app process's CPU while delivering, in cores (1.0: one core all the time)
     standin_busy: float  # and the stand-in's (this process's)
     threads: int  # the outbox worker's threads: workspaces delivered to at once
+    replicas: int = 1  # opsbot processes delivering from the one database
+    ceiling: float = 0.0  # posts/s of one bare client process on this machine (run_ceiling), same run
 
     @property
     def share(self) -> float:
@@ -167,31 +169,57 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_fanout(*, backend: str, database_url: str, fleet: Fleet, workdir: Path, timeout: float,
-               threads: int | None = None) -> FanoutFigures:
-    key = Fernet.generate_key().decode()
-    log(f"workspaces fan-out on {backend}: {fleet.workspaces} workspaces × {fleet.members} members; populating")
-    populate(database_url, fleet, key, fleet.workspaces)
-    slack = SlackStandIn(users=fleet.users,
-                         rate_limits={"chat.postMessage": (pacer.CHANNEL_RATE, pacer.CHANNEL_BURST)},
-                         workspace_limits={"chat.postMessage": (pacer.WORKSPACE_RATE, pacer.WORKSPACE_BURST)}).start()
+def _standin(fleet: Fleet, *, limited: bool = True) -> SlackStandIn:
+    """The Slack stand-in with every workspace of the fleet and its token; limiting
+    ``chat.postMessage`` per channel and per workspace as Slack does, unless not ``limited``."""
+    limits: dict[str, Any] = {}
+    if limited:
+        limits = {"rate_limits": {"chat.postMessage": (pacer.CHANNEL_RATE, pacer.CHANNEL_BURST)},
+                  "workspace_limits": {"chat.postMessage": (pacer.WORKSPACE_RATE, pacer.WORKSPACE_BURST)}}
+    slack = SlackStandIn(users=fleet.users, **limits).start()
     slack.register_app(CLIENT_ID, CLIENT_SECRET)
     for w in range(fleet.workspaces):
         ws = fleet.team_id(w)
         slack.add_workspace(ws, f"Workspace {w}")
         slack.register_token(ws, fleet.tokens[ws])
+    return slack
+
+
+def run_fanout(*, backend: str, database_url: str, fleet: Fleet, workdir: Path, timeout: float,
+               threads: int | None = None, replicas: int = 1) -> FanoutFigures:
+    """The fan-out through ``replicas`` opsbot processes on one database: the first runs the job,
+    then all deliver (the outbox's leases share the work out)."""
+    key = Fernet.generate_key().decode()
+    label = backend if replicas == 1 else f"{backend}, {replicas} replicas"
+    log(f"workspaces fan-out on {label}: {fleet.workspaces} workspaces × {fleet.members} members; populating")
+    populate(database_url, fleet, key, fleet.workspaces)
+    slack = _standin(fleet)
+    procs: list[subprocess.Popen[str]] = []
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.workspaces_child", database_url, slack.api_url, key, CLIENT_ID,
-             CLIENT_SECRET, str(timeout), *([str(threads)] if threads else [])], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert proc.stdout is not None
-        job = json.loads(proc.stdout.readline())
+        for role in ["job"] + ["replica"] * (replicas - 1):
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "bench.workspaces_child", database_url, slack.api_url, key, CLIENT_ID,
+                 CLIENT_SECRET, str(timeout), str(threads or 0), role],
+                cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+        for proc in procs[1:]:  # the replicas are up
+            assert proc.stdout is not None
+            json.loads(proc.stdout.readline())
+        assert procs[0].stdout is not None
+        job = json.loads(procs[0].stdout.readline())
+        for proc in procs[1:]:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
         c0, w0 = _cpu(), time.perf_counter()
-        log(f"workspaces fan-out on {backend}: the job wrote {job['sent']} reminders in {job['job_seconds']:.2f}s")
-        done = json.loads(proc.stdout.readline())
+        log(f"workspaces fan-out on {label}: the job wrote {job['sent']} reminders in {job['job_seconds']:.2f}s")
+        done = [json.loads(proc.stdout.readline()) for proc in procs if proc.stdout is not None]
         standin_busy = (_cpu() - c0) / (time.perf_counter() - w0)
-        proc.wait(60)
+        for proc in procs:
+            proc.wait(60)
     finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
         slack.stop()
     posts = [c for c in slack.all_calls() if c.method == "chat.postMessage"]
     ok = [c for c in posts if c.ok]
@@ -204,14 +232,33 @@ def run_fanout(*, backend: str, database_url: str, fleet: Fleet, workdir: Path, 
             wrong += 1
     span = (max(c.at for c in ok) - min(c.at for c in posts)) if ok else 0.0
     return FanoutFigures(
-        backend=backend, workspaces=fleet.workspaces, members=fleet.members, sent=job["sent"],
+        backend=label, workspaces=fleet.workspaces, members=fleet.members, sent=job["sent"],
         job_seconds=job["job_seconds"], delivered=len(ok), span=span, rate=len(ok) / span if span else 0.0,
         allowed_rate=allowed_rate(fleet), pacer_rate=allowed_rate(fleet, 0.97), calls=len(posts),
         limited=sum(1 for c in posts if c.status == 429), duplicates=sum(n - 1 for n in per_channel.values()),
-        wrong_workspace=wrong, undelivered=done["undelivered"], rss_mb=done["rss_mb"],
-        users_list_calls=len(slack.calls("users.list", ok_only=False)), drained=done["drained"],
-        app_busy=done["busy"], standin_busy=standin_busy, threads=done["threads"],
+        wrong_workspace=wrong, undelivered=done[0]["undelivered"], rss_mb=max(d["rss_mb"] for d in done),
+        users_list_calls=len(slack.calls("users.list", ok_only=False)), drained=all(d["drained"] for d in done),
+        app_busy=sum(d["busy"] for d in done), standin_busy=standin_busy, threads=done[0]["threads"],
+        replicas=replicas,
     )
+
+
+def run_ceiling(fleet: Fleet, threads: int) -> float:
+    """The baseline of the same run: posts per second of a bare client process (``bench/ceiling.py``:
+    the same DMs, ``threads`` threads, no database, no pacing) to a stand-in without limits. What one
+    process can post on this machine at all, next to which the fan-out's rate is read."""
+    slack = _standin(fleet, limited=False)
+    try:
+        jobs = [[fleet.tokens[fleet.home[u]], u] for u in sorted(fleet.users) if not u.endswith("S")]
+        log(f"ceiling: {len(jobs)} bare posts from one process with {threads} threads, no limits")
+        r = subprocess.run([sys.executable, "-m", "bench.ceiling", slack.api_url, str(threads)], cwd=ROOT,
+                           input=json.dumps(jobs), capture_output=True, text=True, timeout=600, check=True)
+        assert json.loads(r.stdout)["posted"] == len(jobs), r.stderr[-2000:]
+    finally:
+        slack.stop()
+    posts = [c for c in slack.all_calls() if c.method == "chat.postMessage" and c.ok]
+    span = max(c.at for c in posts) - min(c.at for c in posts) if len(posts) > 1 else 0.0
+    return len(posts) / span if span else 0.0
 
 
 # -- ack -------------------------------------------------------------------------------------------
@@ -287,112 +334,3 @@ def run_ack(*, fleet: Fleet, workdir: Path, pg_url: str | None, concurrency: int
             server.stop()
             store.dispose()
         standin.stop()
-
-
-# -- the report --------------------------------------------------------------------------------------
-
-
-def targets(fan: list[FanoutFigures], ack: AckFigures | None) -> list[tuple[str, str, str, bool]]:
-    """(target, measured, wanted, met) for every target of issue 19's benchmark."""
-    rows: list[tuple[str, str, str, bool]] = []
-    for f in fan:
-        rows += [
-            (f"delivery rate ({f.backend})", f"{f.rate:,.0f}/s = {f.share:.0%} of {f.allowed_rate:,.0f}/s",
-             f"≥ {TARGET_SHARE:.0%}", f.share >= TARGET_SHARE),
-            (f"duplicates ({f.backend})", str(f.duplicates), "0", f.duplicates == 0),
-            (f"wrong workspace ({f.backend})", str(f.wrong_workspace), "0", f.wrong_workspace == 0),
-            (f"peak RSS ({f.backend})", f"{f.rss_mb:,.0f} MB", f"≤ {TARGET_RSS_MB:.0f} MB", f.rss_mb <= TARGET_RSS_MB),
-            (f"all delivered ({f.backend})", f"{f.delivered}/{f.sent}", "all", f.delivered == f.sent and f.drained),
-        ]
-    if ack is not None:
-        rows.append((f"ack p99, {ack.workspaces} ÷ 1 installation",
-                     f"{ack.many.pct(99):.1f} ÷ {ack.one.pct(99):.1f} ms = {ack.ratio:.2f}",
-                     f"≤ {TARGET_ACK_RATIO}", ack.ratio <= TARGET_ACK_RATIO))
-    return rows
-
-
-def render(fan: list[FanoutFigures], ack: AckFigures | None, *, command: str, when: str) -> str:
-    lines = [
-        "## 4. Many workspaces",
-        "",
-        f"Written by `{command}` on {when}. One deployment in OAuth mode (\"Add to Slack\") with its "
-        "workspaces' installations in its database, tokens sealed with `OPSBOT_TOKEN_KEY`; one team of "
-        "members and a supervisor per workspace. The installations are saved straight into the app's "
-        "InstallationStore with tokens the Slack stand-in knows (`register_token`), not through browser flows "
-        "(`bench/workspaces.py`). Why each target was met or missed: the findings below (item 16).",
-        "",
-        "| target | measured | wanted | |",
-        "| --- | --- | --- | --- |",
-    ]
-    for name, measured, wanted, met in targets(fan, ack):
-        lines.append(f"| {name} | {measured} | {wanted} | {'PASS' if met else 'MISS'} |")
-    for f in fan:
-        lines += [
-            "",
-            f"**Fan-out ({f.backend})**: the quota reminder for {f.workspaces} workspaces × {f.members} members "
-            f"through the real job and outbox (`OutboxWorker` with {f.threads} threads, per-workspace lanes "
-            f"and pacer) in a process of its own. The stand-in limits `chat.postMessage` like Slack: "
-            f"{pacer.CHANNEL_RATE:g}/s per channel (burst {pacer.CHANNEL_BURST}) and {pacer.WORKSPACE_RATE:g}/s per "
-            f"workspace (burst {pacer.WORKSPACE_BURST}), the workspace being that of the call's token. Each "
-            f"workspace sends {f.members} DMs, one per channel, so the limits allow "
-            f"min({pacer.WORKSPACE_RATE:g}, {f.members} × {pacer.CHANNEL_RATE:g}) per workspace, "
-            f"{f.allowed_rate:,.0f}/s in aggregate (the pacer aims at 97% of it: {f.pacer_rate:,.0f}/s).",
-            "",
-            "| reminders written | job s | delivered | span s | delivered/s | allowed/s | share | calls | 429s | "
-            "duplicates | wrong workspace | undelivered | users.list calls | peak RSS MB | app CPU | stand-in CPU |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-            "| ---: |",
-            f"| {f.sent} | {f.job_seconds:.1f} | {f.delivered} | {f.span:.1f} | {f.rate:,.0f} | "
-            f"{f.allowed_rate:,.0f} | {f.share:.0%} | {f.calls} | {f.limited} | {f.duplicates} | "
-            f"{f.wrong_workspace} | {f.undelivered} | {f.users_list_calls} | {f.rss_mb:,.0f} | {f.app_busy:.0%} | "
-            f"{f.standin_busy:.0%} |",
-            "",
-            "\"App CPU\" and \"stand-in CPU\" are the CPU each process spent while the reminders were delivered, "
-            "as a share of one core: near 100%, that process's interpreter (one GIL) set the pace.",
-        ]
-    if ack is not None:
-        lines += [
-            "",
-            f"**Ack**: signed `/topic` commands from the workspaces' members, closed loop at concurrency "
-            f"{ack.concurrency}, against two `opsbot serve --no-scheduler` processes in OAuth mode, one with 1 "
-            f"installation and one with {ack.workspaces}; {ack.cells} cells in ABBA order, each server's pooled. "
-            f"Both serve the same {ack.workspaces} teams, people and channels, and get the same commands from "
-            f"the same people in turn: on the first all teams are in its one workspace, on the second each is in "
-            "a workspace of its own. Every workspace's token was authorized once before (Bolt's cache: one "
-            "`auth.test` per token).",
-            "",
-            "| installations | requests | errors | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        for n, r in ((1, ack.one), (ack.workspaces, ack.many)):
-            lines.append(f"| {n} | {r.count} | {r.errors} | {r.pct(50):.1f} | {r.pct(95):.1f} | {r.pct(99):.1f} | "
-                         f"{r.rps:,.0f} | {'' if r.server_ms_per_request is None else f'{r.server_ms_per_request:.2f}'} |")
-    return "\n".join(lines) + "\n"
-
-
-def as_json(fan: list[FanoutFigures], ack: AckFigures | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"fanout": [], "ack": None,
-                           "targets": [{"target": t, "measured": m, "wanted": w, "met": ok}
-                                       for t, m, w, ok in targets(fan, ack)]}
-    for f in fan:
-        d = dict(f.__dict__)
-        d["share"] = f.share
-        out["fanout"].append(d)
-    if ack is not None:
-        out["ack"] = {"concurrency": ack.concurrency, "workspaces": ack.workspaces, "ratio": ack.ratio,
-                      "one": {"count": ack.one.count, "errors": ack.one.errors, "p99": ack.one.pct(99)},
-                      "many": {"count": ack.many.count, "errors": ack.many.errors, "p99": ack.many.pct(99)}}
-    return out
-
-
-def splice(doc: str, section: str) -> str:
-    """``doc`` with its "## 4. Many workspaces" section replaced by ``section`` (put before the
-    findings if it has none)."""
-    start = doc.find("## 4. Many workspaces")
-    if start >= 0:
-        end = doc.find("\n## ", start + 1)
-        return doc[:start] + section + (doc[end + 1:] if end >= 0 else "")
-    at = doc.find("## Findings")
-    if at < 0:
-        return doc.rstrip() + "\n\n" + section
-    return doc[:at] + section + "\n" + doc[at:]

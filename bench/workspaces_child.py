@@ -1,10 +1,12 @@
 """The many-workspaces fan-out's opsbot process, in OAuth mode on a database ``bench/workspaces.py``
 populated (installations and teams): runs the quota reminder for every team, then lets the
 outbox worker deliver until nothing is pending (or ``TIMEOUT`` seconds), and reports its peak RSS.
-``python -m bench.workspaces_child DATABASE_URL API_URL TOKEN_KEY CLIENT_ID CLIENT_SECRET TIMEOUT [THREADS]``
-(THREADS: the outbox worker's, instead of its default; an experiment, not how opsbot runs).
+``python -m bench.workspaces_child DATABASE_URL API_URL TOKEN_KEY CLIENT_ID CLIENT_SECRET TIMEOUT [THREADS [ROLE]]``
+(THREADS: the outbox worker's, 0 for its default, other than which is an experiment, not how opsbot
+runs; ROLE: ``job``, the default, or ``replica``: another replica on the same database, which runs
+no job and starts delivering when a line comes on its stdin, once the job has written the reminders).
 
-Prints two JSON lines: after the job, and at the end.
+Prints two JSON lines: after the job (a replica: when it is ready), and at the end.
 """
 
 from __future__ import annotations
@@ -29,12 +31,16 @@ def main() -> None:
     settings = Settings(slack_signing_secret="bench", slack_api_url=api_url, database_url=database_url,
                         slack_client_id=client_id, slack_client_secret=client_secret, opsbot_token_key=key)
     app = create_app(settings, worker_poll=1.0)
-    if len(sys.argv) > 7:
+    if len(sys.argv) > 7 and int(sys.argv[7]):
         app.worker.threads = max(1, int(sys.argv[7]))
-    t0 = time.perf_counter()
-    reports = app.jobs.run("quota-reminder", manual=True)
-    job_seconds = time.perf_counter() - t0
-    print(json.dumps({"job_seconds": job_seconds, "sent": sum(len(r.sent) for r in reports)}), flush=True)
+    if (sys.argv[8] if len(sys.argv) > 8 else "job") == "replica":
+        print(json.dumps({"ready": True}), flush=True)
+        sys.stdin.readline()
+    else:
+        t0 = time.perf_counter()
+        reports = app.jobs.run("quota-reminder", manual=True)
+        job_seconds = time.perf_counter() - t0
+        print(json.dumps({"job_seconds": job_seconds, "sent": sum(len(r.sent) for r in reports)}), flush=True)
 
     def pending() -> int:
         with transaction(app.db) as s:

@@ -121,6 +121,7 @@ def test_the_workspaces_bench_delivers_every_reminder_once_with_its_own_workspac
     assert fan["sent"] == 6 and fan["delivered"] == 6 and fan["undelivered"] == 0
     assert fan["duplicates"] == 0 and fan["wrong_workspace"] == 0
     assert fan["rss_mb"] > 0 and fan["allowed_rate"] > 0
+    assert fan["replicas"] == 1 and fan["ceiling"] > 0, "the bare client's rate, measured in the same run"
     assert data["ack"]["workspaces"] == 3 and data["ack"]["one"]["count"] > 0 and data["ack"]["many"]["count"] > 0
     assert data["ack"]["one"]["errors"] == data["ack"]["many"]["errors"] == 0
     assert {t["target"] for t in data["targets"]} >= {"duplicates (SQLite)", "wrong workspace (SQLite)",
@@ -128,3 +129,4 @@ def test_the_workspaces_bench_delivers_every_reminder_once_with_its_own_workspac
     report = out.read_text()
     assert "## 4. Many workspaces" in report and "| duplicates (SQLite) | 0 | 0 | PASS |" in report
     assert "| wrong workspace (SQLite) | 0 | 0 | PASS |" in report
+    assert "bare ceiling/s" in report
