@@ -339,8 +339,9 @@ def workspace_of(session: Session, notice: OutboxNotice) -> tuple[str, str | Non
     named = notice.payload.get("workspace") if notice.team_id is None else None
     if named or (notice.team_id is None and notice.payload.get("enterprise_id")):
         return named or "", notice.payload.get("enterprise_id")
-    if notice.team_id is not None:
-        row = session.execute(select(Team.workspace, Team.enterprise_id).where(Team.id == notice.team_id)).first()
+    if notice.team_id is not None:  # loaded once: the notice's loader finds it in the session
+        team = session.get(Team, notice.team_id)
+        row = (team.workspace, team.enterprise_id) if team is not None else None
     else:
         row = session.execute(
             select(Team.workspace, Team.enterprise_id)

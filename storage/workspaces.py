@@ -70,13 +70,9 @@ def uninstalled_team_ids(session: Session) -> set[int]:
     return set(session.scalars(select(Team.id).where(_gone())))
 
 
-def team_uninstalled(session: Session, team_id: int) -> bool:
-    return session.scalar(select(exists().where(Team.id == team_id, _gone()))) or False
-
-
 def workspace_uninstalled(session: Session, workspace: str, enterprise_id: str | None) -> bool:
     """Whether ``workspace`` (or, for an org-wide install, its org) is marked uninstalled: what a
-    notice with no team (a Home tab) is checked against; a team's notice, with ``team_uninstalled``."""
+    notice is checked against, with its team's workspace or, for a Home tab, its recipient's."""
     u = WorkspaceUninstall
     marked = [u.team_id == workspace] if workspace else []
     if enterprise_id:

@@ -257,7 +257,8 @@ class OutboxWorker(BackgroundLoop):
                 if notice is None:
                     return "skipped"
                 kind = notice.kind
-                if notice.team_id is not None and workspace_rows.team_uninstalled(s, notice.team_id):
+                where = outbox_rows.workspace_of(s, notice)
+                if where != ("", None) and workspace_rows.workspace_uninstalled(s, *where):
                     # Its workspace uninstalled opsbot: dropped, never sent (nobody to tell there either).
                     outbox_rows.mark_failed(s, notice_id, now, workspace_rows.UNINSTALLED_ERROR)
                     return "failed"
@@ -268,11 +269,6 @@ class OutboxWorker(BackgroundLoop):
                     notice.status, notice.delivered_at, notice.claimed_until = "delivered", now, None
                     notice.attempts += 1
                     return "delivered"
-                where = outbox_rows.workspace_of(s, notice)
-                if notice.team_id is None and workspace_rows.workspace_uninstalled(s, *where):
-                    # A Home tab of someone in that workspace: dropped the same way, not failed as an error.
-                    outbox_rows.mark_failed(s, notice_id, now, workspace_rows.UNINSTALLED_ERROR)
-                    return "failed"
                 try:
                     loaded = self.loaders.load(s, notice, now)
                 except notices.NeedProfiles as e:
