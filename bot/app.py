@@ -181,11 +181,7 @@ def create_app(
 
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = make_client(token, settings.slack_api_url)
-    oauth = _oauth_config(settings, engine, db, clock) if settings.oauth else None
-    # OAuth mode: what opsbot sends on its own goes out with the token of the team's workspace.
-    tokens = _workspace_tokens(settings, engine, oauth)
-    if oauth is not None and tokens is not None:
-        oauth = _forgetting(oauth, tokens)
+    oauth, tokens = _oauth(settings, engine, db, clock)
     gateway = SlackGateway(client, renderer(), tokens=tokens, api_url=settings.slack_api_url)
     worker = OutboxWorker(db=db, clock=clock, slack=gateway, loaders=REGISTRY.loaders, poll_interval=worker_poll)
 
@@ -288,6 +284,17 @@ def _oauth_config(settings: Settings, engine: Engine, db: sessionmaker[Session],
         on_revoked=lambda event: workspaces.uninstalled(db=db, clock=clock, client_id=settings.slack_client_id or "",
                                                         event=event),
     )
+
+
+def _oauth(settings: Settings, engine: Engine, db: sessionmaker[Session],
+           clock: Clock) -> tuple[OAuthConfig | None, WorkspaceTokens | None]:
+    """OAuth mode's flow, and the tokens with which what opsbot sends on its own goes out (that of
+    the team's workspace); (None, None) in the single-workspace mode."""
+    oauth = _oauth_config(settings, engine, db, clock) if settings.oauth else None
+    tokens = _workspace_tokens(settings, engine, oauth)
+    if oauth is None or tokens is None:
+        return oauth, tokens
+    return _forgetting(oauth, tokens), tokens
 
 
 def _forgetting(oauth: OAuthConfig, tokens: WorkspaceTokens) -> OAuthConfig:

@@ -141,11 +141,12 @@ def handlers_go_through_services(imp: Import) -> str | None:
 # tables bot/app.py hands in; they never import a workflow.
 CORE_KERNEL = ("bot/kernel/", "bot/domain/")
 ADAPTER_KERNEL = ("handlers/kit/", "handlers/__init__.py", "handlers/auth.py", "handlers/deps.py",
-                  "handlers/errors.py", "handlers/gateway.py", "handlers/ids.py", "handlers/middleware.py",
+                  "handlers/errors.py", "handlers/gateway.py", "handlers/ids.py", "handlers/keepalive.py",
+                  "handlers/middleware.py",
                   "handlers/plugin.py", "handlers/render.py", "handlers/snooze.py")
 WORKFLOW_PACKAGES = ("bot.workflows",)
 ADAPTER_KERNEL_MODULES = ("handlers.kit", "handlers.auth", "handlers.deps", "handlers.errors", "handlers.gateway",
-                          "handlers.ids", "handlers.middleware", "handlers.plugin", "handlers.render",
+                          "handlers.ids", "handlers.keepalive", "handlers.middleware", "handlers.plugin", "handlers.render",
                           "handlers.snooze")
 
 
