@@ -73,7 +73,10 @@ def register(app: App, deps: Deps) -> None:
             log.error("unhandled error in a deferred %s", kind, exc_info=error)
         user = payload["user"]
         _audit(user, error)
-        locale = people.user_locale(db=deps.db, user_id=user, channel_id=payload.get("channel"))
+        # The request's workspace was saved with it (None in the single-workspace mode, and in
+        # requests saved before it was): the language of their team there, as above.
+        locale = people.user_locale(db=deps.db, user_id=user, channel_id=payload.get("channel"),
+                                    workspace=payload.get("workspace"))
         _ = gettext_for(locale)
         text = with_typed(message_for(error, _), error, payload.get("text"), _)
         answer(db=deps.db, clock=deps.clock, user_id=user, url=payload.get("response_url"), text=text, locale=locale)

@@ -60,7 +60,7 @@ def _open_reason(deps: Deps, body: dict[str, Any], client: WebClient, decision: 
     user = body["user"]["id"]
     theme = svc.check_can_decide(**_services(deps), user_id=user, activity_id=activity_id, action=decision,
                                  workspace=workspace)
-    _ = gettext_for(user_locale(db=deps.db, user_id=user))
+    _ = gettext_for(user_locale(db=deps.db, user_id=user, workspace=workspace))
     item = _("#{id} *{theme}*").format(id=activity_id, theme=escape(theme))
     client.views_open(trigger_id=body["trigger_id"], view=_reason_modal(decision, activity_id, item, _))
 
@@ -80,7 +80,7 @@ def _register_proposals(app: App, deps: Deps) -> None:
     def activity_command(ack: Ack, command: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         user, channel = command["user_id"], command.get("channel_id")
         if (command.get("text") or "").strip():
-            _ = gettext_for(user_locale(db=deps.db, user_id=user, channel_id=channel))
+            _ = gettext_for(user_locale(db=deps.db, user_id=user, channel_id=channel, workspace=deps.scope(context)))
             ack(blocks.ephemeral(ra.activity_help(_)))
             return
         _open_form(deps, client, command["trigger_id"], user, channel, workspace=deps.scope(context))

@@ -37,8 +37,8 @@ def register(app: App, deps: Deps) -> None:
         user, channel = command["user_id"], command.get("channel_id")
         cmd = rules.parse_kudos(command.get("text") or "")
         if cmd.kind == "help":
-            ack(blocks.ephemeral(kudos_blocks.kudos_help(gettext_for(user_locale(db=deps.db, user_id=user,
-                                                                               channel_id=channel)))))
+            locale = user_locale(db=deps.db, user_id=user, channel_id=channel, workspace=deps.scope(context))
+            ack(blocks.ephemeral(kudos_blocks.kudos_help(gettext_for(locale))))
         elif cmd.kind == "honour":
             know_zone(deps, client, user)
             h = svc.honour(**services, user_id=user, recipient=cmd.recipient, citation=cmd.reason, month=cmd.month,

@@ -41,7 +41,7 @@ def register(app: App, deps: Deps) -> None:
             open_leave_modal(deps, client, command["trigger_id"], user, channel, workspace)
             ack()
             return
-        _ = gettext_for(user_locale(db=deps.db, user_id=user, channel_id=channel))
+        _ = gettext_for(user_locale(db=deps.db, user_id=user, channel_id=channel, workspace=workspace))
         if cmd.kind == LeaveCommandKind.LIST:
             locale, lines = svc.my_leaves(**services, user_id=user, workspace=workspace)
             ack(blocks.ephemeral(leave_blocks.leave_list(lines, gettext_for(locale))))
@@ -82,8 +82,9 @@ def _register_card(app: App, deps: Deps) -> None:
         if leave_id is None:
             raise NotFound()
         user = body["user"]["id"]
-        svc.check_can_decide(**services, user_id=user, leave_id=leave_id, workspace=deps.scope(context))
-        _ = gettext_for(user_locale(db=deps.db, user_id=user))
+        workspace = deps.scope(context)
+        svc.check_can_decide(**services, user_id=user, leave_id=leave_id, workspace=workspace)
+        _ = gettext_for(user_locale(db=deps.db, user_id=user, workspace=workspace))
         client.views_open(trigger_id=body["trigger_id"], view=inputs.reason_modal(
             callback_id=View.LEAVE_REJECT, title=_("Reject leave"), submit=_("Reject"), label=_("Reason"),
             required=False, intro=_("Rejecting leave request #{id}. The requester will see your reason.").format(

@@ -76,7 +76,7 @@ def register(app: App, deps: Deps) -> None:
             mine = status.my_status(db=deps.db, clock=deps.clock, user_id=user, workspace=workspace)
             ack(blocks.ephemeral(status_text(mine, gettext_for(mine.locale))))
             return
-        _ = gettext_for(people.user_locale(db=deps.db, user_id=user, channel_id=channel))
+        _ = gettext_for(people.user_locale(db=deps.db, user_id=user, channel_id=channel, workspace=workspace))
         text = help_text(_)
         if sub and sub != "help":
             text = _("I don't know `{sub}` yet.").format(sub=escape(sub[:50])) + "\n\n" + text

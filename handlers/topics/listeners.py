@@ -45,7 +45,7 @@ def _open_propose_modal(deps: Deps, client: WebClient, trigger_id: str, user_id:
 def _topic_reply(deps: Deps, cmd: TopicCommand, user: str, channel: str | None, workspace: str | None) -> Any:
     """What the ack answers to a /topic that needs no modal and no deferral, in the request's workspace."""
     services = {**_services(deps), "workspace": workspace}
-    _ = gettext_for(people.user_locale(db=deps.db, user_id=user, channel_id=channel))
+    _ = gettext_for(people.user_locale(db=deps.db, user_id=user, channel_id=channel, workspace=workspace))
     if cmd.kind == TopicCommandKind.HELP:
         return blocks.ephemeral(topic_blocks.topic_help(_))
     if cmd.kind == TopicCommandKind.LIST:
@@ -138,8 +138,9 @@ def _register_decisions(app: App, deps: Deps) -> None:
         if topic_id is None:
             raise NotFound()
         user = body["user"]["id"]
-        title = svc.check_can_decide(**services, user_id=user, topic_id=topic_id, workspace=deps.scope(context))
-        _ = gettext_for(people.user_locale(db=deps.db, user_id=user))
+        workspace = deps.scope(context)
+        title = svc.check_can_decide(**services, user_id=user, topic_id=topic_id, workspace=workspace)
+        _ = gettext_for(people.user_locale(db=deps.db, user_id=user, workspace=workspace))
         client.views_open(trigger_id=body["trigger_id"],
                           view=topic_blocks.reject_modal(topic_id=topic_id, title=title, metadata={}, _=_))
 
