@@ -71,6 +71,9 @@ def render(fan: list[FanoutFigures], ack: AckFigures | None, *, command: str, wh
             f"{f.rate / f.ceiling if f.ceiling else 0:.0%} | {f.calls} | {f.limited} | {f.duplicates} | "
             f"{f.wrong_workspace} | {f.undelivered} | {f.users_list_calls} | {f.rss_mb:,.0f} | {f.app_busy:.0%} | "
             f"{f.standin_busy:.0%} |",
+        ]
+    if fan:
+        lines += [
             "",
             "\"Bare ceiling\" is the baseline of the same run: one process posting the same DMs with opsbot's "
             "client from as many threads, with no database, rendering or pacing, to a stand-in without limits "
