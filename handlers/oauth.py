@@ -24,9 +24,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin
 
 from slack_bolt import App, BoltContext
@@ -48,6 +50,8 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # Refresh a rotating token this long before it expires.
 TOKEN_ROTATION_MINUTES = 120
+# Requests' authorizations Bolt keeps (one per token): far more than the workspaces served at once.
+AUTHORIZE_CACHE_SIZE = 10_000
 # The outbox and the jobs reuse a workspace's token read from the store for this long (seconds)
 # rather than query and decrypt it per notice: a fan-out sends hundreds a second.
 TOKEN_CACHE_SECONDS = 30.0
@@ -140,9 +144,26 @@ def oauth_flow(config: OAuthConfig, client: WebClient, tokens: WorkspaceTokens |
         cache_enabled=True,
         client=client,
     )
+    # Bolt keys its cache by token and never forgets one: each rotation (twice a day per workspace)
+    # and each reinstall would add an entry for as long as the process runs.
+    authorize.authorize_result_cache = Bounded(AUTHORIZE_CACHE_SIZE)
     if tokens is not None:
         authorize.token_rotator = tokens.serial_rotator()
     return OAuthFlow(client=client, settings=settings), authorize
+
+
+class Bounded(OrderedDict):  # type: ignore[type-arg]
+    """A mapping that keeps the ``size`` entries set most recently (Bolt's authorization cache)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
 
 
 def revocation(reason: str, body: dict, context: BoltContext) -> Revocation | None:

@@ -10,8 +10,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from handlers.oauth import AUTHORIZE_CACHE_SIZE, Bounded
 from storage.db import transaction
 from storage.models import OutboxNotice
+from storage.topics import Topic
 from tests.test_workspaces_e2e import ACME, AMY, BEN, CHANNEL_A, OTHER, THU_10, both, reminders, store, two
 
 __all__ = ["two"]  # the fixture, shared with tests/test_workspaces_e2e.py
@@ -84,3 +86,18 @@ def test_a_token_revoked_for_good_fails_its_notice_once_and_is_not_tried_again(t
     two.deliver()
     assert len(refused(two)) == len(tried), "not tried again"
     assert [c.token for c in reminders(two, BEN)] == [tokens[OTHER]], "the other workspace is not affected"
+
+
+def test_bolts_authorization_cache_keeps_a_bounded_number_of_tokens_and_requests_still_work(two):
+    cache = two.app.bolt._authorize.authorize_result_cache
+    assert isinstance(cache, Bounded) and cache.size == AUTHORIZE_CACHE_SIZE
+    cache.size = 1  # as if the process had served a bound's worth of tokens already
+    both(two)
+    asks = ((AMY, CHANNEL_A, ACME, "Spring launch"), (BEN, "C0BGROWTH", OTHER, "Autumn sale"),
+            (AMY, CHANNEL_A, ACME, "Summer fair"))  # the first workspace's token again, after the other's
+    for member, channel, team, title in asks:
+        assert two.command(member, "/topic", title, channel=channel, team=team).status == 200
+    two.deliver()
+    assert len(cache) == 1, "the oldest token's authorization was dropped"
+    with transaction(two.app.db) as s:
+        assert sorted(s.scalars(select(Topic.title))) == ["Autumn sale", "Spring launch", "Summer fair"]
