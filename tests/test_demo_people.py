@@ -44,6 +44,8 @@ def test_kudos_and_the_honour_follow_the_reviews_and_the_year_shows_them_as_cont
     assert story.index("Lena revises the result; it is final") < story.index("Alice thanks Bob in #growth")
     assert "#growth (C0GROWTH)\n  │ 👏 @Alice recognises @Bob:\n  │ > found the client's quote" in kudos
     assert "DM → Bob\n  │ 👏 @Alice recognised you in #growth:" in kudos
+    assert "#growth (C0GROWTH)\n  │ 👏 @Bob recognises @Alice:" in kudos
+    assert "DM → Alice\n  │ 👏 @Bob recognised you in #growth:" in kudos
     assert "│ 🏅 Honour of the month 2026-11 in Growth: @Alice, named by @Lena." in kudos
     assert "DM → Alice\n  │ 🏅 You are the honour of the month 2026-11 in Growth" in kudos
     # 品牌组 in Chinese: the answer, the channel post and the DM.
@@ -54,7 +56,8 @@ def test_kudos_and_the_honour_follow_the_reviews_and_the_year_shows_them_as_cont
     year = story[story.index("The last day of the year: the annual review"):]
     assert "The scheduler fires annual-review for Growth: sent to Lena.\n" in year, "Lena named once for two asks"
     assert "│ • 2026-11: 84.40 (A)" in year, "November's revised result"
-    assert "Kudos received this year: 0; honour of the month: 2026-11." in year
+    # Bob's kudos to Alice on 2 December is counted in her year; the one she gave him is not.
+    assert "Kudos received this year: 1; honour of the month: 2026-11." in year
     assert "Bonus coefficient: follows the annual grade (S 1.50 · A 1.20" in year
     alice = year[year.index("DM → Alice"):]
     assert "│ Total 84.40 · Grade A" in alice and "│ Bonus coefficient: 1.20" in alice

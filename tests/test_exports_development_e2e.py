@@ -49,6 +49,27 @@ def test_plans_export_has_status_rounds_and_each_target_against_actual(rig):
     assert (by["Bob"]["Status"], by["Bob"]["Agreed round"]) == ("proposed", "")
 
 
+def test_plans_export_lists_every_member_with_none_for_a_month_without_a_plan(rig):
+    propose(rig, ALICE)
+    agree(rig, ALICE)
+    export(rig, LEAD, "plans 2026-11")
+    f, rows = the_csv(rig)
+    assert f["initial_comment"].endswith("2 row(s).")
+    assert [(r["Period"], r["Member ID"], r["Status"], r["Rounds"], r["Agreed round"]) for r in rows] == [
+        ("2026-11", ALICE, "agreed", "1", "1"), ("2026-11", BOB, "none", "", "")]
+    assert rows[0]["Member"] == "Alice"
+    bob = rows[1]
+    assert bob["ID"] == "", "no plan, no plan id"
+    assert {v for k, v in bob.items() if k.startswith(("Target", "Actual", "Custom", "Agreed at"))} == {""}
+
+    # A week across two months: a row per member for each, December's all "none"; a Chinese
+    # reader gets the headings in Chinese and the status as the same key as every export's.
+    export(rig, LEAD2, "plans 2026-W49")
+    _f, rows = the_csv(rig, LEAD2)
+    assert [(r["周期"], r["成员 ID"], r["状态"]) for r in rows] == [
+        ("2026-11", ALICE, "agreed"), ("2026-11", BOB, "none"), ("2026-12", ALICE, "none"), ("2026-12", BOB, "none")]
+
+
 def test_training_export_has_each_members_answer_and_attendance(rig):
     announce(rig)
     card_click(rig, ALICE, "Join")

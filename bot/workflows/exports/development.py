@@ -24,6 +24,7 @@ from storage.reviews import ReviewPlan, ReviewPlanRound
 from storage.training import CareerGoals
 
 PLAN_COLUMNS = [c for k in TARGET_KEYS for c in (f"target_{k}", f"actual_{k}")]
+NO_PLAN = "none"  # a plans export's status for a member with no plan that month
 
 
 def _months(team: TeamView, start: datetime, end: datetime) -> list[str]:
@@ -53,22 +54,32 @@ def kudos_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
 def plans_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
     """Each member's plan for the months the period touches: where it stands,
     how many rounds, and each built-in target (the agreed round's, else the
-    latest proposed) beside the actual of the month so far."""
-    plans = s.scalars(select(ReviewPlan).where(ReviewPlan.team_id == team.id,
-                                               ReviewPlan.period.in_(_months(team, start, end)))
-                      .order_by(ReviewPlan.period, ReviewPlan.user_id)).all()
+    latest proposed) beside the actual of the month so far. Every member of
+    the team has a row for each month, as in the training export: one with no
+    plan that month has the status ``none`` and the rest empty (statuses are
+    kept as keys in every export). Someone no longer a member keeps the row of
+    a plan they had."""
+    months = _months(team, start, end)
+    plans = s.scalars(select(ReviewPlan).where(ReviewPlan.team_id == team.id, ReviewPlan.period.in_(months))).all()
     rounds = {(r.plan_id, r.number): r for r in s.scalars(select(ReviewPlanRound).where(
         ReviewPlanRound.plan_id.in_([p.id for p in plans])))} if plans else {}
-    who = names(s, {p.user_id for p in plans})
+    members = queries.team_user_ids(s, team.id, "member")
+    who = names(s, {p.user_id for p in plans} | set(members))
+    of = {(p.period, p.user_id): p for p in plans}
     out = []
-    for p in plans:
-        r = rounds.get((p.id, p.agreed_round or p.round))
-        targets = r.targets if r else {}
-        actual = {f.key: f.actual for f in figures_for(s, team, p.user_id, p.period)}
-        cells = [c for k in TARGET_KEYS for c in (figure(targets.get(k)), figure(actual.get(k)))]
-        custom = "; ".join(f"{i['name']}: {i['target']}" for i in (r.indicators if r else []))
-        out.append([p.id, p.period, p.user_id, who.get(p.user_id, ""), p.status, p.round, p.agreed_round or "",
-                    local(p.agreed_at, team.tz), *cells, custom])
+    for month in months:
+        for user in sorted({u for m, u in of if m == month} | set(members)):
+            p = of.get((month, user))
+            if p is None:
+                out.append(["", month, user, who.get(user, ""), NO_PLAN, "", "", "", *[""] * len(PLAN_COLUMNS), ""])
+                continue
+            r = rounds.get((p.id, p.agreed_round or p.round))
+            targets = r.targets if r else {}
+            actual = {f.key: f.actual for f in figures_for(s, team, p.user_id, p.period)}
+            cells = [c for k in TARGET_KEYS for c in (figure(targets.get(k)), figure(actual.get(k)))]
+            custom = "; ".join(f"{i['name']}: {i['target']}" for i in (r.indicators if r else []))
+            out.append([p.id, p.period, p.user_id, who.get(p.user_id, ""), p.status, p.round, p.agreed_round or "",
+                        local(p.agreed_at, team.tz), *cells, custom])
     return Table(["id", "period", "user_id", "user", "status", "rounds", "agreed_round", "agreed_at", *PLAN_COLUMNS,
                   "custom_indicators"], out)
 
