@@ -9,26 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
-
-from tests.conftest import ALICE, CHANNEL, LEAD, SHANGHAI, make_rig
+from tests.conftest import ALICE, CHANNEL, LEAD, SHANGHAI
 from tests.helpers import all_text, dms
-from tests.test_feedback_e2e import BERLIN, FB_TEAMS, FB_USERS, NOV_30, evaluated, schedule
+from tests.test_feedback_e2e import BERLIN, evaluated, rig, schedule
+
+__all__ = ["rig"]  # the fixture, shared with tests/test_feedback_e2e.py
 
 # Thursday 3 December 2026, 18:00 in Shanghai = 11:00 in Berlin: after both daily hours (10:00),
 # so Lena (Shanghai) and Alice (Berlin) are each reminded on the 3rd.
 THU_TALK = datetime(2026, 12, 3, 18, 0, tzinfo=SHANGHAI)
 # Monday 7 December, 09:00 in Shanghai (02:00 in Berlin): before the daily hour, and the day before is a Sunday.
 MON_TALK = datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def rig(database_url):
-    r = make_rig(database_url, start=NOV_30 - timedelta(hours=1), users=FB_USERS, teams=FB_TEAMS).start()
-    try:
-        yield r
-    finally:
-        r.stop()
 
 
 def take_leave(rig, user: str, day: str) -> None:
