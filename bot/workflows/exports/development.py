@@ -41,14 +41,15 @@ def kudos_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
     says whether the recipient is the honour of that month."""
     rows = kudos_rows.kudos_between(s, team.id, start, end)
     honours = {h.month: h.user_id for h in s.scalars(select(Honour).where(Honour.team_id == team.id))}
-    who = names(s, {k.giver_id for k in rows} | {k.recipient_id for k in rows})
+    people = {k.giver_id for k in rows} | {k.recipient_id for k in rows}
+    who = names(s, people)
     out = []
     for k in rows:
         month = f"{local_date(k.created_at, team.tz):%Y-%m}"
         out.append([k.id, k.giver_id, who.get(k.giver_id, ""), k.recipient_id, who.get(k.recipient_id, ""),
                     k.reason, local(k.created_at, team.tz), "yes" if honours.get(month) == k.recipient_id else "no"])
     return Table(["id", "giver_id", "giver", "recipient_id", "recipient", "reason", "given_at", "honour_of_month"],
-                 out)
+                 out, people)
 
 
 def plans_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
@@ -64,7 +65,8 @@ def plans_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
     rounds = {(r.plan_id, r.number): r for r in s.scalars(select(ReviewPlanRound).where(
         ReviewPlanRound.plan_id.in_([p.id for p in plans])))} if plans else {}
     members = queries.team_user_ids(s, team.id, "member")
-    who = names(s, {p.user_id for p in plans} | set(members))
+    people = {p.user_id for p in plans} | set(members)
+    who = names(s, people)
     of = {(p.period, p.user_id): p for p in plans}
     out = []
     for month in months:
@@ -81,7 +83,7 @@ def plans_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
             out.append([p.id, p.period, p.user_id, who.get(p.user_id, ""), p.status, p.round, p.agreed_round or "",
                         local(p.agreed_at, team.tz), *cells, custom])
     return Table(["id", "period", "user_id", "user", "status", "rounds", "agreed_round", "agreed_at", *PLAN_COLUMNS,
-                  "custom_indicators"], out)
+                  "custom_indicators"], out, people)
 
 
 def talks_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
@@ -94,7 +96,8 @@ def talks_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
                       .order_by(FeedbackTalk.period, FeedbackTalk.user_id)).all()
     items = s.scalars(select(ImprovementItem).where(ImprovementItem.talk_id.in_([t.id for t in talks]))
                       .order_by(ImprovementItem.id)).all() if talks else []
-    who = names(s, {t.user_id for t in talks} | {i.owner_id for i in items})
+    people = {t.user_id for t in talks} | {i.owner_id for i in items}
+    who = names(s, people)
     out = []
     for talk in talks:
         head = [talk.id, talk.period, talk.user_id, who.get(talk.user_id, ""), local(talk.starts_at, team.tz),
@@ -103,7 +106,7 @@ def talks_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
         out += [[*head, i.text, i.owner_id, who.get(i.owner_id, ""), i.due_date.isoformat(), i.status,
                  i.comment or "", local(i.closed_at, team.tz)] for i in current] or [[*head, *[""] * 7]]
     return Table(["id", "period", "user_id", "user", "starts_at", "place", "talk_status", "notes", "plan_version",
-                  "item", "owner_id", "owner", "due_date", "item_status", "comment", "closed_at"], out)
+                  "item", "owner_id", "owner", "due_date", "item_status", "comment", "closed_at"], out, people)
 
 
 def training_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
@@ -122,7 +125,7 @@ def training_table(s: Session, team: TeamView, start: datetime, end: datetime) -
             out.append([x.id, x.topic, local(x.starts_at, team.tz), x.place, u, who.get(u, ""),
                         "" if answer is None else ("joining" if answer else "not_joining"),
                         ("yes" if u in attended[x.id] else "no") if x.attendance_at else ""])
-    return Table(["id", "topic", "starts_at", "place", "user_id", "user", "answer", "attended"], out)
+    return Table(["id", "topic", "starts_at", "place", "user_id", "user", "answer", "attended"], out, people)
 
 
 def goals_table(s: Session, team: TeamView, start: datetime, end: datetime) -> Table:
@@ -130,10 +133,11 @@ def goals_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
     years = sorted({int(m[:4]) for m in _months(team, start, end)})
     rows = s.scalars(select(CareerGoals).where(CareerGoals.team_id == team.id, CareerGoals.year.in_(years))
                      .order_by(CareerGoals.year, CareerGoals.user_id)).all()
-    who = names(s, {g.user_id for g in rows})
+    people = {g.user_id for g in rows}
+    who = names(s, people)
     out = [[g.year, g.user_id, who.get(g.user_id, ""), n, goal, local(g.updated_at, team.tz)]
            for g in rows for n, goal in enumerate(g.goals or [], start=1)]
-    return Table(["year", "user_id", "user", "goal_number", "goal", "updated_at"], out)
+    return Table(["year", "user_id", "user", "goal_number", "goal", "updated_at"], out, people)
 
 
 EXPORTERS: dict[str, Exporter] = {

@@ -17,7 +17,9 @@ def _load_export(s: Session, notice: OutboxNotice, now: datetime) -> export_view
     team = team_of(s, notice.team_id)
     period = exports.period_from_payload(p)
     table = exports.export_table(s, team, p["export"], period)
-    people = People(s, now, {notice.recipient})
+    # Everyone the rows name, too: one not cached yet (or stale) raises NeedProfiles, the worker
+    # fetches their profiles and loads again, so no name cell is blank.
+    people = People(s, now, {notice.recipient} | table.people)
     return export_views.ExportFile(
         locale=people.locale(notice.recipient, team.locale),
         kind=p["export"],

@@ -47,7 +47,8 @@ def topics_table(s: Session, team: TeamView, start: datetime, end: datetime) -> 
         select(Topic).where(Topic.team_id == team.id, Topic.created_at >= start, Topic.created_at < end)
         .order_by(Topic.created_at, Topic.id)
     ).all()
-    names = _names(s, {t.author_id for t in rows} | {t.decided_by for t in rows if t.decided_by})
+    people = {t.author_id for t in rows} | {t.decided_by for t in rows if t.decided_by}
+    names = _names(s, people)
     return Table(
         ["id", "week", "title", "author_id", "author", "status", "platform", "planned_date", "proposed_at",
          "decided_by", "decided_at", "reason"],
@@ -55,6 +56,7 @@ def topics_table(s: Session, team: TeamView, start: datetime, end: datetime) -> 
           t.planned_date.isoformat() if t.planned_date else "", _local(t.created_at, team.tz),
           names.get(t.decided_by, t.decided_by or "") if t.decided_by else "", _local(t.decided_at, team.tz),
           t.reason or ""] for t in rows],
+        people,
     )
 
 
@@ -82,7 +84,8 @@ def content_table(s: Session, team: TeamView, start: datetime, end: datetime) ->
     for m in s.scalars(select(MetricsUpdate).where(MetricsUpdate.publication_id.in_(pubs))
                        .order_by(MetricsUpdate.at, MetricsUpdate.id)).all() if pubs else []:
         latest[m.publication_id] = m  # the last one counts
-    names = _names(s, {d.author_id for d, _t, _p in drafts} | {d.approved_by for d, _t, _p in drafts if d.approved_by})
+    people = {d.author_id for d, _t, _p in drafts} | {d.approved_by for d, _t, _p in drafts if d.approved_by}
+    names = _names(s, people)
     rows = []
     for d, title, p in drafts:
         m = latest.get(p.id) if p else None
@@ -99,6 +102,7 @@ def content_table(s: Session, team: TeamView, start: datetime, end: datetime) ->
          "approved_by", "approved_at", "platform", "url", "published_at", "reads", "likes", "comments", "shares",
          "metrics_at"],
         rows,
+        people,
     )
 
 
@@ -111,7 +115,8 @@ def activities_table(s: Session, team: TeamView, start: datetime, end: datetime)
         select(Activity).where(Activity.team_id == team.id, Activity.starts_at >= start, Activity.starts_at < end)
         .order_by(Activity.starts_at, Activity.id)
     ).all()
-    names = _names(s, {a.owner_id for a in rows} | {a.decided_by for a in rows if a.decided_by})
+    people = {a.owner_id for a in rows} | {a.decided_by for a in rows if a.decided_by}
+    names = _names(s, people)
     out = []
     for a in rows:
         targets, retro = a.targets or {}, a.retro or {}
@@ -129,6 +134,7 @@ def activities_table(s: Session, team: TeamView, start: datetime, end: datetime)
          "target_participants", "target_engagement", "target_conversion", "actual_participants",
          "actual_engagement", "actual_conversion", "decided_by", "decided_at", "retro_at"],
         out,
+        people,
     )
 
 
@@ -139,7 +145,8 @@ def leave_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
         select(Leave).where(Leave.team_id == team.id, Leave.start_date <= last, Leave.end_date >= first)
         .order_by(Leave.start_date, Leave.id)
     ).all()
-    names = _names(s, {lv.user_id for lv in rows} | {lv.decided_by for lv in rows if lv.decided_by})
+    people = {lv.user_id for lv in rows} | {lv.decided_by for lv in rows if lv.decided_by}
+    names = _names(s, people)
     return Table(
         ["id", "user_id", "user", "start_date", "end_date", "working_days", "reason", "status", "requested_at",
          "decided_by", "decided_at", "decision_reason", "cancelled_at"],
@@ -148,6 +155,7 @@ def leave_table(s: Session, team: TeamView, start: datetime, end: datetime) -> T
           _local(lv.created_at, team.tz), names.get(lv.decided_by, lv.decided_by) if lv.decided_by else "",
           _local(lv.decided_at, team.tz), lv.decision_reason or "", _local(lv.cancelled_at, team.tz)]
          for lv in rows],
+        people,
     )
 
 
@@ -199,7 +207,8 @@ def reviews_table(s: Session, team: TeamView, start: datetime, end: datetime) ->
     cfg = ReviewsConfig.model_validate(s.get_one(Team, team.id).reviews or {})
     minimum = cfg.peer_ratings_min
     incentive = _annual_incentives(s, team.id, [r for r in rows if r.kind == ANNUAL], cfg)
-    names = _names(s, {r.user_id for r in rows} | {r.evaluator_id for r in rows if r.evaluator_id})
+    people = {r.user_id for r in rows} | {r.evaluator_id for r in rows if r.evaluator_id}
+    names = _names(s, people)
     dims = ("performance", "ability", "attitude")
     out = []
     for r in rows:
@@ -220,6 +229,7 @@ def reviews_table(s: Session, team: TeamView, start: datetime, end: datetime) ->
          "peer_average", "peer_count", "objected_at", "objection_outcome", "resolved_at", "bonus_coefficient",
          "promotion_priority", "training_recommended"],
         out,
+        people,
     )
 
 

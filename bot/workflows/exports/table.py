@@ -18,6 +18,9 @@ from storage import queries
 class Table:
     columns: list[str]  # column keys; handlers/exports/blocks.py names them in the reader's language
     rows: list[list[Any]]
+    # Everyone the rows name: the loader asks for their Slack profiles (notices.People), so a
+    # name cell is never blank for someone opsbot had not cached yet.
+    people: set[str]
 
 
 Exporter = Callable[[Session, TeamView, datetime, datetime], Table]
@@ -29,6 +32,7 @@ def local(at: datetime | None, tz: ZoneInfo) -> str:
 
 
 def names(s: Session, user_ids: set[str]) -> dict[str, str]:
+    """The cached name of each; a Table built with them names ``user_ids`` in its ``people``."""
     return {u: p.name or "" for u, p in queries.slack_users(s, user_ids).items()}
 
 
