@@ -1,17 +1,31 @@
 """The feedback talk's reminder and days away (docs/PRODUCT.md §2.5,
 ``talk-reminder``): each of the two people is reminded once, at their daily
 hour in their own zone, on a working day, never on a day of their approved
-leave. The leave is asked for with ``/leave`` and approved with the card's
-button; the talk is scheduled in the modal; the DMs are what the local Slack
-stand-in recorded."""
+leave. And the talk itself is never scheduled on a day off in the team's
+calendar or on a day either of them is on leave: the modal stays open with the
+reason under the date, and nothing is stored or sent. The leave is asked for
+with ``/leave`` and approved with the card's button; the talk is scheduled in
+the modal; the DMs are what the local Slack stand-in recorded."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tests.conftest import ALICE, CHANNEL, LEAD, SHANGHAI
+from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, SHANGHAI, make_rig
 from tests.helpers import all_text, dms
-from tests.test_feedback_e2e import BERLIN, evaluated, rig, schedule
+from tests.test_feedback_e2e import (
+    BERLIN,
+    FB_TEAMS,
+    FB_USERS,
+    NOV_30,
+    evaluated,
+    history,
+    open_schedule,
+    rig,
+    schedule,
+    store,
+    talks,
+)
 
 __all__ = ["rig"]  # the fixture, shared with tests/test_feedback_e2e.py
 
@@ -22,13 +36,13 @@ THU_TALK = datetime(2026, 12, 3, 18, 0, tzinfo=SHANGHAI)
 MON_TALK = datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI)
 
 
-def take_leave(rig, user: str, day: str) -> None:
-    """``user`` asks for ``day`` off with /leave; Lena approves it on the card."""
+def take_leave(rig, user: str, day: str, by: str = LEAD, leave: int = 1) -> None:
+    """``user`` asks for ``day`` off with /leave; Lena (or ``by``) approves it on the card."""
     rig.command(user, "/leave", "", channel=CHANNEL)
     r = rig.submit(user, rig.last_view(), {"leave_start": day, "leave_end": day, "leave_reason": "Family"})
     assert r.status == 200 and r.body == "", r.body
     rig.deliver()
-    r = rig.click(LEAD, "leave_approve", "1")
+    r = rig.click(by, "leave_approve", str(leave))
     assert r.status == 200, r.body
     rig.deliver()
     assert any("was approved" in c.params["text"] for c in dms(rig.slack.calls(), user))
@@ -112,3 +126,73 @@ def test_a_member_on_leave_on_that_friday_is_not_reminded_on_the_weekend_or_afte
     assert (ALICE, "on leave") in skipped
     assert reminders(rig, ALICE) == []
     assert len(reminders(rig, LEAD)) == 1
+
+
+# Saturday 5 December 2026: a day off in China's calendar (the team's country).
+SAT_TALK = datetime(2026, 12, 5, 15, 0, tzinfo=SHANGHAI)
+
+
+def refused(rig, at: datetime, who: str = LEAD) -> str:
+    """``who`` submits the schedule modal for ``at``: the modal answers a field
+    error under the date and time, nothing is stored and nobody hears a thing."""
+    rig.slack.clear()
+    open_schedule(rig, user=who)
+    before = store(rig)
+    r = rig.submit(who, rig.last_view(), {"fb_talk_at": at, "fb_talk_place": "Room 3"})
+    assert r.status == 200
+    answer = r.json()
+    assert answer["response_action"] == "errors" and list(answer["errors"]) == ["fb_talk_at"], answer
+    rig.deliver()
+    assert store(rig) == before and talks(rig) == [] and history(rig) == []
+    assert not [c for u in (ALICE, LEAD, LEAD2) for c in dms(rig.slack.calls(), u)]
+    return answer["errors"]["fb_talk_at"]
+
+
+def test_a_talk_on_the_members_leave_day_is_refused_under_the_date(rig):
+    evaluated(rig)
+    take_leave(rig, ALICE, "2026-12-03")
+    assert refused(rig, THU_TALK) == "Alice is on leave that day (2026-12-03): pick another day."
+    # Li reads it in Chinese (her Slack language).
+    assert refused(rig, THU_TALK, who=LEAD2) == "Alice 当天（2026-12-03）休假：请另选一天。"
+    # Another day works.
+    schedule(rig, at=THU_TALK + timedelta(days=1))
+    [t] = talks(rig)
+    assert t.starts_at == THU_TALK + timedelta(days=1)
+
+
+def test_a_talk_on_the_supervisors_own_leave_day_is_refused(rig):
+    evaluated(rig)
+    take_leave(rig, LEAD, "2026-12-03", by=LEAD2)
+    assert refused(rig, THU_TALK) == "You are on leave that day (2026-12-03): pick another day."
+
+
+def test_a_talk_on_a_day_off_in_the_teams_calendar_is_refused(rig):
+    evaluated(rig)
+    assert refused(rig, SAT_TALK) == ("2026-12-05 is not a working day in the team's calendar: "
+                                      "pick another day.")
+    # The team's zone decides the day: Friday 23:30 in Berlin is already Saturday in Shanghai.
+    assert refused(rig, datetime(2026, 12, 4, 23, 30, tzinfo=BERLIN)).startswith("2026-12-05 is not a working")
+
+
+def test_a_working_day_with_only_someone_else_away_schedules_as_before(rig):
+    evaluated(rig)
+    take_leave(rig, BOB, "2026-12-03")
+    rig.slack.clear()
+    schedule(rig, at=THU_TALK)
+    [t] = talks(rig)
+    assert (t.user_id, t.status, t.starts_at) == (ALICE, "scheduled", THU_TALK)
+    assert [c for c in dms(rig.slack.calls(), ALICE) if "feedback talk" in c.params["text"]]
+    assert [c for c in dms(rig.slack.calls(), LEAD) if "feedback talk" in c.params["text"]]
+
+
+def test_a_saturday_the_team_works_is_a_day_for_a_talk(database_url):
+    teams = {**FB_TEAMS, "teams": [{**FB_TEAMS["teams"][0], "calendar": {"workdays": ["2026-12-05"]}},
+                                   *FB_TEAMS["teams"][1:]]}
+    rig = make_rig(database_url, start=NOV_30 - timedelta(hours=1), users=FB_USERS, teams=teams).start()
+    try:
+        evaluated(rig)
+        schedule(rig, at=SAT_TALK)
+        [t] = talks(rig)
+        assert t.starts_at == SAT_TALK
+    finally:
+        rig.stop()

@@ -77,6 +77,24 @@ def check_talk_time(starts_at: datetime | None, now: datetime) -> datetime:
     return starts_at
 
 
+def check_talk_day(day: date, calendar: WorkingCalendar, away: dict[str, set[date]], *, member: str,
+                   member_name: object, scheduler: str) -> None:
+    """A talk is held on a working day of the team's calendar (调休 Saturdays
+    are working days), when neither the member nor the supervisor who
+    schedules it is on approved leave. ``day`` is the talk's date in the
+    team's zone, as leave days are; ``away`` is who is on leave when
+    (``days_away``); ``member_name`` is how the member is named."""
+    if not calendar.is_working_day(day):
+        raise InvalidInput(N_("{day} is not a working day in the team's calendar: pick another day."),
+                           field=FIELD_TALK_AT, day=day.isoformat())
+    if day in away.get(member, ()):
+        raise InvalidInput(N_("{user} is on leave that day ({day}): pick another day."), field=FIELD_TALK_AT,
+                           user=member_name, day=day.isoformat())
+    if scheduler != member and day in away.get(scheduler, ()):
+        raise InvalidInput(N_("You are on leave that day ({day}): pick another day."), field=FIELD_TALK_AT,
+                           day=day.isoformat())
+
+
 def check_rows(rows: list[ItemRow], *, today: date, owners: set[str]) -> list[ItemDraft]:
     """The filled rows of the plan. A row with only part of it filled is an
     error on the part that is missing; an owner who is neither the member nor

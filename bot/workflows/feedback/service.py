@@ -20,11 +20,12 @@ from bot.kernel import notices
 from bot.kernel.clock import Clock
 from bot.kernel.errors import N_, Conflict, NotAuthorized, NotFound
 from bot.kernel.people import _locale_for
-from bot.kernel.team import team_view
-from bot.kernel.views import Person
+from bot.kernel.team import TeamView, team_view
+from bot.kernel.views import Mention, Person
 from bot.workflows.feedback import rules
 from bot.workflows.feedback import views as fv
 from bot.workflows.feedback.rules import TalkStatus
+from bot.workflows.leave.away import days_away
 from bot.workflows.reviews.rules import HAS_RESULT, MONTHLY, parse_period, period_id
 from storage import feedback as rows
 from storage import queries
@@ -124,6 +125,14 @@ def schedule_form(*, db: sessionmaker[Session], clock: Clock, user_id: str, work
                                   team.today(clock.now()))
 
 
+def _check_talk_day(s: Session, team: TeamView, at: datetime, member: str, scheduler: str) -> None:
+    """The talk's day, in the team's zone, is a working day with neither of them on leave."""
+    day = team.today(at)
+    name = getattr(queries.slack_users(s, [member]).get(member), "name", None)
+    rules.check_talk_day(day, team.calendar, days_away(s, team.id, (member, scheduler), day, day), member=member,
+                         member_name=name or Mention(member), scheduler=scheduler)
+
+
 @dataclass(frozen=True)
 class Scheduled:
     locale: str
@@ -139,6 +148,7 @@ def schedule(*, db: sessionmaker[Session], clock: Clock, user_id: str, workspace
     where = rules.check_text(place, rules.FIELD_TALK_PLACE, rules.PLACE_MAX, required=False)
     with transaction(db) as s:
         r = _review(s, user_id, review_id, "feedback.schedule", workspace)
+        _check_talk_day(s, team_view(s.get_one(Team, r.team_id)), at, r.user_id, user_id)
         t = rows.talk_of_review(s, r.id)
         before = snapshot(t) if t else None
         if t is None:
