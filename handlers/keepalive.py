@@ -31,6 +31,8 @@ from slack_sdk import WebClient
 # Each thread's open connections, by (scheme, host): shared by every client, since the token
 # travels in each request's headers, so 200 workspaces' clients make one connection per thread.
 _pool = threading.local()
+# Hosts a thread keeps a connection open to at most.
+HOSTS_KEPT = 4
 
 
 class KeepAliveWebClient(WebClient):
@@ -69,6 +71,8 @@ class KeepAliveWebClient(WebClient):
         conns: dict[tuple[str, str], http.client.HTTPConnection] = _pool.__dict__.setdefault("conns", {})
         conn = conns.get(where)
         if conn is None:
+            while len(conns) >= HOSTS_KEPT:  # the oldest first (Slack is one host; tests start many stand-ins)
+                conns.pop(next(iter(conns))).close()
             scheme, netloc = where
             if scheme == "https":
                 conn = _HTTPS(netloc, timeout=self.timeout, context=self.ssl or ssl.create_default_context())

@@ -15,6 +15,7 @@ from bot.kernel.notices import Loaded
 from bot.kernel.outbox import RetryLater
 from bot.kernel.views import Answer
 from handlers.gateway import SlackGateway, make_client
+from handlers.keepalive import HOSTS_KEPT
 
 
 @pytest.fixture
@@ -92,3 +93,16 @@ def test_a_rendered_notice_goes_out_over_the_kept_connection(slack):
         assert gateway.deliver("dm", Loaded(Answer("en", f"hello {n}"), channel="U1"))["channel"]
     assert [c.params["text"] for c in slack.calls("chat.postMessage")] == ["hello 0", "hello 1", "hello 2"]
     assert slack.connections_opened == 1
+
+
+def test_a_thread_keeps_connections_to_a_few_hosts_only(slack):
+    others = [SlackStandIn().start() for _ in range(HOSTS_KEPT)]
+    try:
+        for s in [slack, *others]:
+            assert make_client("xoxb-test", s.api_url).chat_postMessage(channel="C1", text="hi")["ok"]
+        assert slack.connections_opened == 1
+        assert make_client("xoxb-test", slack.api_url).chat_postMessage(channel="C1", text="again")["ok"]
+        assert slack.connections_opened == 2, "the first host's connection had been closed to keep the rest"
+    finally:
+        for s in others:
+            s.stop()
