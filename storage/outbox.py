@@ -249,6 +249,39 @@ def claim_notice(session: Session, notice_id: int, now: datetime, until: datetim
     ).one_or_none()
 
 
+def claim_notices(session: Session, notice_ids: Collection[int], now: datetime,
+                  until: datetime) -> list[OutboxNotice]:
+    """Lease several notices to this worker, and load them, in one statement
+    (a run: ``bot/kernel/runs.py``); those another worker's live lease holds
+    (or no longer pending) are not among them."""
+    return list(session.scalars(
+        update(OutboxNotice)
+        .where(
+            OutboxNotice.id.in_(sorted(notice_ids)),
+            OutboxNotice.status == "pending",
+            or_(OutboxNotice.claimed_until.is_(None), OutboxNotice.claimed_until <= now),
+        )
+        .values(claimed_until=until)
+        .returning(OutboxNotice)
+    ))
+
+
+def teams_of(session: Session, rows: Collection[OutboxNotice]) -> list[Team]:
+    """The teams of these notices, in one statement."""
+    ids = sorted({n.team_id for n in rows if n.team_id is not None})
+    return list(session.scalars(select(Team).where(Team.id.in_(ids)))) if ids else []
+
+
+def release(session: Session, notice_ids: Collection[int], until: datetime) -> None:
+    """Give back the leases this worker took until ``until`` on notices it did
+    not send after all (a run cut short): they are due again at once. A lease
+    that ran out and that another worker has taken since is not touched."""
+    if notice_ids:
+        session.execute(update(OutboxNotice).where(
+            OutboxNotice.id.in_(sorted(notice_ids)), OutboxNotice.status == "pending",
+            OutboxNotice.claimed_until == until).values(claimed_until=None))
+
+
 def notices(session: Session, *, pending_only: bool = False, limit: int = 200) -> Sequence[OutboxNotice]:
     q = select(OutboxNotice)
     if pending_only:
@@ -270,11 +303,16 @@ def count_failed_attempt(session: Session, notice_id: int) -> int:
     return session.scalar(select(OutboxNotice.failed_attempts).where(OutboxNotice.id == notice_id)) or 0
 
 
-def mark_delivered(session: Session, notice_id: int, now: datetime, result: dict[str, Any]) -> None:
-    """Slack took the notice: one statement, without loading it."""
-    session.execute(update(OutboxNotice).where(OutboxNotice.id == notice_id).values(
-        status="delivered", delivered_at=now, attempts=OutboxNotice.attempts + 1, result=result,
-        claimed_until=None, last_error=None))
+def mark_delivered(session: Session, sent: Sequence[tuple[int, dict[str, Any]]], now: datetime) -> None:
+    """Slack took these notices (id, what it answered): one statement, however many, without loading them."""
+    if not sent:
+        return
+    t = OutboxNotice.__table__
+    session.execute(
+        update(t).where(t.c.id == bindparam("notice_id")).values(
+            status="delivered", delivered_at=now, attempts=t.c.attempts + 1, result=bindparam("answer"),
+            claimed_until=None, last_error=None),
+        [{"notice_id": notice_id, "answer": result} for notice_id, result in sent])
 
 
 def mark_failed(session: Session, notice_id: int, now: datetime, error: str) -> bool:

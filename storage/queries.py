@@ -188,6 +188,19 @@ def slack_users(session: Session, user_ids: Iterable[str]) -> dict[str, SlackUse
     return {u.user_id: u for u in session.scalars(_slack_users_statement(), {"ids": ids})}
 
 
+@cache
+def _profile_rows_statement() -> Any:
+    return select(SlackUser.__table__).where(SlackUser.__table__.c.user_id.in_(bindparam("ids", expanding=True)))
+
+
+def profile_rows(session: Session, user_ids: Iterable[str]) -> dict[str, Any]:
+    """The cached profiles of ``user_ids`` as read-only rows (each column an attribute, as on
+    ``SlackUser``): the same as ``slack_users`` for many people, without building ORM objects."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    return {u.user_id: u for u in session.execute(_profile_rows_statement(), {"ids": ids})}
+
 
 # -- audit ------------------------------------------------------------------
 

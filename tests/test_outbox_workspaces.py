@@ -176,48 +176,52 @@ def test_a_429_in_one_workspace_holds_back_that_workspace_only(rig):
         assert pending_dm(rig, user).status == "delivered"
 
 
-class Watching(Pacer):
-    """The pacer, watching deliveries from their turn to post until delivered:
-    how many run at once in each workspace; and Alpha's first one waits until
-    a Beta DM was delivered (outside any transaction, as a slow Slack call would)."""
+class Watching:
+    """The Slack side of the worker, watching its calls from start to answer:
+    how many are in flight at once in each workspace (the team of the DM's
+    recipient); and Alpha's first one waits until a Beta DM was answered
+    (outside any transaction, as a slow Slack call would)."""
 
-    def __init__(self, workspaces: dict[int, str]) -> None:
-        super().__init__()
-        self._workspaces = workspaces
+    def __init__(self, slack: Any, workspaces: dict[str, str]) -> None:
+        self._slack, self._workspaces = slack, workspaces
         self._watch = threading.Lock()
         self.running: dict[str, int] = {}
         self.most: dict[str, int] = {}
         self.beta_delivered = threading.Event()
         self.alpha_saw_beta: bool | None = None
 
-    def acquire(self, channel: str, stop: threading.Event | None = None, workspace: str = "") -> bool:
+    def deliver(self, kind: str, loaded: Any) -> dict[str, Any]:
+        workspace = self._workspaces[loaded.channel]
         with self._watch:
             self.running[workspace] = self.running.get(workspace, 0) + 1
             self.most[workspace] = max(self.most.get(workspace, 0), self.running[workspace])
             first_alpha = workspace == "T0A" and self.alpha_saw_beta is None
             if first_alpha:
                 self.alpha_saw_beta = False
-        if first_alpha:  # a slow delivery: the other workspace must not wait for it
-            self.alpha_saw_beta = self.beta_delivered.wait(timeout=30)
-        return super().acquire(channel, stop, workspace)
+        try:
+            if first_alpha:  # a slow delivery: the other workspace must not wait for it
+                self.alpha_saw_beta = self.beta_delivered.wait(timeout=30)
+            return self._slack.deliver(kind, loaded)
+        finally:
+            with self._watch:
+                self.running[workspace] -= 1
+            if workspace == "T0B":
+                self.beta_delivered.set()
 
-    def delivered(self, notice: OutboxNotice) -> None:
-        workspace = self._workspaces[notice.team_id]
-        with self._watch:
-            self.running[workspace] -= 1
-        if workspace == "T0B":
-            self.beta_delivered.set()
+    def fetch_profile(self, user_id: str) -> Any:
+        return self._slack.fetch_profile(user_id)
 
 
 def test_deliveries_to_different_workspaces_run_side_by_side_and_one_at_a_time_within_each(rig):
     remind(rig)
-    with transaction(rig.app.db) as s:
-        workspaces = {i: w for i, w in s.execute(select(Team.id, Team.workspace))}
-    pacer = Watching(workspaces)
-    with worker(rig, pacer=pacer, on_delivered=pacer.delivered) as w:
+    watching = Watching(rig.app.worker.slack, {**{u: "T0A" for u in ALPHA}, **{u: "T0B" for u in BETA}})
+    w = OutboxWorker(db=rig.app.db, clock=rig.clock, slack=watching, loaders=rig.app.worker.loaders)
+    try:
         assert w.drain() == 5
-    assert pacer.alpha_saw_beta is True, "a Beta DM went out while Alpha's first delivery was in flight"
-    assert pacer.most == {"T0A": 1, "T0B": 1}, "one delivery at a time within a workspace"
+    finally:
+        w.stop()
+    assert watching.alpha_saw_beta is True, "a Beta DM went out while Alpha's first delivery was in flight"
+    assert watching.most == {"T0A": 1, "T0B": 1}, "one delivery at a time within a workspace"
     for user in ALPHA + BETA:
         assert len(dms(rig.slack.calls(), user)) == 1, user
 

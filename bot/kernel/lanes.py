@@ -5,8 +5,11 @@ Slack's limits are per workspace and app, so a round of the outbox worker
 limit, or whose turn Slack's refusal ended, holds up no other. Within a lane
 deliveries go one at a time, so a channel's posts keep their order and the
 first transient failure ends that workspace's turn exactly as it ended the
-whole round before there were lanes. A round of one workspace (always, in the
-single-workspace mode) runs in the worker's own thread.
+whole round before there were lanes. A lane hands out its notices as runs:
+all that its limits let go now, each to a channel of its own, which the
+worker leases and marks together (``bot/kernel/runs.py``) and still sends one
+at a time. A round of one workspace (always, in the single-workspace mode)
+runs in the worker's own thread.
 """
 
 from __future__ import annotations
@@ -19,46 +22,49 @@ from heapq import heappop, heappush
 
 from bot.kernel import notices
 from bot.kernel.pacer import Pacer
+from bot.kernel.runs import BATCHED, RUN
 from storage.outbox import Due
 
 # The kinds that may post a new message (chat.postMessage), which the pacer meters.
 PACED = (notices.DM, notices.POST, notices.CARD, notices.FILE)
 
 
-def deliver_round(due: list[Due], over: set[str], *, deliver: Callable[[Due], str], pacer: Pacer, threads: int,
-                  executor: Callable[[], Executor], stop: threading.Event, give_way: Callable[[], None]) -> int:
+def deliver_round(due: list[Due], over: set[str], *, deliver: Callable[[list[Due]], list[str]], pacer: Pacer,
+                  threads: int, executor: Callable[[], Executor], stop: threading.Event,
+                  give_way: Callable[[], None]) -> int:
     """Deliver a batch of due notices, up to ``threads`` workspaces at once;
-    return how many were delivered. ``deliver`` one notice gives its outcome
-    (``OutboxWorker.deliver_one``); a 'retry' (Slack refused for now) adds its
-    workspace to ``over``, whose notices this round leaves alone."""
+    return how many were delivered. ``deliver`` a run of one workspace's
+    notices gives each one's outcome (``OutboxWorker.deliver_run``); a 'retry'
+    (Slack refused for now) adds its workspace to ``over``, whose notices
+    this round leaves alone."""
     inline = threads == 1 or len({n.workspace for n in due}) == 1
     lanes = Lanes([n for n in due if n.workspace not in over], pacer)
     delivered = 0
-    running: dict[Future[str], Due] = {}
+    running: dict[Future[list[str]], str] = {}
     try:
         while True:
             if stop.is_set():
                 lanes.clear()
-            notice = lanes.next(idle=not running) if len(running) < threads else None
-            if notice is not None:
+            run = lanes.next(idle=not running) if len(running) < threads else None
+            if run:
                 give_way()
-                running[_start(notice, deliver, None if inline else executor())] = notice
+                running[_start(run, deliver, None if inline else executor())] = run[0].workspace
                 continue
             if not running:
                 return delivered
             pause = 0 if inline else lanes.pause() if len(running) < threads else None
             finished, _ = wait(running, timeout=pause, return_when=FIRST_COMPLETED)
             for future in finished:
-                notice = running.pop(future)
-                outcome = future.result()
-                delivered += outcome == "delivered"
-                if outcome == "retry":
+                workspace = running.pop(future)
+                outcomes = future.result()
+                delivered += outcomes.count("delivered")
+                if "retry" in outcomes:
                     # Slack is down or limiting this workspace: its turn ends
                     # here and it is probed again at the next poll rather than
                     # fail every notice in turn. Other workspaces go on.
-                    over.add(notice.workspace)
-                    lanes.close(notice.workspace)
-                lanes.done(notice.workspace)
+                    over.add(workspace)
+                    lanes.close(workspace)
+                lanes.done(workspace)
     finally:
         wait(running)  # no delivery outlives its round
 
@@ -79,14 +85,15 @@ class Lanes:
         self.running: set[str] = set()
         self._order = 0
 
-    def next(self, *, idle: bool) -> Due | None:
-        """The first notice of a ready lane that can go now (a channel at its
-        limit, a burst of cards in one team channel, waits its turn without
-        holding up DMs to everyone else in that workspace), taken out of its
-        lane; a lane whose every notice would wait goes to sleep. When
-        nothing runs (``idle``) and every lane sleeps, the one that wakes
-        first goes with its first notice whose channel is ready (else its
-        first), to wait for its pacer there. None: wait for a running delivery."""
+    def next(self, *, idle: bool) -> list[Due] | None:
+        """The next run of a ready lane: its notices that can go now (a
+        channel at its limit, a burst of cards in one team channel, waits its
+        turn without holding up DMs to everyone else in that workspace),
+        taken out of its lane; a lane whose every notice would wait goes to
+        sleep. When nothing runs (``idle``) and every lane sleeps, the one
+        that wakes first goes with its first notice whose channel is ready
+        (else its first), to wait for its pacer there. None: wait for a
+        running delivery."""
         now = self.pacer.now()
         while self.asleep and self.asleep[0][0] <= now:
             self.ready.append(heappop(self.asleep)[2])
@@ -95,35 +102,55 @@ class Lanes:
             queue = self.queues.get(workspace)
             if not queue or workspace in self.running:
                 continue
-            notice, delay = self._first(queue, workspace)
-            if notice is not None:
-                return self._take(workspace, notice)
+            run, delay = self._run(queue, workspace)
+            if run:
+                return self._take(workspace, run)
             self._order += 1
             heappush(self.asleep, (now + delay, self._order, workspace))
         if idle and self.asleep:
             workspace = heappop(self.asleep)[2]
             queue = self.queues.get(workspace)
             if queue:
-                return self._take(workspace, next((n for n in queue if self.pacer.ready(n.recipient, workspace)),
-                                                  queue[0]))
+                return self._take(workspace, [next((n for n in queue if self.pacer.ready(n.recipient, workspace)),
+                                                   queue[0])])
             return self.next(idle=idle)
         return None
 
-    def _first(self, queue: list[Due], workspace: str) -> tuple[Due | None, float]:
-        """The lane's first notice that can go now; else None and how long until one could."""
+    def _run(self, queue: list[Due], workspace: str) -> tuple[list[Due], float]:
+        """The lane's notices that can go now, in order, as one run (``bot/kernel/runs.py``): each to
+        a channel of its own, as many posts as the workspace-wide limit lets go, of the kinds a run
+        may hold (else the first alone). None can go: ([], how long until one could)."""
         delay = float("inf")
-        full = self.pacer.workspace_wait(workspace)  # > 0: no post goes, whatever its channel
+        room = self.pacer.room(workspace)  # posts the workspace-wide limit lets go now
+        run: list[Due] = []
+        seen: set[str] = set()  # a later notice to a channel goes after the earlier one
         for n in queue:
-            wait = 0.0 if n.kind not in PACED else full or self.pacer.wait(n.recipient, workspace)
-            if wait <= 0:
-                return n, 0.0
-            delay = min(delay, wait)
-        return None, delay
+            if n.recipient in seen:
+                continue
+            seen.add(n.recipient)
+            paced = n.kind in PACED
+            if paced and room < 1:
+                if not run:
+                    delay = min(delay, self.pacer.workspace_wait(workspace))
+                continue  # a post more than the workspace lets go: unpaced kinds may still join
+            wait = self.pacer.wait(n.recipient, workspace) if paced else 0.0
+            if wait > 0:
+                delay = min(delay, wait)
+                continue
+            if run and n.kind not in BATCHED:
+                continue
+            run.append(n)
+            room -= paced
+            if n.kind not in BATCHED or len(run) == RUN:
+                break
+        return run, 0.0 if run else delay
 
-    def _take(self, workspace: str, notice: Due) -> Due:
-        self.queues[workspace].remove(notice)
+    def _take(self, workspace: str, run: list[Due]) -> list[Due]:
+        queue = self.queues[workspace]
+        taken = {n.id for n in run}
+        queue[:] = [n for n in queue if n.id not in taken]
         self.running.add(workspace)
-        return notice
+        return run
 
     def done(self, workspace: str) -> None:
         """A delivery of the workspace ended: its lane's turn comes again."""
@@ -148,9 +175,9 @@ class Lanes:
         return max(self.asleep[0][0] - self.pacer.now(), 0.001) if self.asleep else None
 
 
-def _start(notice: Due, deliver: Callable[[Due], str], pool: Executor | None) -> Future[str]:
+def _start(run: list[Due], deliver: Callable[[list[Due]], list[str]], pool: Executor | None) -> Future[list[str]]:
     if pool is not None:
-        return pool.submit(deliver, notice)
-    done: Future[str] = Future()
-    done.set_result(deliver(notice))
+        return pool.submit(deliver, run)
+    done: Future[list[str]] = Future()
+    done.set_result(deliver(run))
     return done

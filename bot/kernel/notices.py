@@ -142,9 +142,23 @@ def epoch(at: datetime | None) -> int | None:
     return int(at.timestamp()) if at else None
 
 
+# Where a session keeps the profiles read ahead for the notices it loads (``preload_profiles``).
+_PRELOADED = "opsbot_profiles"
+
+
+def preload_profiles(s: Session, user_ids: set[str]) -> None:
+    """Read the cached profiles of ``user_ids`` in one statement, for the notices ``s`` loads next
+    (a run of the outbox: ``bot/kernel/runs.py``); ``People`` takes them from there."""
+    s.info[_PRELOADED] = queries.profile_rows(s, user_ids)
+
+
 class People:
     def __init__(self, s: Session, now: datetime, user_ids: set[str]) -> None:
-        self.users = queries.slack_users(s, user_ids)
+        preloaded = s.info.get(_PRELOADED, {})
+        if user_ids <= preloaded.keys():
+            self.users = {u: preloaded[u] for u in user_ids}
+        else:
+            self.users = queries.slack_users(s, user_ids)
         stale = {
             u for u in user_ids if u not in self.users or self.users[u].refreshed_at < now - PROFILE_MAX_AGE
         }

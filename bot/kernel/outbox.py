@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kernel import first_post as first_post_of
-from bot.kernel import lanes, notices
+from bot.kernel import lanes, notices, runs
 from bot.kernel import outbox_failures as failures
 from bot.kernel.clock import Clock
 from bot.kernel.loop import BackgroundLoop
@@ -51,8 +51,7 @@ MAX_BACKOFF = timedelta(seconds=5)
 # A notice that waits for another one (a thread reply for its card's ts) looks again after this.
 NOT_YET_RETRY = 1.0
 NOT_IN_CHANNEL_RETRY = timedelta(minutes=30)
-# Where a notice goes: (Slack team id, Enterprise org id); ("", None) in the single-workspace mode.
-Where = tuple[str, str | None]
+Where = runs.Where
 
 
 # After a 429 the refused notice waits its whole Retry-After (in the
@@ -142,7 +141,7 @@ class OutboxWorker(BackgroundLoop):
         clock: Clock,
         slack: SlackPort,
         loaders: notices.NoticeLoaders,
-        batch: int = 1000,
+        batch: int = 5000,
         poll_interval: float = 1.0,
         on_delivered: Callable[[OutboxNotice], None] | None = None,
         pacer: Pacer | None = None,
@@ -177,7 +176,7 @@ class OutboxWorker(BackgroundLoop):
             if not due:
                 break
             delivered += lanes.deliver_round(
-                due, over, deliver=lambda n: self.deliver_one(n.id), pacer=self.pacer,
+                due, over, deliver=self.deliver_run, pacer=self.pacer,
                 threads=self.threads, executor=self._executor, stop=self._stop, give_way=lambda: self.give_way(self.busy))
             if self._stop.is_set():
                 break
@@ -205,6 +204,11 @@ class OutboxWorker(BackgroundLoop):
             with self._flight_lock:
                 self._in_flight -= 1
 
+    @property
+    def stopping(self) -> threading.Event:
+        """Set once the worker is asked to stop (a run gives its rest back then)."""
+        return self._stop
+
     def busy(self) -> bool:
         """Whether a request from Slack is being answered right now."""
         return self._in_flight > 0
@@ -214,6 +218,10 @@ class OutboxWorker(BackgroundLoop):
         with transaction(self.db) as s:
             workspace = outbox_rows.workspace_of_notice(s, notice_id)
         self._holds[workspace] = self.clock.now() + min(timedelta(seconds=after or 1), HOLD_AFTER_429)
+
+    def deliver_run(self, run: list[outbox_rows.Due]) -> list[str]:
+        """Notices of one workspace that can go now, together (``bot/kernel/runs.py``): each one's outcome."""
+        return runs.deliver_run(self, run, LEASE)
 
     def deliver_one(self, notice_id: int) -> str:
         """One notice: 'delivered', 'retry' (Slack refused for now), 'waiting'
@@ -226,9 +234,9 @@ class OutboxWorker(BackgroundLoop):
         if isinstance(leased, str):
             return leased
         kind, loaded, need, where = leased
-        slack = self._slack_at(where)
+        slack = self.slack_at(where)
         if need is not None:
-            loaded = self._load_with_profiles(notice_id, now, need, slack)
+            loaded = self.load_with_profiles(notice_id, now, need, slack)
             if isinstance(loaded, str):
                 return loaded
         first_post = kind == notices.CARD and not loaded.ts
@@ -238,8 +246,10 @@ class OutboxWorker(BackgroundLoop):
                 return self._retry(notice_id, "stopping", 0)
         if first_post and not first_post_of.claim(self.db, self.loaders, notice_id, self.clock.now()):
             # Another worker posts this card: this notice becomes an update of it.
-            return self._waiting(notice_id, first_post_of.PostedElsewhere("its card is being posted"))
-        outcome = self._send(notice_id, kind, loaded, slack)
+            return self.waiting(notice_id, first_post_of.PostedElsewhere("its card is being posted"))
+        result = self.call(notice_id, kind, loaded, slack)
+        outcome = result if isinstance(result, str) else "delivered"
+        self.mark([] if isinstance(result, str) else [(notice_id, kind, result)])
         if first_post and outcome != "delivered":
             first_post_of.release(self.db, notice_id)
         return outcome
@@ -274,17 +284,17 @@ class OutboxWorker(BackgroundLoop):
                 except notices.NeedProfiles as e:
                     need = e.user_ids  # commit the lease; fetch the profiles below
         except notices.NotYet as e:
-            return self._waiting(notice_id, e)
+            return self.waiting(notice_id, e)
         except Exception as e:
-            return self._repeating(notice_id, e)
+            return self.repeating(notice_id, e)
         return kind, loaded, need, where
 
-    def _slack_at(self, where: Where) -> SlackPort:
+    def slack_at(self, where: Where) -> SlackPort:
         """The port speaking with the token of the notice's workspace (OAuth mode), else the one port."""
         at = getattr(self.slack, "at", None)
         return at(*where) if at is not None else self.slack
 
-    def _load_with_profiles(self, notice_id: int, now: datetime, need: set[str], slack: SlackPort) -> Any:
+    def load_with_profiles(self, notice_id: int, now: datetime, need: set[str], slack: SlackPort) -> Any:
         """Fetch the missing profiles and load again (a few rounds: the notice
         may name more people once loaded); or how the round ended, as a str."""
         for _ in range(3):
@@ -300,19 +310,20 @@ class OutboxWorker(BackgroundLoop):
             except notices.NeedProfiles as e:
                 need = e.user_ids
             except notices.NotYet as e:
-                return self._waiting(notice_id, e)
+                return self.waiting(notice_id, e)
             except Exception as e:
-                return self._repeating(notice_id, e)
-        return self._repeating(notice_id, "profiles unavailable")
+                return self.repeating(notice_id, e)
+        return self.repeating(notice_id, "profiles unavailable")
 
-    def _waiting(self, notice_id: int, e: Exception) -> str:
+    def waiting(self, notice_id: int, e: Exception) -> str:
         # Waits for another notice (a thread reply for its card's ts): not an error.
         self._retry(notice_id, f"waiting: {e}", NOT_YET_RETRY, level=logging.DEBUG)
         return "waiting"
 
-    def _send(self, notice_id: int, kind: str, loaded: Any, slack: SlackPort) -> str:
+    def call(self, notice_id: int, kind: str, loaded: Any, slack: SlackPort) -> dict[str, Any] | str:
+        """Send one leased notice: what Slack answered, or how it ended (recorded) when it did not take it."""
         try:
-            result = slack.deliver(kind, loaded)
+            return slack.deliver(kind, loaded)
         except RetryLater as e:
             if e.error.startswith("429"):
                 self._hold(notice_id, e.after)
@@ -323,15 +334,23 @@ class OutboxWorker(BackgroundLoop):
         except PermanentFailure as e:
             return self._fail(notice_id, str(e))
         except Exception as e:  # a bug in a renderer, a chart that cannot be drawn: it would repeat
-            return self._repeating(notice_id, e)
+            return self.repeating(notice_id, e)
+
+    def mark(self, sent: list[tuple[int, str, dict[str, Any]]]) -> None:
+        """Record what Slack took (notice id, kind, its answer), in one transaction however many."""
+        if not sent:
+            return
         with transaction(self.db) as s:
-            outbox_rows.mark_delivered(s, notice_id, self.clock.now(), result)
-            if kind == notices.CARD or self.on_delivered:  # a DM or a post leaves nothing else to record
-                notice = s.get_one(OutboxNotice, notice_id)
-                self.loaders.record_delivery(s, notice, result)
+            outbox_rows.mark_delivered(s, [(notice_id, result) for notice_id, _, result in sent], self.clock.now())
+            recorded = []
+            for notice_id, kind, result in sent:
+                if kind == notices.CARD or self.on_delivered:  # a DM or a post leaves nothing else to record
+                    notice = s.get_one(OutboxNotice, notice_id)
+                    self.loaders.record_delivery(s, notice, result)
+                    recorded.append(notice)
         if self.on_delivered:
-            self.on_delivered(notice)
-        return "delivered"
+            for notice in recorded:
+                self.on_delivered(notice)
 
     def _retry(self, notice_id: int, error: str, after: float | None, level: int = logging.WARNING) -> str:
         with transaction(self.db) as s:
@@ -343,7 +362,7 @@ class OutboxWorker(BackgroundLoop):
         log.log(level, "notice %s: %s; retrying in %s", notice_id, error, delay)
         return "retry"
 
-    def _repeating(self, notice_id: int, e: Exception | str) -> str:
+    def repeating(self, notice_id: int, e: Exception | str) -> str:
         """An error that will repeat: retried with backoff, then failed for good."""
         if isinstance(e, OperationalError):  # the database, for now (a lock, a dropped connection)
             return self._retry(notice_id, failures.describe(e), None)

@@ -60,6 +60,11 @@ class Pacer:
             w = self._level((workspace, None), *self.workspace, self._now())
         return max(0.0, (1.0 - w) / self.workspace[0])
 
+    def room(self, workspace: str = "") -> int:
+        """How many posts to ``workspace`` its workspace-wide limit lets go now (each channel's aside)."""
+        with self._lock:
+            return int(self._level((workspace, None), *self.workspace, self._now()))
+
     def ready(self, channel: str, workspace: str = "") -> bool:
         """Whether a post to ``channel`` could go now without waiting on its channel."""
         with self._lock:
