@@ -250,15 +250,22 @@ def claim_many(session: Session, *, job: str, subjects: Sequence[str], period: s
                at: datetime) -> set[str]:
     """:func:`claim_once` for many subjects: one INSERT ... ON CONFLICT DO
     NOTHING RETURNING per 500; returns the subjects claimed now."""
-    dialect = session.get_bind().dialect.name
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = _claim_statement(session.get_bind().dialect.name)
     claimed: set[str] = set()
     for i in range(0, len(subjects), CHUNK):
         rows = [{"job": job, "subject": sub, "period": period, "team_id": team_id, "at": at}
                 for sub in subjects[i:i + CHUNK]]
-        result = session.execute(ins(ReminderLog).values(rows).on_conflict_do_nothing().returning(ReminderLog.subject))
-        claimed.update(result.scalars().all())
+        claimed.update(session.execute(statement, rows).scalars().all())
     return claimed
+
+
+@cache
+def _claim_statement(dialect: str) -> Any:
+    """The claim INSERT, built and compiled once: executed with many rows, SQLAlchemy sends them
+    as multi-row INSERTs ("insertmanyvalues"), RETURNING those that were new."""
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    t = ReminderLog.__table__
+    return ins(t).on_conflict_do_nothing().returning(t.c.subject)
 
 
 def already_claimed_many(session: Session, *, job: str, subjects: Sequence[str], period: str) -> set[str]:
