@@ -164,12 +164,17 @@ def enqueue_keyed_notices(session: Session, rows: list[dict[str, Any]], *, now: 
     a key already in the outbox is skipped."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
     values = [{"team_id": None, "coalesce_key": None, **r, "status": "pending", "attempts": 0,
                "next_attempt_at": now, "created_at": now} for r in rows]
     session.info["outbox"] = True
-    session.execute(ins(OutboxNotice).on_conflict_do_nothing(), values)
+    session.execute(_keyed_insert(session.get_bind().dialect.name), values)
+
+
+@cache
+def _keyed_insert(dialect: str) -> Any:
+    """Built once, on the table: a plain executemany, not the ORM's bulk insert."""
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    return ins(OutboxNotice.__table__).on_conflict_do_nothing()
 
 
 def _due(now: datetime, last: Sequence[str], *columns: Any) -> Any:

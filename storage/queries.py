@@ -166,14 +166,19 @@ def upsert_slack_user(session: Session, *, user_id: str, **values: Any) -> None:
 
 def upsert_slack_users(session: Session, rows: list[dict[str, Any]]) -> None:
     """:func:`upsert_slack_user` for many people in one executemany."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
+    if rows:
+        session.execute(_upsert_slack_users_statement(session.get_bind().dialect.name), rows)
+
+
+@cache
+def _upsert_slack_users_statement(dialect: str) -> Any:
+    """Built once, on the table (a plain executemany, not the ORM's bulk insert): a job refreshes
+    thousands of profiles at a time."""
     ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = ins(SlackUser)
+    t = SlackUser.__table__
+    stmt = ins(t)
     cols = ("name", "tz", "locale", "deleted", "workspace_admin", "refreshed_at")
-    stmt = stmt.on_conflict_do_update(index_elements=[SlackUser.user_id], set_={c: stmt.excluded[c] for c in cols})
-    session.execute(stmt, rows)
+    return stmt.on_conflict_do_update(index_elements=[t.c.user_id], set_={c: stmt.excluded[c] for c in cols})
 
 
 @cache
