@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.devtools.rig import Rig
 from bot.kernel.outbox import OutboxWorker
@@ -150,4 +151,33 @@ def test_two_workers_draining_the_same_reminders_send_each_dm_once(rig):
         t.join(60)
     assert errors == []
     assert sum(delivered) == 6
+    each_reminded_once(rig)
+
+
+def test_what_slack_took_is_written_down_even_when_the_database_fails_mid_run(rig, monkeypatch):
+    rig.deliver()
+    remind(rig)
+    rig.slack.clear()
+
+    def renderer_bug(n: int) -> None:
+        if n == 3:
+            raise RuntimeError("a renderer bug")
+
+    def database_gone(notice_id: int, e: Exception | str) -> str:
+        raise OperationalError("UPDATE outbox_notices", {}, Exception("the database went away"))
+
+    w = OutboxWorker(db=rig.app.db, clock=rig.clock, slack=Slow(rig.app.worker.slack, renderer_bug),
+                     loaders=rig.app.worker.loaders)
+    monkeypatch.setattr(w, "repeating", database_gone)
+    try:
+        with pytest.raises(OperationalError):
+            w.drain()
+    finally:
+        w.stop()
+    sent = [c.params["channel"] for c in rig.slack.calls("chat.postMessage")]
+    assert len(sent) == 2
+    assert {u: statuses(rig)[u][0] for u in sent} == dict.fromkeys(sent, "delivered"), "the two Slack took are marked"
+
+    rig.clock.advance(timedelta(minutes=2))  # past the lease of those the run never got to
+    rig.deliver()
     each_reminded_once(rig)

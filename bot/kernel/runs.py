@@ -130,26 +130,28 @@ def _send(worker: Worker, run: list[Due], leased: _Leased, now: datetime) -> dic
     outcomes = dict(leased.outcomes)
     sent: list[tuple[int, str, dict[str, Any]]] = []
     oldest = 0.0  # when the first answer not written down yet came (time.monotonic)
-    for i, n in enumerate(run):
-        if n.id in outcomes or n.id not in leased.leased:
-            continue  # ended, or not leased (another worker has it)
-        if worker.clock.now() >= leased.until - LEASE_MARGIN or "retry" in outcomes.values() or not (
-                n.kind not in PACED or worker.pacer.acquire(n.recipient, worker.stopping, n.workspace)):
-            _give_back(worker, run[i:], leased, outcomes)  # stopping, Slack refusing, the lease running short
-            break
-        worker.give_way(worker.busy)
-        result = _one(worker, n.id, leased, now)
-        if isinstance(result, str):
-            outcomes[n.id] = result
-            continue
-        if not sent:
-            oldest = time.monotonic()
-        sent.append((n.id, leased.leased[n.id][0], result))
-        outcomes[n.id] = "delivered"
-        if time.monotonic() - oldest >= MARK_WITHIN:
-            worker.mark(sent)
-            sent = []
-    worker.mark(sent)
+    try:
+        for i, n in enumerate(run):
+            if n.id in outcomes or n.id not in leased.leased:
+                continue  # ended, or not leased (another worker has it)
+            if worker.clock.now() >= leased.until - LEASE_MARGIN or "retry" in outcomes.values() or not (
+                    n.kind not in PACED or worker.pacer.acquire(n.recipient, worker.stopping, n.workspace)):
+                _give_back(worker, run[i:], leased, outcomes)  # stopping, Slack refusing, the lease running short
+                break
+            worker.give_way(worker.busy)
+            result = _one(worker, n.id, leased, now)
+            if isinstance(result, str):
+                outcomes[n.id] = result
+                continue
+            if not sent:
+                oldest = time.monotonic()
+            sent.append((n.id, leased.leased[n.id][0], result))
+            outcomes[n.id] = "delivered"
+            if time.monotonic() - oldest >= MARK_WITHIN:
+                worker.mark(sent)
+                sent = []
+    finally:  # whatever happens next (the database failing a retry's record), what Slack took is written down
+        worker.mark(sent)
     return outcomes
 
 
