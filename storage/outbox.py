@@ -254,24 +254,25 @@ def claim_notice(session: Session, notice_id: int, now: datetime, until: datetim
     ).one_or_none()
 
 
-def claim_notices(session: Session, notice_ids: Collection[int], now: datetime,
-                  until: datetime) -> list[OutboxNotice]:
+def claim_notices(session: Session, notice_ids: Collection[int], now: datetime, until: datetime) -> list[Any]:
     """Lease several notices to this worker, and load them, in one statement
     (a run: ``bot/kernel/runs.py``); those another worker's live lease holds
-    (or no longer pending) are not among them."""
-    return list(session.scalars(
-        update(OutboxNotice)
+    (or no longer pending) are not among them. Each comes as a read-only row
+    with the columns of ``OutboxNotice`` (what loaders read), not an ORM object."""
+    t = OutboxNotice.__table__
+    return list(session.execute(
+        update(t)
         .where(
-            OutboxNotice.id.in_(sorted(notice_ids)),
-            OutboxNotice.status == "pending",
-            or_(OutboxNotice.claimed_until.is_(None), OutboxNotice.claimed_until <= now),
+            t.c.id.in_(sorted(notice_ids)),
+            t.c.status == "pending",
+            or_(t.c.claimed_until.is_(None), t.c.claimed_until <= now),
         )
         .values(claimed_until=until)
-        .returning(OutboxNotice)
+        .returning(*t.c)
     ))
 
 
-def teams_of(session: Session, rows: Collection[OutboxNotice]) -> list[Team]:
+def teams_of(session: Session, rows: Collection[Any]) -> list[Team]:
     """The teams of these notices, in one statement."""
     ids = sorted({n.team_id for n in rows if n.team_id is not None})
     return list(session.scalars(select(Team).where(Team.id.in_(ids)))) if ids else []
