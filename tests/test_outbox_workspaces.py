@@ -249,3 +249,49 @@ def test_in_the_single_workspace_mode_the_worker_delivers_in_its_own_thread_as_b
         assert [c.params["channel"] for c in rig.slack.calls("chat.postMessage")] == ALPHA + BETA, "in order"
     finally:
         rig.stop()
+
+
+EIGHT = {"teams": [{"name": f"Team {i}", "channel": f"C0T{i}", "timezone": "Asia/Shanghai", "country": "CN",
+                    "supervisors": [f"U0L{i}"], "members": [f"U0M{i}"]} for i in range(8)]}
+EIGHT_USERS = {u: {"name": u.lower(), "tz": "Asia/Shanghai"} for i in range(8) for u in (f"U0L{i}", f"U0M{i}")}
+
+
+class InFlight:
+    """The worker's Slack side, noting the most calls in flight at once."""
+
+    def __init__(self, slack: Any) -> None:
+        self._slack, self._lock, self.now, self.most = slack, threading.Lock(), 0, 0
+
+    def deliver(self, kind: str, loaded: Any) -> dict[str, Any]:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            return self._slack.deliver(kind, loaded)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+    def fetch_profile(self, user_id: str) -> Any:
+        return self._slack.fetch_profile(user_id)
+
+
+def test_while_slack_is_slow_to_answer_more_workspaces_are_sent_to_at_once_than_the_threads(database_url):
+    rig = make_rig(database_url, teams=EIGHT, users=EIGHT_USERS, start=THU_10).start()
+    try:
+        with transaction(rig.app.db) as s:
+            for i in range(8):
+                s.execute(update(Team).where(Team.name == f"Team {i}").values(workspace=f"T0W{i}"))
+        remind(rig)  # one DM in each of eight workspaces
+        rig.slack.latency = {"chat.postMessage": 0.3}  # Slack's own round trip is 100–300 ms
+        watch = InFlight(rig.app.worker.slack)
+        w = OutboxWorker(db=rig.app.db, clock=rig.clock, slack=watch, loaders=rig.app.worker.loaders, threads=4)
+        try:
+            assert w.drain() == 8
+        finally:
+            w.stop()
+        assert watch.most > 4, "a run waiting on Slack freed its place for another workspace's"
+        for i in range(8):
+            assert len(dms(rig.slack.calls(), f"U0M{i}")) == 1
+    finally:
+        rig.stop()

@@ -77,6 +77,8 @@ class SlackStandIn(FaultInjection, OAuthMethods, AuthMethods, ChatMethods, ViewM
         self.rate_limits: dict[str, tuple[float, int]] | None = rate_limits
         # Per-method (rate per second for the whole workspace, burst); None = no cap.
         self.workspace_limits: dict[str, tuple[float, int]] | None = workspace_limits
+        # Per-method seconds before the answer, as Slack's own round trip (bench/: real-world latency).
+        self.latency: dict[str, float] = {}
 
         self._lock = threading.RLock()
         self._calls: list[Call] = []

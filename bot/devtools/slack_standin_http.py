@@ -14,6 +14,7 @@ import email.policy
 import http.server
 import json
 import socket
+import time
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
@@ -207,6 +208,8 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             return
 
         method = path[len("/api/") :].strip("/")
+        if owner.latency.get(method):
+            time.sleep(owner.latency[method])
         fault = owner._fault(method, params, token)
         if fault is not None:
             kind, status, body, headers = fault

@@ -15,9 +15,11 @@ runs in the worker's own thread.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from heapq import heappop, heappush
 
 from bot.kernel import notices
@@ -30,14 +32,13 @@ PACED = (notices.DM, notices.POST, notices.CARD, notices.FILE)
 
 
 def deliver_round(due: list[Due], over: set[str], *, deliver: Callable[[list[Due]], list[str]], pacer: Pacer,
-                  threads: int, executor: Callable[[], Executor], stop: threading.Event,
-                  give_way: Callable[[], None]) -> int:
-    """Deliver a batch of due notices, up to ``threads`` workspaces at once;
-    return how many were delivered. ``deliver`` a run of one workspace's
-    notices gives each one's outcome (``OutboxWorker.deliver_run``); a 'retry'
-    (Slack refused for now) adds its workspace to ``over``, whose notices
-    this round leaves alone."""
-    inline = threads == 1 or len({n.workspace for n in due}) == 1
+                  crew: Crew, stop: threading.Event, give_way: Callable[[], None]) -> int:
+    """Deliver a batch of due notices, up to ``crew.limit()`` workspaces at
+    once; return how many were delivered. ``deliver`` a run of one
+    workspace's notices gives each one's outcome (``OutboxWorker.deliver_run``);
+    a 'retry' (Slack refused for now) adds its workspace to ``over``, whose
+    notices this round leaves alone."""
+    inline = crew.threads == 1 or len({n.workspace for n in due}) == 1
     lanes = Lanes([n for n in due if n.workspace not in over], pacer)
     delivered = 0
     running: dict[Future[list[str]], str] = {}
@@ -45,14 +46,20 @@ def deliver_round(due: list[Due], over: set[str], *, deliver: Callable[[list[Due
         while True:
             if stop.is_set():
                 lanes.clear()
-            run = lanes.next(idle=not running) if len(running) < threads else None
+            limit = 1 if inline else crew.limit()
+            run = lanes.next(idle=not running) if len(running) < limit else None
             if run:
                 give_way()
-                running[_start(run, deliver, None if inline else executor())] = run[0].workspace
+                running[_start(run, deliver, None if inline else crew.executor())] = run[0].workspace
                 continue
             if not running:
                 return delivered
-            pause = 0 if inline else lanes.pause() if len(running) < threads else None
+            if inline:
+                pause: float | None = 0
+            elif len(running) < limit:
+                pause = lanes.pause()
+            else:  # all places taken: look again soon if Slack is slow to answer, for one more may open
+                pause = SLOW / 2 if len(running) < crew.most and lanes.has_work() else None
             finished, _ = wait(running, timeout=pause, return_when=FIRST_COMPLETED)
             for future in finished:
                 workspace = running.pop(future)
@@ -67,6 +74,69 @@ def deliver_round(due: list[Due], over: set[str], *, deliver: Callable[[list[Due
                 lanes.done(workspace)
     finally:
         wait(running)  # no delivery outlives its round
+
+
+# A Slack call in flight this long (seconds) frees its run's place for another workspace's...
+SLOW = 0.05
+# ... unless the process kept this much of a core busy lately: then the wait is the interpreter's
+# (its threads taking turns), not Slack's, and more runs at once would only share it out further.
+BUSY = 0.7
+# Runs at once, at most, while Slack is slow to answer.
+MOST = 32
+
+
+class Crew:
+    """The threads a worker delivers in (made at its first round with several
+    workspaces). ``threads`` runs go at once, each busy with the database,
+    rendering or a call to Slack; beyond that, the interpreter's one core
+    would only be shared out. But a run whose Slack call has waited ``SLOW``
+    while the process has had idle time is only waiting on Slack (which
+    answers in 100–300 ms; the stand-in in well under one): it frees its
+    place, up to ``most`` runs at once, so a fan-out to many workspaces is
+    not held to ``threads`` calls' latency."""
+
+    def __init__(self, threads: int, *, most: int = MOST, name: str = "opsbot-outbox") -> None:
+        self.threads, self.most, self._name = max(1, threads), max(1, threads, most), name
+        self._pool: ThreadPoolExecutor | None = None
+        self._began: dict[int, float] = {}  # thread -> when its Slack call began (time.monotonic)
+        self._since, self._cpu, self._load = time.monotonic(), time.process_time(), 1.0  # busy until seen idle
+
+    def executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max(self.threads, self.most), thread_name_prefix=self._name)
+        return self._pool
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+    @contextmanager
+    def calling(self) -> Iterator[None]:
+        """Around one call to Slack."""
+        ident = threading.get_ident()
+        self._began[ident] = time.monotonic()
+        try:
+            yield
+        finally:
+            self._began.pop(ident, None)
+
+    def limit(self) -> int:
+        """How many runs may go at once now: ``threads``, and one more for each slow call while
+        the process is not busy."""
+        now = time.monotonic()
+        slow = sum(1 for began in list(self._began.values()) if now - began >= SLOW)
+        if not slow or self._busy(now):
+            return self.threads
+        return min(max(self.most, self.threads), self.threads + slow)
+
+    def _busy(self, now: float) -> bool:
+        """Whether the process used ``BUSY`` of a core or more lately (over the last 0.1 s or so)."""
+        if now - self._since >= 0.1:
+            cpu = time.process_time()
+            self._load = (cpu - self._cpu) / (now - self._since)
+            self._since, self._cpu = now, cpu
+        return self._load >= BUSY
 
 
 class Lanes:
@@ -161,6 +231,10 @@ class Lanes:
     def close(self, workspace: str) -> None:
         """No more of this workspace in this round."""
         self.queues.pop(workspace, None)
+
+    def has_work(self) -> bool:
+        """Whether a lane still has notices (ready or asleep)."""
+        return bool(self.ready or self.asleep)
 
     def clear(self) -> None:
         self.queues.clear()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,7 +41,8 @@ from storage.models import OutboxNotice, Team
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
-# Deliveries to different workspaces at once (one at a time within a workspace: bot/kernel/lanes.py).
+# Deliveries to different workspaces at once (one at a time within a workspace), and more while
+# Slack is slow to answer (bot/kernel/lanes.py: Crew).
 THREADS = 4
 # Short on purpose: notices must go out within 10 s of Slack recovering
 # (docs/PRODUCT.md §7). Load on a struggling Slack stays low because a round
@@ -150,7 +150,7 @@ class OutboxWorker(BackgroundLoop):
         self.db, self.clock, self.slack, self.loaders = db, clock, slack, loaders
         self.pacer = pacer if pacer is not None else Pacer()
         self.threads = max(1, threads)
-        self._pool: ThreadPoolExecutor | None = None  # made at the first round with several workspaces
+        self.crew = lanes.Crew(self.threads, name=self.thread_name)
         self._holds: dict[str, datetime] = {}  # after a 429: no delivery to that workspace before this (clock time)
         self._in_flight = 0
         self._flight_lock = threading.Lock()
@@ -175,23 +175,16 @@ class OutboxWorker(BackgroundLoop):
                                               last=(notices.HOME, notices.SUPERVISOR_HOMES), skip_workspaces=over)
             if not due:
                 break
-            delivered += lanes.deliver_round(
-                due, over, deliver=self.deliver_run, pacer=self.pacer,
-                threads=self.threads, executor=self._executor, stop=self._stop, give_way=lambda: self.give_way(self.busy))
+            self.crew.threads = self.threads
+            delivered += lanes.deliver_round(due, over, deliver=self.deliver_run, pacer=self.pacer, crew=self.crew,
+                                             stop=self._stop, give_way=lambda: self.give_way(self.busy))
             if self._stop.is_set():
                 break
         return delivered
 
-    def _executor(self) -> ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix=self.thread_name)
-        return self._pool
-
     def stop(self, timeout: float = 5.0) -> None:
         super().stop(timeout)
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
+        self.crew.shutdown()
 
     @contextmanager
     def serving(self) -> Iterator[None]:
@@ -323,7 +316,8 @@ class OutboxWorker(BackgroundLoop):
     def call(self, notice_id: int, kind: str, loaded: Any, slack: SlackPort) -> dict[str, Any] | str:
         """Send one leased notice: what Slack answered, or how it ended (recorded) when it did not take it."""
         try:
-            return slack.deliver(kind, loaded)
+            with self.crew.calling():
+                return slack.deliver(kind, loaded)
         except RetryLater as e:
             if e.error.startswith("429"):
                 self._hold(notice_id, e.after)
