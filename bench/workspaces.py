@@ -169,14 +169,17 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def _standin(fleet: Fleet, *, limited: bool = True) -> SlackStandIn:
+def _standin(fleet: Fleet, *, limited: bool = True, latency: float = 0.0) -> SlackStandIn:
     """The Slack stand-in with every workspace of the fleet and its token; limiting
-    ``chat.postMessage`` per channel and per workspace as Slack does, unless not ``limited``."""
+    ``chat.postMessage`` per channel and per workspace as Slack does, unless not ``limited``;
+    answering it after ``latency`` seconds (Slack's round trip; 0: at once)."""
     limits: dict[str, Any] = {}
     if limited:
         limits = {"rate_limits": {"chat.postMessage": (pacer.CHANNEL_RATE, pacer.CHANNEL_BURST)},
                   "workspace_limits": {"chat.postMessage": (pacer.WORKSPACE_RATE, pacer.WORKSPACE_BURST)}}
     slack = SlackStandIn(users=fleet.users, **limits).start()
+    if latency:
+        slack.latency = {"chat.postMessage": latency}
     slack.register_app(CLIENT_ID, CLIENT_SECRET)
     for w in range(fleet.workspaces):
         ws = fleet.team_id(w)
@@ -186,20 +189,22 @@ def _standin(fleet: Fleet, *, limited: bool = True) -> SlackStandIn:
 
 
 def run_fanout(*, backend: str, database_url: str, fleet: Fleet, workdir: Path, timeout: float,
-               threads: int | None = None, replicas: int = 1) -> FanoutFigures:
+               threads: int | None = None, replicas: int = 1, latency: float = 0.0,
+               most: int | None = None) -> FanoutFigures:
     """The fan-out through ``replicas`` opsbot processes on one database: the first runs the job,
-    then all deliver (the outbox's leases share the work out)."""
+    then all deliver (the outbox's leases share the work out). ``latency``: the stand-in answers
+    each post after that long; ``most``: the outbox's most runs at once (an experiment)."""
     key = Fernet.generate_key().decode()
     label = backend if replicas == 1 else f"{backend}, {replicas} replicas"
     log(f"workspaces fan-out on {label}: {fleet.workspaces} workspaces × {fleet.members} members; populating")
     populate(database_url, fleet, key, fleet.workspaces)
-    slack = _standin(fleet)
+    slack = _standin(fleet, latency=latency)
     procs: list[subprocess.Popen[str]] = []
     try:
         for role in ["job"] + ["replica"] * (replicas - 1):
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "bench.workspaces_child", database_url, slack.api_url, key, CLIENT_ID,
-                 CLIENT_SECRET, str(timeout), str(threads or 0), role],
+                 CLIENT_SECRET, str(timeout), str(threads or 0), role, str(most or 0)],
                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
         for proc in procs[1:]:  # the replicas are up
             assert proc.stdout is not None

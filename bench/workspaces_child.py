@@ -1,10 +1,11 @@
 """The many-workspaces fan-out's opsbot process, in OAuth mode on a database ``bench/workspaces.py``
 populated (installations and teams): runs the quota reminder for every team, then lets the
 outbox worker deliver until nothing is pending (or ``TIMEOUT`` seconds), and reports its peak RSS.
-``python -m bench.workspaces_child DATABASE_URL API_URL TOKEN_KEY CLIENT_ID CLIENT_SECRET TIMEOUT [THREADS [ROLE]]``
+``python -m bench.workspaces_child DATABASE_URL API_URL TOKEN_KEY CLIENT_ID CLIENT_SECRET TIMEOUT [THREADS [ROLE [MOST]]]``
 (THREADS: the outbox worker's, 0 for its default, other than which is an experiment, not how opsbot
 runs; ROLE: ``job``, the default, or ``replica``: another replica on the same database, which runs
-no job and starts delivering when a line comes on its stdin, once the job has written the reminders).
+no job and starts delivering when a line comes on its stdin, once the job has written the reminders;
+MOST: the most runs at once while Slack is slow to answer, 0 for opsbot's own: ``bench/latency.py``).
 
 Prints two JSON lines: after the job (a replica: when it is ready), and at the end.
 """
@@ -33,6 +34,8 @@ def main() -> None:
     app = create_app(settings, worker_poll=1.0)
     if len(sys.argv) > 7 and int(sys.argv[7]):
         app.worker.threads = max(1, int(sys.argv[7]))
+    if len(sys.argv) > 9 and int(sys.argv[9]):
+        app.worker.crew.most = max(1, int(sys.argv[9]))
     if (sys.argv[8] if len(sys.argv) > 8 else "job") == "replica":
         print(json.dumps({"ready": True}), flush=True)
         sys.stdin.readline()

@@ -130,3 +130,15 @@ def test_the_workspaces_bench_delivers_every_reminder_once_with_its_own_workspac
     assert "## 4. Many workspaces" in report and "| duplicates (SQLite) | 0 | 0 | PASS |" in report
     assert "| wrong workspace (SQLite) | 0 | 0 | PASS |" in report
     assert "bare ceiling/s" in report
+
+
+def test_the_latency_bench_delivers_every_reminder_once_before_and_now():
+    r = subprocess.run([sys.executable, "-m", "bench.latency", "--workspaces", "6", "--members", "2", "--latency", "60"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = [line.split("|")[1:-1] for line in r.stdout.splitlines() if line.startswith("| held") or line.startswith("| up")]
+    assert len(rows) == 2, r.stdout
+    for cells in rows:
+        duplicates, undelivered = int(cells[4]), int(cells[5])
+        assert duplicates == 0 and undelivered == 0, cells
+    assert float(rows[0][3]) == 1.0, "the baseline is the first row"
