@@ -3,8 +3,9 @@
 A lane (``bot/kernel/lanes.py``) hands the worker a run: the notices of one
 workspace that Slack's limits let go now, each to a channel of its own. The
 run costs two transactions however long it is (one leases and loads every
-notice, one marks those Slack took) instead of two per notice: what a
-fan-out of thousands of DMs spends most of its time on otherwise.
+notice, one marks those Slack took; one more for each ``MARK_WITHIN`` its
+sending takes) instead of two per notice: what a fan-out of thousands of
+DMs spends most of its time on otherwise.
 
 Each notice is still rendered from the store a moment before it is sent,
 sent once under a live lease, and marked delivered within ``MARK_WITHIN`` of
