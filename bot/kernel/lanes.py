@@ -27,9 +27,6 @@ from bot.kernel.pacer import Pacer
 from bot.kernel.runs import BATCHED, RUN
 from storage.outbox import Due
 
-# The kinds that may post a new message (chat.postMessage), which the pacer meters.
-PACED = (notices.DM, notices.POST, notices.CARD, notices.FILE)
-
 
 def deliver_round(due: list[Due], over: set[str], *, deliver: Callable[[list[Due]], list[str]], pacer: Pacer,
                   crew: Crew, stop: threading.Event, give_way: Callable[[], None]) -> int:
@@ -198,7 +195,7 @@ class Lanes:
             if n.recipient in seen:
                 continue
             seen.add(n.recipient)
-            paced = n.kind in PACED
+            paced = n.kind in notices.POSTING
             if paced and room < 1:
                 if not run:
                     delay = min(delay, self.pacer.workspace_wait(workspace))

@@ -31,6 +31,8 @@ HOME = "home"
 SUPERVISOR_HOMES = "homes"
 RESPONSE = "response"
 FILE = "file"  # a file shared by DM or in a channel (files upload v2)
+# The kinds that may post a new message (chat.postMessage), which the pacer meters (a card only at its first post).
+POSTING = (DM, POST, CARD, FILE)
 # The DM telling a team's supervisors that one of its notices failed for good.
 NOTICE_FAILED = "notice_failed"
 

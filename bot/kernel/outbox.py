@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -143,7 +143,6 @@ class OutboxWorker(BackgroundLoop):
         loaders: notices.NoticeLoaders,
         batch: int = 5000,
         poll_interval: float = 1.0,
-        on_delivered: Callable[[OutboxNotice], None] | None = None,
         pacer: Pacer | None = None,
         threads: int = THREADS,
     ) -> None:
@@ -155,7 +154,6 @@ class OutboxWorker(BackgroundLoop):
         self._in_flight = 0
         self._flight_lock = threading.Lock()
         self.batch = batch
-        self.on_delivered = on_delivered
         super().__init__(poll_interval=poll_interval)
 
     # -- one round --------------------------------------------------------
@@ -336,15 +334,9 @@ class OutboxWorker(BackgroundLoop):
             return
         with transaction(self.db) as s:
             outbox_rows.mark_delivered(s, [(notice_id, result) for notice_id, _, result in sent], self.clock.now())
-            recorded = []
             for notice_id, kind, result in sent:
-                if kind == notices.CARD or self.on_delivered:  # a DM or a post leaves nothing else to record
-                    notice = s.get_one(OutboxNotice, notice_id)
-                    self.loaders.record_delivery(s, notice, result)
-                    recorded.append(notice)
-        if self.on_delivered:
-            for notice in recorded:
-                self.on_delivered(notice)
+                if kind == notices.CARD:  # a DM or a post leaves nothing else to record
+                    self.loaders.record_delivery(s, s.get_one(OutboxNotice, notice_id), result)
 
     def _retry(self, notice_id: int, error: str, after: float | None, level: int = logging.WARNING) -> str:
         with transaction(self.db) as s:

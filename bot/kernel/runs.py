@@ -63,8 +63,6 @@ class Worker(Protocol):
 # The kinds a run may hold: plain messages and Home tabs. A card's first post
 # (claimed across workers), a file and a response keep the single-notice path.
 BATCHED = (notices.DM, notices.POST, notices.HOME)
-# The kinds that post a new message (chat.postMessage), which the pacer meters.
-PACED = (notices.DM, notices.POST)
 # At most this many notices in a run.
 RUN = 25
 # Slack's answers are written down at least this often (seconds): the most a
@@ -136,7 +134,7 @@ def _send(worker: Worker, run: list[Due], leased: _Leased, now: datetime) -> dic
             if n.id in outcomes or n.id not in leased.leased:
                 continue  # ended, or not leased (another worker has it)
             if worker.clock.now() >= leased.until - LEASE_MARGIN or "retry" in outcomes.values() or not (
-                    n.kind not in PACED or worker.pacer.acquire(n.recipient, worker.stopping, n.workspace)):
+                    n.kind not in notices.POSTING or worker.pacer.acquire(n.recipient, worker.stopping, n.workspace)):
                 _give_back(worker, run[i:], leased, outcomes)  # stopping, Slack refusing, the lease running short
                 break
             worker.give_way(worker.busy)
