@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,15 +18,10 @@ import httpx
 import yaml
 from sqlalchemy import create_engine, text
 
+from bot.devtools.ports import listen_port
 from storage.db import normalize_url
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def reset_postgres(url: str) -> None:
@@ -105,7 +99,7 @@ class Server:
 
 
 def start_bare() -> Server:
-    port, secret = free_port(), secrets.token_hex(16)
+    port, secret = listen_port(), secrets.token_hex(16)
     env = {**os.environ, "PORT": str(port), "SLACK_SIGNING_SECRET": secret}
     proc = subprocess.Popen([sys.executable, "-m", "bench.bare_app"], cwd=ROOT, env=env)
     server = Server("bare Bolt app", proc, port, secret)
@@ -118,7 +112,7 @@ def start_opsbot(name: str, *, database_url: str, api_url: str, teams: dict[str,
     """``opsbot serve --no-scheduler`` in HTTP mode, configured only through
     its environment, as README "Running it" says. ``teams``: the teams file (None: none);
     ``env``: more settings (with ``SLACK_CLIENT_ID``, OAuth mode: no ``SLACK_BOT_TOKEN``)."""
-    port, secret = free_port(), secrets.token_hex(16)
+    port, secret = listen_port(), secrets.token_hex(16)
     base = {k: v for k, v in os.environ.items() if k not in ("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "OPSBOT_TEAMS_FILE")}
     base.update({
         "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api_url,

@@ -7,7 +7,6 @@ import json
 import os
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from bot import __version__
+from bot.devtools.ports import listen_port
 from bot.devtools.slack_standin import SlackStandIn
 from storage.db import make_engine, make_session_factory, normalize_url, transaction
 from storage.topics import Topic
@@ -41,12 +41,6 @@ TEAMS = {"admins": ["U0ADMIN"], "teams": [{
 # Settings the test process may carry that must not leak into the server.
 SCRUB = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
          "OPSBOT_TEAMS_FILE", "PORT", "LOG_LEVEL")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -105,7 +99,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     teams.write_text(yaml.safe_dump(TEAMS), encoding="utf-8")
 
     def start(**env: str) -> Served:
-        port = free_port()
+        port = listen_port()
         full = {k: v for k, v in os.environ.items() if k not in SCRUB}
         full.update({"PORT": str(port), "OPSBOT_TEAMS_FILE": str(teams), "PYTHONUNBUFFERED": "1"})
         full.update(env)
@@ -325,7 +319,7 @@ def test_three_replicas_started_at_once_on_a_fresh_postgres_all_come_up(postgres
                 conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
                 conn.execute(text(f"CREATE DATABASE {name}"))
             url = server.set(database=name).render_as_string(hide_password=False)
-            ports = [free_port() for _ in range(REPLICAS)]
+            ports = [listen_port() for _ in range(REPLICAS)]
             logs = [tmp_path / f"round-{round_}-replica-{i}.log" for i in range(REPLICAS)]
             pids = launcher.start([{"log": str(log), "env": {
                 "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.api_url,

@@ -31,6 +31,7 @@ import yaml
 from sqlalchemy import select
 
 from bot import __version__
+from bot.devtools.ports import listen_port
 from bot.devtools.slack_standin import Call, SlackStandIn
 from bot.devtools.socket_standin import (
     OP_CLOSE,
@@ -55,12 +56,6 @@ APP_TOKEN, BOT_TOKEN = "xapp-test", "xoxb-test"
 SCRUB = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
          "OPSBOT_TEAMS_FILE", "PORT", "LOG_LEVEL", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
          "ALL_PROXY", "all_proxy")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -99,7 +94,7 @@ def served(tmp_path: Path, web: SlackStandIn, wss: SocketModeStandIn, sqlite_url
     teams = tmp_path / "teams.yaml"
     teams.write_text(yaml.safe_dump(TEAMS), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in SCRUB}
-    port = free_port()
+    port = listen_port()
     env.update({
         "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "secret",
         "SLACK_API_URL": web.api_url, "DATABASE_URL": sqlite_url, "OPSBOT_TEAMS_FILE": str(teams),

@@ -18,7 +18,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+
+from bot.devtools.ports import listen_port
 
 DATABASE = "opsbot_test"
 INSTALL_HINT = (
@@ -64,12 +65,6 @@ def _os_user() -> pwd.struct_passwd | None:
         except KeyError:
             continue
     raise RuntimeError("running as root and neither a 'postgres' nor a 'nobody' OS user exists")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -111,7 +106,7 @@ class ThrowawayPostgres:
     def start(self, *, attempts: int = 3, timeout: float = 60.0) -> ThrowawayPostgres:
         self._prepare()
         for _ in range(attempts):  # a free port can be taken between the probe and the bind
-            self.port = _free_port()
+            self.port = listen_port()
             if self._launch(timeout):
                 self._create_database()
                 return self
