@@ -42,7 +42,7 @@ def _is_free(port: int) -> bool:
 def listen_port(attempts: int = 200) -> int:
     """A port on 127.0.0.1 free now, outside the ephemeral range, not handed out before."""
     low, high = _ephemeral()
-    candidates = [p for p in (range(_LOWEST, low) if low > _LOWEST + 1000 else range(high + 1, 65536))]
+    candidates = range(_LOWEST, low) if low > _LOWEST + 1000 else range(high + 1, 65536)
     with _lock:
         for port in random.sample(candidates, min(attempts, len(candidates))):
             if port not in _given and _is_free(port):
