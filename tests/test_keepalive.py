@@ -106,3 +106,19 @@ def test_a_thread_keeps_connections_to_a_few_hosts_only(slack):
     finally:
         for s in others:
             s.stop()
+
+
+@pytest.mark.parametrize("value", [
+    "application/json; charset=utf-8", "application/json;charset=UTF-8", 'text/html; charset="gb2312"',
+    "application/gzip", "APPLICATION/JSON", "text/plain; format=flowed; charset=latin-1", "nonsense", "",
+    "application/json; charset=", "text/plain; CHARSET = big5", "text/plain; charset=big5; charset=utf-8",
+])
+def test_the_content_type_is_read_as_email_message_reads_it(value):
+    from email.message import Message
+
+    from handlers.keepalive import _content_type
+
+    m = Message()
+    if value:
+        m["Content-Type"] = value
+    assert _content_type(value) == (m.get_content_type(), m.get_content_charset())
