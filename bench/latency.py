@@ -1,8 +1,8 @@
 """The many-workspaces fan-out against a Slack that takes its time: the stand-in answers each
 ``chat.postMessage`` after ``--latency`` ms (Slack's own round trip is 100–300 ms), with the
-outbox as opsbot runs it and, as the baseline of the same run, held to its ``THREADS`` runs at
-once (how it ran before a waiting run freed its place: ``bot/kernel/lanes.py``, ``Crew``).
-Prints a Markdown table to stdout; findings item 18 in ``bench/findings.md`` reads it.
+outbox as opsbot runs it and, as the baseline of the same run, as it ran before a waiting run
+freed its place (``bot/kernel/lanes.py``, ``Crew``): 4 threads, held to 4 runs at once.
+Prints a Markdown table to stdout; findings items 18 and 19 in ``bench/findings.md`` read it.
 
 ``uv run python -m bench.latency [--workspaces 200] [--members 25] [--latency 100]`` (SQLite, ~1 min).
 """
@@ -17,6 +17,8 @@ from bench import workspaces
 from bot.kernel.lanes import MOST
 from bot.kernel.outbox import THREADS
 
+BEFORE = 4  # the outbox's threads and runs at once before Crew (stop 26)
+
 
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__)
@@ -28,14 +30,16 @@ def main() -> None:
     fleet = workspaces.Fleet.build(args.workspaces, args.members)
     cells = []
     with tempfile.TemporaryDirectory() as d:
-        for label, most in ((f"held to {THREADS} runs at once (before)", THREADS), (f"up to {MOST} (now)", MOST)):
+        for label, threads, most in ((f"{BEFORE} threads, held to {BEFORE} runs at once (before)", BEFORE, BEFORE),
+                                     (f"{THREADS} threads, up to {MOST} runs at once (now)", THREADS, MOST)):
             url = f"sqlite:///{Path(d) / f'latency-{most}.sqlite3'}"
             f = workspaces.run_fanout(backend=f"SQLite, {args.latency:g} ms", database_url=url, fleet=fleet,
-                                      workdir=Path(d), timeout=args.timeout, latency=args.latency / 1000, most=most)
+                                      workdir=Path(d), timeout=args.timeout, latency=args.latency / 1000,
+                                      threads=threads, most=most)
             cells.append((label, f))
     base = cells[0][1].rate
     print(f"Fan-out of {args.workspaces} workspaces × {args.members} members, the stand-in answering each post "
-          f"after {args.latency:g} ms (SQLite, {THREADS} threads):\n")
+          f"after {args.latency:g} ms (SQLite):\n")
     print("| outbox | delivered/s | share of the limits | × before | duplicates | undelivered | peak RSS MB | app CPU |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, f in cells:
