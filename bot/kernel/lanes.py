@@ -127,7 +127,7 @@ class Crew:
         now = time.monotonic()
         if not any(now - began >= SLOW for began in list(self._began.values())) or self._busy(now):
             return self.threads
-        return max(self.most, self.threads)
+        return self.most  # never below threads (__init__)
 
     def _busy(self, now: float) -> bool:
         """Whether the process used ``BUSY`` of a core or more lately (over the last 0.1 s or so)."""
