@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from bot.devtools.rig import Rig
 from bot.devtools.slack_standin import SlackStandIn
-from bot.kernel.lanes import SLOW, Crew
+from bot.kernel.lanes import Crew
 from bot.kernel.outbox import OutboxWorker, Pacer
 from storage import outbox as outbox_rows
 from storage.db import transaction
@@ -297,16 +297,6 @@ def test_while_slack_is_slow_to_answer_more_workspaces_are_sent_to_at_once_than_
             assert len(dms(rig.slack.calls(), f"U0M{i}")) == 1
     finally:
         rig.stop()
-
-
-def test_while_a_call_waits_on_slack_and_the_process_is_idle_every_place_opens_at_once():
-    # One more place per slow call (the rule before) settles at threads × latency / SLOW runs:
-    # 8 at 100 ms, however many workspaces wait. Now a wait on Slack opens all of them.
-    crew = Crew(2, most=16)
-    with crew.calling():
-        time.sleep(SLOW + 0.15)  # Slack has not answered yet; the process did nothing meanwhile
-        assert crew.limit() == 16
-    assert crew.limit() == 2, "nothing is waiting on Slack any more"
 
 
 def test_while_the_process_is_busy_a_slow_call_opens_no_more_places():

@@ -73,13 +73,14 @@ def deliver_round(due: list[Due], over: set[str], *, deliver: Callable[[list[Due
         wait(running)  # no delivery outlives its round
 
 
-# A Slack call in flight this long (seconds) opens the crew up to MOST runs at once...
+# A Slack call in flight this long (seconds) frees its run's place for another workspace's...
 SLOW = 0.05
 # ... unless the process kept this much of a core busy lately: then the wait is the interpreter's
 # (its threads taking turns), not Slack's, and more runs at once would only share it out further.
 BUSY = 0.7
 # Runs at once, at most, while Slack is slow to answer: each a thread, with its own kept-alive
-# connection to Slack. At 100 ms a call, 128 keep about 0.8 of a core busy (findings item 19).
+# connection to Slack. 32 held a fan-out to 200 workspaces at 247/s against a 100 ms Slack and
+# 102/s at 300 ms; 128 let it reach 315/s and 227/s (findings item 19).
 MOST = 128
 
 
@@ -87,12 +88,11 @@ class Crew:
     """The threads a worker delivers in (made at its first round with several
     workspaces). ``threads`` runs go at once, each busy with the database,
     rendering or a call to Slack; beyond that, the interpreter's one core
-    would only be shared out. But while a Slack call has waited ``SLOW`` and
-    the process has had idle time, the runs are only waiting on Slack (which
-    answers in 100–300 ms; the stand-in in well under one): up to ``most``
-    runs go at once, so a fan-out to many workspaces is not held to
-    ``threads`` calls' latency. Once the process is busy, no run starts
-    beyond ``threads`` until it is idle again."""
+    would only be shared out. But a run whose Slack call has waited ``SLOW``
+    while the process has had idle time is only waiting on Slack (which
+    answers in 100–300 ms; the stand-in in well under one): it frees its
+    place, up to ``most`` runs at once, so a fan-out to many workspaces is
+    not held to ``threads`` calls' latency."""
 
     def __init__(self, threads: int, *, most: int = MOST, name: str = "opsbot-outbox") -> None:
         self.threads, self.most, self._name = max(1, threads), max(1, threads, most), name
@@ -121,13 +121,13 @@ class Crew:
             self._began.pop(ident, None)
 
     def limit(self) -> int:
-        """How many runs may go at once now: ``threads``; ``most`` while a call has waited on
-        Slack ``SLOW`` and the process is not busy. (One more per slow call, as before, settled
-        at ``threads`` × latency / ``SLOW`` runs: 8 at 100 ms, whatever ``most``.)"""
+        """How many runs may go at once now: ``threads``, and one more for each slow call while
+        the process is not busy."""
         now = time.monotonic()
-        if not any(now - began >= SLOW for began in list(self._began.values())) or self._busy(now):
+        slow = sum(1 for began in list(self._began.values()) if now - began >= SLOW)
+        if not slow or self._busy(now):
             return self.threads
-        return self.most  # never below threads (__init__)
+        return min(max(self.most, self.threads), self.threads + slow)
 
     def _busy(self, now: float) -> bool:
         """Whether the process used ``BUSY`` of a core or more lately (over the last 0.1 s or so)."""
