@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("opsbot.sqlite3")
 WRITER_WAIT = 30.0  # seconds, as PRAGMA busy_timeout
+PING_IDLE = 1.0  # seconds a pooled PostgreSQL connection may sit unused before it is checked at checkout
 
 
 def normalize_url(url: str) -> str:
@@ -33,7 +35,34 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, hide_parameters=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection at checkout only when it sat unused for ``PING_IDLE``: one
+    that the server dropped meanwhile (a restart, a failover, an idle timeout) is replaced
+    before anybody's transaction meets it, as ``pool_pre_ping`` does. ``pool_pre_ping``
+    pings at every checkout: a round trip per transaction, a tenth of the outbox's time on
+    PostgreSQL in a fan-out (docs/performance.md, findings item 20), for connections the
+    pool handed back milliseconds before."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn, record):
+        record.info["returned"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, _proxy):
+        returned = record.info.get("returned")
+        if returned is None or time.monotonic() - returned < PING_IDLE:
+            return  # new, or back in the pool a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as e:  # the pool discards it and checks out another (SQLAlchemy's PoolEvents.checkout)
+            raise exc.DisconnectionError(f"a pooled connection was gone: {type(e).__name__}") from None
+        if not alive:
+            raise exc.DisconnectionError("a pooled connection was gone")
 
 
 def _configure_sqlite(engine: Engine) -> None:
