@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ws-replicas", default="1",
                    help="workspaces: comma-separated numbers of opsbot processes delivering the fan-out together "
                         "from one PostgreSQL (default 1; SQLite always 1)")
+    p.add_argument("--ws-repeat", type=int, default=3,
+                   help="workspaces: runs of each fan-out, the median reported with every run's rate (default 3)")
     p.add_argument("--json", help="workspaces: also write its figures and targets as JSON here")
     p.add_argument("--teams", type=int, default=None, help="fan-out: teams (default 50)")
     p.add_argument("--window", type=float, default=None, help="fan-out: seconds of delivery measured (default 30)")
@@ -94,9 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             replicas = sorted({int(n) for n in args.ws_replicas.split(",") if n.strip()} or {1})
             for name, url in backends:
                 for n in replicas if url.startswith("postgres") else [1]:
-                    ws_fan.append(workspaces.run_fanout(backend=name, database_url=url, fleet=fleet, workdir=work,
-                                                        timeout=args.ws_timeout, threads=args.ws_threads,
-                                                        replicas=n))
+                    ws_fan.append(workspaces.median_of([
+                        workspaces.run_fanout(backend=name, database_url=url, fleet=fleet, workdir=work,
+                                              timeout=args.ws_timeout, threads=args.ws_threads, replicas=n)
+                        for _ in range(max(1, args.ws_repeat))]))
                     ws_fan[-1].ceiling = ceiling
             ws_ack = workspaces.run_ack(fleet=fleet, workdir=work, pg_url=args.postgres,
                                         concurrency=args.ws_concurrency, duration=args.duration,

@@ -22,7 +22,7 @@ import secrets
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,9 @@ def populate(database_url: str, fleet: Fleet, key: str, installed: int) -> None:
     channels either way, only the number of workspaces differs."""
     if database_url.startswith("postgres"):
         reset_postgres(database_url)
+    elif database_url.startswith("sqlite:///"):  # a run before this one (--ws-repeat) left its database
+        for suffix in ("", "-wal", "-shm"):
+            Path(database_url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     engine = make_engine(database_url)
     migrate.upgrade(engine)
     db = make_session_factory(engine)
@@ -150,6 +153,7 @@ class FanoutFigures:
     threads: int  # the outbox worker's threads: workspaces delivered to at once
     replicas: int = 1  # opsbot processes delivering from the one database
     ceiling: float = 0.0  # posts/s of one bare client process on this machine (run_ceiling), same run
+    rates: list[float] = field(default_factory=list)  # delivered/s of every run of this fan-out (median_of)
 
     @property
     def share(self) -> float:
@@ -246,6 +250,19 @@ def run_fanout(*, backend: str, database_url: str, fleet: Fleet, workdir: Path, 
         app_busy=sum(d["busy"] for d in done), standin_busy=standin_busy, threads=done[0]["threads"],
         replicas=replicas,
     )
+
+
+def median_of(runs: list[FanoutFigures]) -> FanoutFigures:
+    """Several runs of one fan-out as one: the run of the median delivery rate, with every run's
+    rate beside it, and the worst of all runs where a target is a limit (duplicates, messages to a
+    wrong workspace, 429s, reminders left undelivered, peak RSS). A fan-out lasts a few seconds, so
+    one run's rate moves by a fifth with whatever else the machine does meanwhile."""
+    median = sorted(runs, key=lambda f: f.rate)[len(runs) // 2]
+    return replace(
+        median, rates=[f.rate for f in runs], duplicates=max(f.duplicates for f in runs),
+        wrong_workspace=max(f.wrong_workspace for f in runs), limited=max(f.limited for f in runs),
+        undelivered=max(f.undelivered for f in runs), rss_mb=max(f.rss_mb for f in runs),
+        drained=all(f.drained for f in runs), delivered=min(f.delivered for f in runs))
 
 
 def run_ceiling(fleet: Fleet, threads: int) -> float:

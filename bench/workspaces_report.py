@@ -16,7 +16,7 @@ def targets(fan: list[FanoutFigures], ack: AckFigures | None) -> list[tuple[str,
     rows: list[tuple[str, str, str, bool]] = []
     for f in fan:
         rows += [
-            (f"delivery rate ({f.backend})", f"{f.rate:,.0f}/s = {f.share:.0%} of {f.allowed_rate:,.0f}/s",
+            (f"delivery rate ({f.backend})", f"{f.rate:,.0f}/s = {f.share:.0%} of {f.allowed_rate:,.0f}/s{_runs(f)}",
              f"≥ {TARGET_SHARE:.0%}", f.share >= TARGET_SHARE),
             (f"duplicates ({f.backend})", str(f.duplicates), "0", f.duplicates == 0),
             (f"wrong workspace ({f.backend})", str(f.wrong_workspace), "0", f.wrong_workspace == 0),
@@ -28,6 +28,13 @@ def targets(fan: list[FanoutFigures], ack: AckFigures | None) -> list[tuple[str,
                      f"{ack.many.pct(99):.1f} ÷ {ack.one.pct(99):.1f} ms = {ack.ratio:.2f}",
                      f"≤ {TARGET_ACK_RATIO}", ack.ratio <= TARGET_ACK_RATIO))
     return rows
+
+
+def _runs(f: FanoutFigures) -> str:
+    """Every run's rate beside the median's, when the fan-out ran more than once."""
+    if len(f.rates) < 2:
+        return ""
+    return f" (median of {len(f.rates)} runs: {', '.join(f'{r:,.0f}' for r in f.rates)}/s)"
 
 
 def _processes(n: int) -> str:
@@ -59,7 +66,10 @@ def render(fan: list[FanoutFigures], ack: AckFigures | None, *, command: str, wh
             f"{pacer.WORKSPACE_RATE:g}/s per workspace (burst {pacer.WORKSPACE_BURST}), the workspace being that "
             f"of the call's token. Each workspace sends {f.members} DMs, one per channel, so the limits allow "
             f"min({pacer.WORKSPACE_RATE:g}, {f.members} × {pacer.CHANNEL_RATE:g}) per workspace, "
-            f"{f.allowed_rate:,.0f}/s in aggregate (the pacer aims at 97% of it: {f.pacer_rate:,.0f}/s).",
+            f"{f.allowed_rate:,.0f}/s in aggregate (the pacer aims at 97% of it: {f.pacer_rate:,.0f}/s)."
+            + (f" It ran {len(f.rates)} times; the row is the run of the median rate, and duplicates, messages to "
+               "a wrong workspace, 429s, undelivered reminders and peak RSS are the worst of all runs."
+               if len(f.rates) > 1 else ""),
             "",
             "| reminders written | job s | delivered | span s | delivered/s | allowed/s | share | bare ceiling/s "
             "| of ceiling | calls | 429s | duplicates | wrong workspace | undelivered | users.list calls | "
