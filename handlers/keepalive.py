@@ -122,7 +122,7 @@ class _Answer:
     """One HTTP answer, as httptools' parser reads it off the connection."""
 
     def __init__(self) -> None:
-        self.parser = httptools.HttpResponseParser(self)
+        self.parser: Any = httptools.HttpResponseParser(self)
         self.status = 0
         self.reason = ""
         self.headers: list[tuple[str, str]] = []
@@ -172,6 +172,15 @@ def _read(conn: socket.socket) -> _Answer:
     """Read one answer off the connection: raised as ``http.client`` raises it when the server
     closes the connection before answering, or in the middle of an answer."""
     answer = _Answer()
+    try:
+        _feed(conn, answer)
+    finally:
+        answer.parser = None  # the parser holds the answer: no cycle left for the garbage collector
+    answer.body = b"".join(answer.chunks)
+    return answer
+
+
+def _feed(conn: socket.socket, answer: _Answer) -> None:
     while not answer.done:
         data = conn.recv(READ)
         if not data:
@@ -185,8 +194,6 @@ def _read(conn: socket.socket) -> _Answer:
             answer.parser.feed_data(data)
         except httptools.HttpParserError as e:
             raise http.client.HTTPException(f"an answer that is not HTTP: {e}") from None
-    answer.body = b"".join(answer.chunks)
-    return answer
 
 
 def _content_type(value: str) -> tuple[str, str | None]:

@@ -233,3 +233,22 @@ def test_https_uses_the_clients_ssl_context_and_keeps_the_tls_session(tmp_path):
         assert len(server.requests) == 2
     finally:
         server.stop()
+
+
+def test_reading_answers_leaves_nothing_for_the_garbage_collector(server):
+    """A fan-out reads thousands of answers a minute: the parser and the answer it fills must go
+    with the call, not wait in a reference cycle for a collection."""
+    import gc
+
+    client = _client(f"http://127.0.0.1:{server.port}/api/")
+    for _ in range(51):
+        server.answer(_raw("chunked"))
+    assert client.chat_postMessage(channel="U1", text="warm")["ok"]
+    gc.collect()
+    gc.disable()
+    try:
+        for n in range(50):
+            assert client.chat_postMessage(channel="U1", text=f"post {n}")["ok"]
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
