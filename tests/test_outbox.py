@@ -4,7 +4,9 @@ delivers on its own."""
 
 from __future__ import annotations
 
+import sys
 import threading
+import traceback
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -203,8 +205,17 @@ def test_the_background_worker_posts_a_new_card_without_being_asked_and_stops_pr
                                          "Delivered in the background" in all_text(c.params) for c in calls),
                        timeout=10)
     rig.app.worker.stop()
-    assert not thread.is_alive(), "stop() waited for the worker to finish"
+    assert not thread.is_alive(), f"stop() waited for the worker to finish; it was at:\n{_where(thread)}"
     assert card_notice(rig).status == "delivered"
+
+
+def _where(thread: threading.Thread) -> str:
+    """Where a thread is now, and every other thread of the process: what it waits on."""
+    frames = sys._current_frames()
+    own = frames.get(thread.ident or 0)
+    others = [f"-- {t.name}:\n" + "".join(traceback.format_stack(frames[t.ident]))
+              for t in threading.enumerate() if t.ident in frames and t is not thread]
+    return ("".join(traceback.format_stack(own)) if own else "(gone)\n") + "".join(others)
 
 
 # -- the first post of a card, raced -----------------------------------------------------------
