@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, exists, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 import storage.schema  # noqa: F401  (every table joins the metadata: the purge follows all their keys)
@@ -73,11 +74,20 @@ def uninstalled_team_ids(session: Session) -> set[int]:
 def workspace_uninstalled(session: Session, workspace: str, enterprise_id: str | None) -> bool:
     """Whether ``workspace`` (or, for an org-wide install, its org) is marked uninstalled: what a
     notice is checked against, with its team's workspace or, for a Home tab, its recipient's."""
+    if not workspace and not enterprise_id:
+        return False
+    return bool(session.scalar(_uninstalled_statement(bool(workspace), bool(enterprise_id)),
+                               {"workspace": workspace, "enterprise_id": enterprise_id}))
+
+
+@cache
+def _uninstalled_statement(by_workspace: bool, by_org: bool) -> Any:
+    """Built once per shape: the outbox asks it for every run it sends."""
     u = WorkspaceUninstall
-    marked = [u.team_id == workspace] if workspace else []
-    if enterprise_id:
-        marked.append(and_(u.team_id == "", u.enterprise_id == enterprise_id))
-    return bool(marked) and (session.scalar(select(exists().where(or_(*marked)))) or False)
+    marked = [u.team_id == bindparam("workspace")] if by_workspace else []
+    if by_org:
+        marked.append(and_(u.team_id == "", u.enterprise_id == bindparam("enterprise_id")))
+    return select(exists().where(or_(*marked)))
 
 
 def _teams_of(session: Session, enterprise_id: str, team_id: str) -> list[int]:
