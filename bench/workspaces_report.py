@@ -49,7 +49,7 @@ def render(fan: list[FanoutFigures], ack: AckFigures | None, *, command: str, wh
         "workspaces' installations in its database, tokens sealed with `OPSBOT_TOKEN_KEY`; one team of "
         "members and a supervisor per workspace. The installations are saved straight into the app's "
         "InstallationStore with tokens the Slack stand-in knows (`register_token`), not through browser flows "
-        "(`bench/workspaces.py`). Why each target was met or missed: the findings below (items 16 to 20).",
+        "(`bench/workspaces.py`). Why each target was met or missed: the findings below (items 16 to 21).",
         "",
         "| target | measured | wanted | |",
         "| --- | --- | --- | --- |",
