@@ -83,6 +83,7 @@ ITEM_ACTIONS: frozenset[Action] = frozenset({
     Action.ONBOARDING_DONE,  # Home lists a new member's open onboarding items, each with Done
     Action.TALK_SCHEDULE, Action.TALK_RECORD,  # Home lists the talks to schedule and to record
     Action.PLAN_AGREE, Action.PLAN_COMMENT,  # Home shows a member's proposed plan with Agree / Comment
+    Action.TRAINING_JOIN, Action.TRAINING_DECLINE,  # Home lists the sessions a member has not answered
 })
 ITEM_SEPARATOR = ":"
 

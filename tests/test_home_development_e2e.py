@@ -16,10 +16,11 @@ from bot.workflows.home import views as home_views
 from handlers.home.blocks import home
 from storage.db import transaction
 from storage.reviews import ReviewPlan
-from tests.conftest import ALICE, BOB, CHANNEL, LEAD, LEAD2, SHANGHAI
-from tests.helpers import all_text
+from storage.training import TrainingAnswer
+from tests.conftest import ALICE, BOB, CHANNEL, EVE, LEAD, LEAD2, SHANGHAI
+from tests.helpers import all_text, cards, dms
 from tests.support.blockkit import validate_view
-from tests.test_home_e2e import actions, open_home
+from tests.test_home_e2e import actions, last_home, open_home
 from tests.test_plan_e2e import propose
 from tests.test_plan_e2e import rig as rig  # noqa: F401 - the plan rig: 2 Nov 2026, Bob reads Chinese
 from tests.test_training_e2e import click as card_click
@@ -89,11 +90,15 @@ def test_comment_from_home_opens_the_comment_form(rig):
     assert f"<@{ALICE}> — commented, waiting for your revision" in all_text(open_home(rig, LEAD))
 
 
+def answers(rig) -> dict[str, bool]:
+    with transaction(rig.app.db) as s:
+        return {a.user_id: a.joining for a in s.scalars(select(TrainingAnswer))}
+
+
 def test_upcoming_training_and_goals_on_home(rig):
     announce(rig)
     alice = all_text(open_home(rig, ALICE))
     assert "*Upcoming training*" in alice and "*Writing headlines* — Room 3" in alice
-    assert "not answered yet: Join or Can't make it on its card in the team channel" in alice
     card_click(rig, ALICE, "Join")
     card_click(rig, BOB, "Can't make it")
     assert "✅ you are joining" in all_text(open_home(rig, ALICE))
@@ -109,6 +114,42 @@ def test_upcoming_training_and_goals_on_home(rig):
 
     rig.clock.set(datetime(2026, 11, 5, 16, 0, tzinfo=SHANGHAI))
     assert "Upcoming training" not in all_text(open_home(rig, ALICE)), "a started session is no longer upcoming"
+
+
+def test_a_member_answers_a_session_from_home_and_the_card_and_home_follow(rig):
+    announce(rig)
+    home = open_home(rig, ALICE)
+    assert "*Writing headlines* — Room 3 — not answered yet" in all_text(home)
+    ids = dict(actions(home))
+    join = next(a for a in ids if a.startswith("training_join:"))
+    decline = next(a for a in ids if a.startswith("training_decline:"))
+    assert ids[join] == ids[decline] and join.endswith(":" + ids[join]), "the session's own id, as on the card"
+
+    # Nobody outside the team answers for it from a forged Home button; nothing changes.
+    assert rig.click(EVE, join, ids[join], home=True).status == 200
+    rig.deliver()
+    assert answers(rig) == {}
+    assert "Only members of" in all_text(dms(rig.slack.calls(), EVE)[-1].params), "told why, by DM"
+
+    rig.slack.clear()
+    assert rig.click(ALICE, join, ids[join], home=True).status == 200
+    rig.deliver()
+    assert answers(rig) == {ALICE: True}
+    after = last_home(rig, ALICE)
+    assert "✅ you are joining" in all_text(after), "Home is redrawn without being opened again"
+    assert not any(a.startswith("training_") for a, _v in actions(after))
+    updated = [c for c in cards(rig.slack.calls(), CHANNEL) if c.method == "chat.update"]
+    assert updated and "✅ 1 joining · ❌ 0 can't make it" in all_text(updated[-1].params), "the card counts it"
+
+    bob = open_home(rig, BOB)  # reading Chinese: the same buttons, in Chinese
+    assert "尚未回复" in all_text(bob)
+    ids = dict(actions(bob))
+    decline = next(a for a in ids if a.startswith("training_decline:"))
+    assert rig.click(BOB, decline, ids[decline], home=True).status == 200
+    rig.deliver()
+    assert answers(rig) == {ALICE: True, BOB: False}
+    assert "Writing headlines" not in all_text(last_home(rig, BOB)), "a declined session leaves Home"
+    assert not any(a.startswith("training_") for a, _v in actions(open_home(rig, LEAD))), "supervisors see counts"
 
 
 def test_a_supervisor_member_of_many_teams_with_every_new_section_stays_within_slacks_block_limit():
@@ -137,3 +178,25 @@ def test_a_supervisor_member_of_many_teams_with_every_new_section_stays_within_s
     text = all_text(view)
     assert "……另有 20 条。" in text and "……另有 7 条。" in text, "long lists are summarised"
     assert "首页无法全部显示" not in text, "the buttons gave way, not the content"
+
+
+def test_a_member_of_many_teams_with_unanswered_sessions_stays_within_slacks_block_limit():
+    # Six teams whose member has a plan to answer and a dozen sessions not answered in each:
+    # the sessions' Join / Can't make it draw on the same budget as every other button.
+    long = "A very long title " * 12
+
+    def team(n: int) -> home_views.HomeTeam:
+        return home_views.HomeTeam(
+            team_name=f"Team {n}", count=0, quota=3, topics=[], is_supervisor=False, is_member=True,
+            plan=home_views.HomePlan("2026-11", "proposed", 10 * n, 2),
+            sessions=[home_views.HomeSession(100 * n + i, long, 1795395600 + i, long, None, 0) for i in range(12)],
+            goals=2, goals_year=2026)
+
+    view = home(home_views.HomeView(locale="zh-CN", user_id=ALICE, teams=[team(n) for n in range(1, 7)]),
+                gettext_for("zh-CN"))
+    validate_view(view)
+    assert len(view["blocks"]) <= 100
+    ids = [a for a, _v in actions(view)]
+    assert len(ids) == len(set(ids))
+    assert "training_join:100" in ids and "training_decline:100" in ids, "the first session keeps its buttons"
+    assert "首页无法全部显示" not in all_text(view), "the buttons gave way, not the content"

@@ -8,7 +8,6 @@ over is summarised.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from bot.kernel.i18n import Gettext
@@ -107,14 +106,7 @@ def _decision_line(d: home_views.HomeDecision, _: Gettext) -> str:
         since=slack_date(d.since))
 
 
-@dataclass
-class _Buttons:
-    """How many more waiting items may carry their buttons on this Home."""
-
-    left: int
-
-
-def _decisions(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
+def _decisions(t: home_views.HomeTeam, budget: development.Buttons, _: Gettext) -> Blocks:
     """What waits on the supervisor, oldest first: the first DECISION_LINES
     listed, each with its card's buttons (the card's values, under per-item
     action ids, which the card's listeners also answer) while ``budget``
@@ -139,7 +131,7 @@ def _decisions(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
     return blocks
 
 
-def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
+def _team(t: home_views.HomeTeam, budget: development.Buttons, _: Gettext) -> Blocks:
     if t.is_member:
         title = _("*{team}* — {progress}").format(team=escape(t.team_name), progress=progress_text(t.count, t.quota, _))
     else:
@@ -161,7 +153,7 @@ def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
     if t.due:
         due = _more([_due_line(i, _) for i in t.due], DUE_LINES, _)
         blocks.append(section("\n".join([_("*Due*"), *due])))
-    blocks.extend(development.sessions(t.sessions, t.is_supervisor, _))
+    blocks.extend(development.sessions(t.sessions, t.is_supervisor, budget, _))
     if t.goals is not None:
         blocks.extend(development.goals(t.goals, t.goals_year, _))
     if not t.is_supervisor:
@@ -184,7 +176,7 @@ def _team(t: home_views.HomeTeam, budget: _Buttons, _: Gettext) -> Blocks:
     return blocks
 
 
-def _body(h: home_views.HomeView, budget: _Buttons, _: Gettext) -> Blocks:
+def _body(h: home_views.HomeView, budget: development.Buttons, _: Gettext) -> Blocks:
     blocks: Blocks = [header(_("Your week"))]
     if not h.teams:
         blocks.append(section(_("You are not in any opsbot team yet. Ask your team lead to add you.")))
@@ -208,7 +200,7 @@ def home(h: home_views.HomeView, _: Gettext) -> dict[str, Any]:
     # oldest first, and the rest stay listed until those are decided.
     allowed = HOME_TEAMS * DECISION_LINES
     while True:
-        budget = _Buttons(allowed)
+        budget = development.Buttons(allowed)
         blocks = _body(h, budget, _)
         over = len(blocks) + 1 - BLOCK_LIMIT
         if over <= 0 or budget.left == allowed:

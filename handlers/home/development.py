@@ -4,6 +4,9 @@ goals of the year, and for supervisors the plans not yet agreed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from bot.kernel.i18n import Gettext
 from bot.workflows.home import views as home_views
 from handlers.ids import Action, item_action_id
@@ -13,6 +16,14 @@ from handlers.reviews.blocks import figures_lines
 
 SESSION_LINES = 5
 PLAN_LINES = 20
+
+
+@dataclass
+class Buttons:
+    """How many more waiting items (decisions, unanswered sessions) may carry their buttons on
+    this Home: what Slack's block limit leaves (``handlers/home/blocks.py``)."""
+
+    left: int
 
 
 def _more(lines: list[str], cap: int, _: Gettext) -> list[str]:
@@ -41,7 +52,7 @@ def plan(p: home_views.HomePlan, _: Gettext) -> Blocks:
     ]
 
 
-def _session_line(x: home_views.HomeSession, supervisor: bool, _: Gettext) -> str:
+def _session_line(x: home_views.HomeSession, supervisor: bool, _: Gettext, *, buttons: bool = False) -> str:
     line = _("• {when} *{topic}* — {place}").format(when=slack_date(x.starts_at), topic=escape(x.topic),
                                                       place=escape(x.place))
     if supervisor:
@@ -49,15 +60,41 @@ def _session_line(x: home_views.HomeSession, supervisor: bool, _: Gettext) -> st
     if x.joining:
         return line + " — ✅ " + _("you are joining")
     if x.joining is None and not supervisor:
+        if buttons:
+            return line + " — " + _("not answered yet")
         return line + " — " + _("not answered yet: Join or Can't make it on its card in the team channel")
     return line
 
 
-def sessions(xs: list[home_views.HomeSession], supervisor: bool, _: Gettext) -> Blocks:
+def _answer_buttons(x: home_views.HomeSession, _: Gettext) -> dict[str, Any]:
+    """The card's Join / Can't make it, under per-item action ids (unique within Home)."""
+    return {"type": "actions", "elements": [
+        button(_("Join"), item_action_id(Action.TRAINING_JOIN, x.id), str(x.id), "primary"),
+        button(_("Can't make it"), item_action_id(Action.TRAINING_DECLINE, x.id), str(x.id))]}
+
+
+def sessions(xs: list[home_views.HomeSession], supervisor: bool, budget: Buttons, _: Gettext) -> Blocks:
+    """Upcoming sessions; one the member has not answered carries the card's buttons while
+    ``budget`` (Home's buttons within Slack's block limit) lasts, else the hint to answer on
+    the card."""
     if not xs:
         return []
-    lines = [_session_line(x, supervisor, _) for x in xs]
-    return line_sections([_("*Upcoming training*"), *_more(lines, SESSION_LINES, _)], "")
+    blocks: Blocks = []
+    lines = [_("*Upcoming training*")]
+    for x in xs[:SESSION_LINES]:
+        if x.joining is None and not supervisor and budget.left > 0:
+            budget.left -= 1
+            if lines:
+                blocks.extend(line_sections(lines, ""))
+            lines = []
+            blocks += [section(_session_line(x, supervisor, _, buttons=True)), _answer_buttons(x, _)]
+        else:
+            lines.append(_session_line(x, supervisor, _))
+    if len(xs) > SESSION_LINES:
+        lines.append(_("…and {n} more.").format(n=len(xs) - SESSION_LINES))
+    if lines:
+        blocks.extend(line_sections(lines, ""))
+    return blocks
 
 
 def goals(n: int, year: int, _: Gettext) -> Blocks:

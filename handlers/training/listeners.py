@@ -15,7 +15,7 @@ from bot.kernel.i18n import gettext_for
 from bot.workflows.training import goals as goals_svc
 from bot.workflows.training import service as svc
 from handlers.deps import Deps
-from handlers.ids import Action, Block, View
+from handlers.ids import Action, Block, View, item_pattern
 from handlers.kit.forms import _value, int_value, meta_id, parse_instant, state_values
 from handlers.reviews.listeners import parse_member
 from handlers.training import blocks as training_blocks
@@ -68,11 +68,11 @@ def register(app: App, deps: Deps) -> None:
                                                      _=gettext_for(done.locale)),
                     response_type="ephemeral", replace_original=False)
 
-    @app.action(Action.TRAINING_JOIN)
+    @app.action(item_pattern(Action.TRAINING_JOIN))
     def join_clicked(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         _answer(ack, body, respond, True, context)
 
-    @app.action(Action.TRAINING_DECLINE)
+    @app.action(item_pattern(Action.TRAINING_DECLINE))
     def decline_clicked(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         _answer(ack, body, respond, False, context)
 
