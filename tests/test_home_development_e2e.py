@@ -152,6 +152,16 @@ def test_a_member_answers_a_session_from_home_and_the_card_and_home_follow(rig):
     assert not any(a.startswith("training_") for a, _v in actions(open_home(rig, LEAD))), "supervisors see counts"
 
 
+def home_in_chinese(user: str, teams: list[home_views.HomeTeam]) -> tuple[dict, list[str]]:
+    """Home rendered as the outbox would: a valid view within 100 blocks, each action id once in it."""
+    view = home(home_views.HomeView(locale="zh-CN", user_id=user, teams=teams), gettext_for("zh-CN"))
+    validate_view(view)
+    assert len(view["blocks"]) <= 100
+    ids = [a for a, _v in actions(view)]
+    assert len(ids) == len(set(ids))
+    return view, ids
+
+
 def test_a_supervisor_member_of_many_teams_with_every_new_section_stays_within_slacks_block_limit():
     # Six teams, each with a plan waiting for the viewer's answer, many sessions,
     # every member's plan not agreed and a full decisions list: rendered as the
@@ -168,12 +178,7 @@ def test_a_supervisor_member_of_many_teams_with_every_new_section_stays_within_s
             sessions=[home_views.HomeSession(i, long, 1795395600 + i, long, None, i) for i in range(12)],
             goals=2, goals_year=2026, plan_period="2026-11")
 
-    view = home(home_views.HomeView(locale="zh-CN", user_id=LEAD, teams=[team(n) for n in range(1, 7)]),
-                gettext_for("zh-CN"))
-    validate_view(view)
-    assert len(view["blocks"]) <= 100
-    ids = [a for a, _v in actions(view)]
-    assert len(ids) == len(set(ids))
+    view, ids = home_in_chinese(LEAD, [team(n) for n in range(1, 7)])
     assert "plan_agree:10" in ids and "plan_comment:10" in ids, "the first team's plan keeps its buttons"
     text = all_text(view)
     assert "……另有 20 条。" in text and "……另有 7 条。" in text, "long lists are summarised"
@@ -192,11 +197,6 @@ def test_a_member_of_many_teams_with_unanswered_sessions_stays_within_slacks_blo
             sessions=[home_views.HomeSession(100 * n + i, long, 1795395600 + i, long, None, 0) for i in range(12)],
             goals=2, goals_year=2026)
 
-    view = home(home_views.HomeView(locale="zh-CN", user_id=ALICE, teams=[team(n) for n in range(1, 7)]),
-                gettext_for("zh-CN"))
-    validate_view(view)
-    assert len(view["blocks"]) <= 100
-    ids = [a for a, _v in actions(view)]
-    assert len(ids) == len(set(ids))
+    view, ids = home_in_chinese(ALICE, [team(n) for n in range(1, 7)])
     assert "training_join:100" in ids and "training_decline:100" in ids, "the first session keeps its buttons"
     assert "首页无法全部显示" not in all_text(view), "the buttons gave way, not the content"
