@@ -52,6 +52,11 @@ def plan(p: home_views.HomePlan, _: Gettext) -> Blocks:
     ]
 
 
+def _unanswered(x: home_views.HomeSession, supervisor: bool) -> bool:
+    """A member's session they have not answered (a supervisor sees counts, not answers)."""
+    return x.joining is None and not supervisor
+
+
 def _session_line(x: home_views.HomeSession, supervisor: bool, _: Gettext, *, buttons: bool = False) -> str:
     line = _("• {when} *{topic}* — {place}").format(when=slack_date(x.starts_at), topic=escape(x.topic),
                                                       place=escape(x.place))
@@ -59,7 +64,7 @@ def _session_line(x: home_views.HomeSession, supervisor: bool, _: Gettext, *, bu
         line += " — " + _("{n} joining").format(n=x.joins)
     if x.joining:
         return line + " — ✅ " + _("you are joining")
-    if x.joining is None and not supervisor:
+    if _unanswered(x, supervisor):
         if buttons:
             return line + " — " + _("not answered yet")
         return line + " — " + _("not answered yet: Join or Can't make it on its card in the team channel")
@@ -82,7 +87,7 @@ def sessions(xs: list[home_views.HomeSession], supervisor: bool, budget: Buttons
     blocks: Blocks = []
     lines = [_("*Upcoming training*")]
     for x in xs[:SESSION_LINES]:
-        if x.joining is None and not supervisor and budget.left > 0:
+        if _unanswered(x, supervisor) and budget.left > 0:
             budget.left -= 1
             if lines:
                 blocks.extend(line_sections(lines, ""))
