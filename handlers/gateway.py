@@ -29,6 +29,20 @@ log = logging.getLogger(__name__)
 NETWORK_ERRORS = (urllib.error.URLError, ConnectionError, TimeoutError, OSError, SlackRequestError)
 
 
+class _ClientLogger(logging.LoggerAdapter):
+    """slack_sdk's logger, for its clients. slack_sdk asks ``logger.level <= DEBUG`` before it
+    formats a call's debug lines; a logger left at NOTSET (0, its default) always passes, so
+    every call wrote its whole body into a string nobody logged (findings item 22). Here
+    ``level`` is the level in effect, so the lines are formatted only when DEBUG is on."""
+
+    @property
+    def level(self) -> int:
+        return self.logger.getEffectiveLevel()
+
+
+_client_logger = _ClientLogger(logging.getLogger("slack_sdk.web.base_client"))
+
+
 def make_client(token: str | None, base_url: str) -> WebClient:
     # One quick in-process retry for a dropped connection; everything longer
     # (5xx, 429, outages) is retried durably by the outbox.
@@ -36,6 +50,7 @@ def make_client(token: str | None, base_url: str) -> WebClient:
         token=token,
         base_url=base_url,
         timeout=10,
+        logger=_client_logger,  # type: ignore[arg-type]
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
     )
 

@@ -4,6 +4,7 @@ Slack closed, and Slack gone are all seen by the outbox as before."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -122,3 +123,31 @@ def test_the_content_type_is_read_as_email_message_reads_it(value):
     if value:
         m["Content-Type"] = value
     assert _content_type(value) == (m.get_content_type(), m.get_content_charset())
+
+
+class _Counted(dict):
+    """A block that counts how often it is written out as text (what a debug line does)."""
+
+    written = 0
+
+    def __repr__(self) -> str:
+        type(self).written += 1
+        return super().__repr__()
+
+
+@pytest.mark.parametrize("level", [logging.DEBUG, logging.INFO])
+def test_a_call_is_written_into_the_log_only_when_debug_is_on_and_never_with_its_token(slack, caplog, level):
+    """slack_sdk formats a debug line of every call's body when its logger's own level is NOTSET;
+    opsbot's clients format it only when DEBUG is in effect, and the token is never in it."""
+    caplog.set_level(level, logger="slack_sdk")
+    _Counted.written = 0
+    block = _Counted(type="section", text={"type": "mrkdwn", "text": "You have 1 of 3 topics"})
+    assert make_client("xoxb-secret-token", slack.api_url).chat_postMessage(channel="C1", text="hi", blocks=[block])["ok"]
+    debug = [r.getMessage() for r in caplog.records if r.name.startswith("slack_sdk") and r.levelno == logging.DEBUG]
+    if level == logging.DEBUG:
+        assert _Counted.written >= 1 and any("You have 1 of 3 topics" in m for m in debug)
+        assert any("(redacted)" in m for m in debug)
+    else:
+        assert _Counted.written == 0 and debug == []
+    assert all("xoxb-secret-token" not in r.getMessage() for r in caplog.records)
+    assert slack.calls("chat.postMessage")[-1].params["blocks"][0]["text"]["text"] == "You have 1 of 3 topics"
