@@ -36,6 +36,7 @@ def main() -> None:
         app.worker.threads = max(1, int(sys.argv[7]))
     if len(sys.argv) > 9 and int(sys.argv[9]):
         app.worker.crew.most = max(1, int(sys.argv[9]))
+    app.worker.replicas.start()  # a replica is up and beating before any fan-out, as `opsbot serve` is
     if (sys.argv[8] if len(sys.argv) > 8 else "job") == "replica":
         print(json.dumps({"ready": True}), flush=True)
         sys.stdin.readline()

@@ -267,3 +267,14 @@ class WorkspaceUninstall(Base):
     reason: Mapped[str] = mapped_column(String(32))  # app_uninstalled | tokens_revoked
     uninstalled_at: Mapped[datetime]
     purged_at: Mapped[datetime | None]
+
+
+class Replica(Base):
+    """A running outbox worker (one per opsbot process) and when it last said it was alive
+    (``bot/kernel/replicas.py``): the replicas share out the workspaces with a backlog, so that one
+    workspace is paced in one place. Not the data of any workspace: nothing here is purged with one."""
+
+    __tablename__ = "replicas"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seen_at: Mapped[datetime]

@@ -32,6 +32,7 @@ from bot.kernel.pacer import CHANNEL_RATE as CHANNEL_RATE
 from bot.kernel.pacer import WORKSPACE_BURST as WORKSPACE_BURST
 from bot.kernel.pacer import WORKSPACE_RATE as WORKSPACE_RATE
 from bot.kernel.pacer import Pacer as Pacer
+from bot.kernel.replicas import Replicas
 from storage import outbox as outbox_rows
 from storage import queries
 from storage import workspaces as workspace_rows
@@ -145,8 +146,11 @@ class OutboxWorker(BackgroundLoop):
         poll_interval: float = 1.0,
         pacer: Pacer | None = None,
         threads: int = THREADS,
+        replicas: Replicas | None = None,
     ) -> None:
         self.db, self.clock, self.slack, self.loaders = db, clock, slack, loaders
+        # The other replicas on this database, with which it shares out workspaces with a backlog.
+        self.replicas = replicas if replicas is not None else Replicas(db, clock)
         self.pacer = pacer if pacer is not None else Pacer()
         self.threads = max(1, threads)
         self.crew = lanes.Crew(self.threads, name=self.thread_name)
@@ -159,7 +163,7 @@ class OutboxWorker(BackgroundLoop):
     # -- one round --------------------------------------------------------
 
     def drain(self, max_rounds: int = 100) -> int:
-        """Deliver everything due now; return how many were delivered."""
+        """Deliver everything due now (this replica's share of it); return how many were delivered."""
         delivered = 0
         now = self.clock.now()
         # Workspaces whose turn is over: held back after a 429, or (below) Slack refused them for now.
@@ -171,6 +175,7 @@ class OutboxWorker(BackgroundLoop):
                 # next re-publish of the same Home (one per person, not per click).
                 due = outbox_rows.due_notices(s, self.clock.now(), self.batch,
                                               last=(notices.HOME, notices.SUPERVISOR_HOMES), skip_workspaces=over)
+            due = self.replicas.share(due)
             if not due:
                 break
             self.crew.threads = self.threads
@@ -180,9 +185,14 @@ class OutboxWorker(BackgroundLoop):
                 break
         return delivered
 
+    def start(self) -> None:
+        self.replicas.start()
+        super().start()
+
     def stop(self, timeout: float = 5.0) -> None:
         super().stop(timeout)
         self.crew.shutdown()
+        self.replicas.stop(timeout)
 
     @contextmanager
     def serving(self) -> Iterator[None]:
