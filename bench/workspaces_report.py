@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import report
 from bench.workspaces import TARGET_ACK_RATIO, TARGET_RSS_MB, TARGET_SHARE, AckFigures, FanoutFigures
 from bot.kernel import pacer
 
@@ -45,11 +46,11 @@ def render(fan: list[FanoutFigures], ack: AckFigures | None, *, command: str, wh
     lines = [
         "## 4. Many workspaces",
         "",
-        f"Written by `{command}` on {when}. One deployment in OAuth mode (\"Add to Slack\") with its "
+        f"Written by `{command}` on {when}, on {report.interpreter()}. One deployment in OAuth mode (\"Add to Slack\") with its "
         "workspaces' installations in its database, tokens sealed with `OPSBOT_TOKEN_KEY`; one team of "
         "members and a supervisor per workspace. The installations are saved straight into the app's "
         "InstallationStore with tokens the Slack stand-in knows (`register_token`), not through browser flows "
-        "(`bench/workspaces.py`). Why each target was met or missed: the findings below (items 16 to 21).",
+        "(`bench/workspaces.py`). Why each target was met or missed: the findings below (items 16 to 22).",
         "",
         "| target | measured | wanted | |",
         "| --- | --- | --- | --- |",
