@@ -59,10 +59,12 @@ class Replicas(BackgroundLoop):
         self.db, self.clock, self.ttl = db, clock, ttl
         self.id = replica_id or uuid.uuid4().hex
         self.live: tuple[str, ...] = (self.id,)  # alone until the first beat says otherwise
+        self._beaten = False  # whether this replica's row may be in the table
 
     def drain(self) -> int:
         """One beat: this replica is alive; learn which others are."""
         now = self.clock.now()
+        self._beaten = True
         with transaction(self.db) as s:
             live = replica_rows.beat(s, self.id, now, now - self.ttl)
         self.live = tuple(live) if self.id in live else tuple(sorted({self.id, *live}))
@@ -79,11 +81,13 @@ class Replicas(BackgroundLoop):
     def stop(self, timeout: float = 5.0) -> None:
         """Stop beating and say so, so that the others take this replica's share at once."""
         super().stop(timeout)
-        try:
-            with transaction(self.db) as s:
-                replica_rows.leave(s, self.id)
-        except Exception:  # the others still take over once the TTL has passed
-            log.exception("could not remove replica %s", self.id)
+        if self._beaten:  # a worker that never started (tests, the CLI's drains) has no row to remove
+            try:
+                with transaction(self.db) as s:
+                    replica_rows.leave(s, self.id)
+                self._beaten = False
+            except Exception:  # the others still take over once the TTL has passed
+                log.exception("could not remove replica %s", self.id)
         self.live = (self.id,)
 
     def share(self, due: list[Due]) -> list[Due]:
