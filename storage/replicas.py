@@ -23,6 +23,11 @@ def beat(session: Session, replica_id: str, now: datetime, since: datetime) -> l
     return list(session.scalars(select(Replica.id).order_by(Replica.id)))
 
 
+def alive(session: Session, since: datetime) -> list[str]:
+    """The ids of the replicas seen since ``since``, sorted, without saying anything of oneself."""
+    return list(session.scalars(select(Replica.id).where(Replica.seen_at >= since).order_by(Replica.id)))
+
+
 def leave(session: Session, replica_id: str) -> None:
     """``replica_id`` stopped: the others take its share at their next beat."""
     session.execute(delete(Replica).where(Replica.id == replica_id))

@@ -21,9 +21,10 @@ from bot.cli import main
 from bot.devtools.slack_standin import SlackStandIn
 from bot.domain.calendar import WorkingCalendar
 from bot.kernel.clock import ManualClock
+from bot.kernel.replicas import TTL
 from storage import migrate
 from storage.db import make_engine
-from storage.models import AuditEntry, OutboxNotice, ReminderLog, Team
+from storage.models import AuditEntry, OutboxNotice, ReminderLog, Replica, Team
 from tests.conftest import ALICE, BOB, CHANNEL, LEAD, USERS, make_rig
 from tests.helpers import stored
 
@@ -238,6 +239,31 @@ def test_a_run_with_a_bot_token_delivers_to_slack_at_once_and_a_dry_run_does_not
         assert all("0 of 3 topics" in c.params["text"] for c in slack.calls("chat.postMessage"))
     _, out, _ = opsbot.run("outbox", "--pending")
     assert "0 notice(s) pending." in out
+
+
+@pytest.mark.parametrize("seen", [timedelta(seconds=2), timedelta(minutes=1)], ids=["running", "gone"])
+def test_a_run_leaves_its_notices_to_the_replicas_running_and_delivers_them_itself_when_none_is(
+        opsbot, monkeypatch, seen):
+    """With `opsbot serve` replicas running, a run by hand does not race them for Slack's
+    per-workspace limit: they deliver (bot/kernel/replicas.py). One silent for a minute is gone."""
+    opsbot.teams(CN_TEAM)
+    assert opsbot.run("db", "upgrade")[0] == 0
+    with stored(opsbot.database_url) as s:
+        s.add(Replica(id="serve-1", seen_at=datetime.now(UTC) - seen))
+        s.commit()
+    with SlackStandIn(users=USERS) as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        code, out, err = opsbot.run("jobs", "run", "quota-reminder", "--now", THU_10_SHANGHAI)
+        assert code == 0, err
+        posted = {c.params["channel"] for c in slack.calls("chat.postMessage")}
+    _, pending, _ = opsbot.run("outbox", "--pending")
+    if seen < TTL:
+        assert "1 opsbot replica(s) running deliver them" in out and posted == set()
+        assert "2 notice(s) pending." in pending
+    else:
+        assert "delivered 2 notice(s)" in out and posted == {ALICE, BOB}
+        assert "0 notice(s) pending." in pending
 
 
 def test_an_unknown_job_is_refused_with_the_list_of_jobs(opsbot):

@@ -90,6 +90,13 @@ class Replicas(BackgroundLoop):
                 log.exception("could not remove replica %s", self.id)
         self.live = (self.id,)
 
+    def others(self) -> list[str]:
+        """The other replicas alive now, read without joining them: a process that delivers once and
+        exits (``opsbot jobs run``) leaves its notices to them rather than race them."""
+        now = self.clock.now()
+        with transaction(self.db) as s:
+            return [r for r in replica_rows.alive(s, now - self.ttl) if r != self.id]
+
     def share(self, due: list[Due]) -> list[Due]:
         """This replica's part of a round: the DMs and posts of the workspaces it owns, and every
         notice of another kind."""
