@@ -149,7 +149,7 @@ class OutboxWorker(BackgroundLoop):
         replicas: Replicas | None = None,
     ) -> None:
         self.db, self.clock, self.slack, self.loaders = db, clock, slack, loaders
-        # The other replicas on this database, with which it shares out workspaces with a backlog.
+        # The replicas on this database, with which it shares out the workspaces' DMs and posts.
         self.replicas = replicas if replicas is not None else Replicas(db, clock)
         self.pacer = pacer if pacer is not None else Pacer()
         self.threads = max(1, threads)
