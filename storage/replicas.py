@@ -20,7 +20,7 @@ def beat(session: Session, replica_id: str, now: datetime, since: datetime) -> l
     stmt = ins(Replica).values(id=replica_id, seen_at=now)
     session.execute(stmt.on_conflict_do_update(index_elements=[Replica.id], set_={"seen_at": now}))
     session.execute(delete(Replica).where(Replica.seen_at < since))
-    return list(session.scalars(select(Replica.id).order_by(Replica.id)))
+    return alive(session, since)
 
 
 def alive(session: Session, since: datetime) -> list[str]:

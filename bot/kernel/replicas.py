@@ -66,8 +66,8 @@ class Replicas(BackgroundLoop):
         now = self.clock.now()
         self._beaten = True
         with transaction(self.db) as s:
-            live = replica_rows.beat(s, self.id, now, now - self.ttl)
-        self.live = tuple(live) if self.id in live else tuple(sorted({self.id, *live}))
+            live = tuple(replica_rows.beat(s, self.id, now, now - self.ttl))  # this one among them
+        self.live = live
         return len(self.live)
 
     def start(self) -> None:
